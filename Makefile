@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zcopy: the human-facing build. Kbuild holds the kernel build rules.
+#
+#   make                  zcopy.ko for KVER, zcopyctl, the selftests
+#   make KVER=6.1.0-56-cloud-amd64   (or KDIR=/path/to/kernel/build)
+#   make deps             install everything the build, VM and tests need
+#   make check            run the selftests in a VM on both Debian kernels
+#   make shell            a shell in a VM with zcopy.ko loaded
+#   make style            checkpatch.pl --strict on the module
+#   make C=1              also run sparse on the module
+#   make clean            remove every build product
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+
+# Kernel: KDIR wins, then KVER, then the running kernel if its build
+# directory exists, else the newest installed Debian cloud headers.
+ifneq ($(KDIR),)
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+else
+KVER ?= $(shell tools/kvers default)
+KDIR := /lib/modules/$(KVER)/build
+endif
+
+# Kernel source for the kselftest harness and checkpatch.pl (make deps).
+KSRC ?= /usr/src/linux-source-6.12
+
+MODDIR := $(BUILD)/$(KVER)
+MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/uapi/linux/*.h)
+
+CFLAGS ?= -O2 -g
+USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	       -I$(TOP)/module/uapi
+LIBNL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
+LIBNL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
+
+FORCE:
+.PHONY: FORCE all module zcopyctl selftests deps check shell style clean help
+all: module zcopyctl selftests
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+module: $(MODDIR)/zcopy.ko
+
+# Kbuild builds external modules in their source directory, so each kernel
+# gets its own copy of the sources under build/<kver>/: two kernels never
+# share objects and the checkout stays clean.
+# C=1 asks for sparse on every module file, not only on those kbuild
+# happens to recompile: that is kbuild's C=2.
+$(MODDIR)/zcopy.ko: $(MODULE_SRCS) FORCE
+	@test -n "$(KVER)" || { echo "no kernel headers found: run 'make deps' or set KDIR" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "$(KDIR): no such kernel build directory (make deps?)" >&2; exit 1; }
+	@mkdir -p $(MODDIR)
+	@cp -p --parents $(MODULE_SRCS) $(MODDIR)/
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(C),C=2) modules
+
+zcopyctl: $(BUILD)/zcopyctl
+
+$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h
+	@mkdir -p $(BUILD)
+	$(CC) $(USER_CFLAGS) $(LIBNL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBNL_LIBS)
+
+selftests:
+	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
+		CFLAGS="$(USER_CFLAGS)"
+
+deps:
+	tools/deps
+
+check: zcopyctl selftests
+	tools/vm/check $(if $(KVERS),$(KVERS))
+
+shell: module zcopyctl selftests
+	tools/vm/run --kernel $(KVER) --shell
+
+style:
+	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }
+	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse -f \
+		$(wildcard module/*.c module/*.h) module/uapi/linux/zcopy.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcopy: zero-copy sends of registered buffers and file extents.
+ *
+ * Module entry points. Each subsystem has an init/uninit pair; init
+ * unwinds through labels named after what they undo.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <linux/zcopy.h>
+
+#include "dev.h"
+#include "netlink.h"
+#include "version.h"
+
+static int __init zcopy_init(void)
+{
+	int ret;
+
+	ret = zcopy_dev_init();
+	if (ret)
+		return ret;
+
+	ret = zcopy_nl_init();
+	if (ret)
+		goto err_dev;
+
+	pr_info("version %s loaded\n", ZCOPY_VERSION);
+	return 0;
+
+err_dev:
+	zcopy_dev_uninit();
+	return ret;
+}
+
+static void __exit zcopy_exit(void)
+{
+	zcopy_nl_uninit();
+	zcopy_dev_uninit();
+	pr_info("unloaded\n");
+}
+
+module_init(zcopy_init);
+module_exit(zcopy_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Zero-copy sends of registered buffers and file extents");
+MODULE_VERSION(ZCOPY_VERSION);
+MODULE_ALIAS_GENL_FAMILY(ZCOPY_GENL_NAME);

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/zcopy: the node, opening it, and the ioctl argument conventions
+ * (extensible structs, flags, reserved fields, unknown numbers), each
+ * rejection in its own test with its exact errno.
+ */
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "zcopy_test.h"
+#include "kselftest_harness.h"
+
+#define MISC_MAJOR 10
+
+TEST(device_node)
+{
+	struct stat st;
+
+	if (stat(ZCOPY_DEV_PATH, &st) && errno == ENOENT)
+		SKIP(return, ZCOPY_DEV_PATH " missing: zcopy.ko not loaded");
+	ASSERT_EQ(0, stat(ZCOPY_DEV_PATH, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(MISC_MAJOR, major(st.st_rdev));
+	/* Root only unless the administrator says otherwise. */
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+}
+
+FIXTURE(dev)
+{
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (self->fd < 0 && errno == ENOENT)
+		SKIP(return, ZCOPY_DEV_PATH " missing: zcopy.ko not loaded");
+	if (self->fd < 0 && errno == EACCES)
+		SKIP(return, "no permission to open " ZCOPY_DEV_PATH);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(dev, open_many)
+{
+	int fds[16], i;
+
+	for (i = 0; i < 16; i++) {
+		fds[i] = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fds[i]);
+	}
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(0, close(fds[i]));
+}
+
+TEST_F(dev, query)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+
+	ASSERT_EQ(0, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
+	EXPECT_EQ(sizeof(q), q.size);
+	EXPECT_EQ(ZCOPY_ABI_VERSION, q.abi_version);
+	EXPECT_EQ(0, q.features & ~(__u64)ZCOPY_FEATURE_ALL);
+}
+
+TEST_F(dev, query_flags_rejected)
+{
+	struct zcopy_query q = { .size = sizeof(q), .flags = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, query_reserved_rejected)
+{
+	struct zcopy_query q = { .size = sizeof(q), .__reserved = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, query_size_too_small)
+{
+	struct zcopy_query q = {
+		.size = offsetof(struct zcopy_query, features),
+	};
+
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* A caller built against a newer header: unknown tail must be zero. */
+TEST_F(dev, query_larger_struct_zero_tail)
+{
+	struct {
+		struct zcopy_query q;
+		__u64 future[4];
+	} big = { .q.size = sizeof(big) };
+
+	ASSERT_EQ(0, ioctl(self->fd, ZCOPY_IOC_QUERY, &big));
+	EXPECT_EQ(ZCOPY_ABI_VERSION, big.q.abi_version);
+	/* The kernel writes back only what it knows. */
+	EXPECT_EQ(0, big.future[0]);
+}
+
+TEST_F(dev, query_larger_struct_nonzero_tail)
+{
+	struct {
+		struct zcopy_query q;
+		__u64 future[4];
+	} big = { .q.size = sizeof(big), .future[3] = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, &big));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+TEST_F(dev, query_size_over_page)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct zcopy_query *q;
+
+	q = calloc(1, 2 * page);
+	ASSERT_NE(NULL, q);
+	q->size = page + 8;
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, q));
+	EXPECT_EQ(E2BIG, errno);
+	free(q);
+}
+
+TEST_F(dev, query_unmapped_pointer)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	p = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p, page));
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, p));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(dev, query_kernel_pointer)
+{
+	void *p = (void *)0xffffffff81000000UL;
+
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, p));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+/* Read-only memory: the query reads fine but cannot write the answer. */
+TEST_F(dev, query_readonly_struct)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct zcopy_query *q;
+
+	q = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	q->size = sizeof(*q);
+	ASSERT_EQ(0, mprotect(q, page, PROT_READ));
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, q));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(q, page);
+}
+
+TEST_F(dev, unknown_ioctl_number)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_LAST),
+			    &q));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(ZCOPY_IOC_MAGIC,
+					  ZCOPY_IOC_BASE - 1), &q));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(dev, wrong_ioctl_magic)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO('y', ZCOPY_IOC_NR_QUERY), &q));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+/* The size lives in the struct; encoding one in the number is refused. */
+TEST_F(dev, ioctl_with_encoded_size)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(ZCOPY_IOC_MAGIC,
+					    ZCOPY_IOC_NR_QUERY,
+					    struct zcopy_query), &q));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_HARNESS_MAIN

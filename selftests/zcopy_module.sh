@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module lifetime: an open /dev/zcopy pins the module, a clean unload
+# removes the device and the netlink family, and the module loads again.
+#
+# Needs root and ZCOPY_KO (the path of zcopy.ko, set by the VM runner).
+# Leaves the module loaded, as it found it.
+
+n=0
+fails=0
+skips=0
+
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
+skip() { n=$((n + 1)); skips=$((skips + 1)); echo "ok $n $1 # SKIP $2"; }
+check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+
+echo "TAP version 13"
+echo "1..7"
+
+reason=""
+[ "$(id -u)" = 0 ] || reason="needs root"
+[ -n "$reason" ] || [ -r "${ZCOPY_KO:-}" ] || reason="ZCOPY_KO does not name zcopy.ko"
+[ -n "$reason" ] || [ -d /sys/module/zcopy ] || reason="zcopy.ko is not loaded"
+if [ -n "$reason" ]; then
+	for t in unload_refused_while_open refcount_tracks_open unload \
+		 device_gone family_gone reload family_back; do
+		skip $t "$reason"
+	done
+	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$skips error:0"
+	exit 4
+fi
+
+family_present() { zcopyctl info >/dev/null 2>&1; }
+
+exec 3<>/dev/zcopy
+refs_open=$(cat /sys/module/zcopy/refcnt)
+check unload_refused_while_open sh -c '! rmmod zcopy 2>/dev/null'
+exec 3>&-
+refs_closed=$(cat /sys/module/zcopy/refcnt)
+check refcount_tracks_open [ "$refs_open" -eq $((refs_closed + 1)) ]
+
+check unload rmmod zcopy
+check device_gone sh -c '[ ! -e /dev/zcopy ] && [ ! -d /sys/module/zcopy ]'
+if family_present; then not_ok family_gone; else ok family_gone; fi
+
+check reload insmod "$ZCOPY_KO"
+check family_back family_present
+
+echo "# Totals: pass:$((n - fails - skips)) fail:$fails xfail:0 xpass:0 skip:$skips error:0"
+[ $fails = 0 ]
