@@ -18,17 +18,16 @@
 #include <linux/zcopy.h>
 
 #include "dev.h"
-
-/**
- * struct zcopy_ctx - state of one open /dev/zcopy file
- * @file: the file this context belongs to
- */
-struct zcopy_ctx {
-	struct file *file;
-};
+#include "pool.h"
+#include "send.h"
+#include "xfer.h"
+#include "zcopy.h"
 
 union zcopy_ioctl_buf {
 	struct zcopy_query query;
+	struct zcopy_pool_register pool_register;
+	struct zcopy_pool_unregister pool_unregister;
+	struct zcopy_send send;
 };
 
 struct zcopy_ioctl_op {
@@ -39,7 +38,7 @@ struct zcopy_ioctl_op {
 
 u64 zcopy_features(void)
 {
-	return 0;
+	return ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND | ZCOPY_FEATURE_KTLS;
 }
 
 static int zcopy_ioc_query(struct zcopy_ctx *ctx, void *arg)
@@ -51,7 +50,28 @@ static int zcopy_ioc_query(struct zcopy_ctx *ctx, void *arg)
 
 	q->abi_version = ZCOPY_ABI_VERSION;
 	q->features = zcopy_features();
+	q->max_pools = ZCOPY_MAX_POOLS;
+	q->max_segments = ZCOPY_MAX_SEGMENTS;
+	q->max_pool_bytes = ZCOPY_MAX_POOL_BYTES;
+	q->max_send_bytes = ZCOPY_MAX_SEND_BYTES;
+	q->max_outstanding = ZCOPY_MAX_OUTSTANDING;
+	q->completion_size = sizeof(struct zcopy_completion);
 	return 0;
+}
+
+static int zcopy_ioc_pool_register(struct zcopy_ctx *ctx, void *arg)
+{
+	return zcopy_pool_register(ctx, arg);
+}
+
+static int zcopy_ioc_pool_unregister(struct zcopy_ctx *ctx, void *arg)
+{
+	return zcopy_pool_unregister(ctx, arg);
+}
+
+static int zcopy_ioc_send(struct zcopy_ctx *ctx, void *arg)
+{
+	return zcopy_send(ctx, arg);
 }
 
 #define ZCOPY_IOCTL_OP(_nr, _struct, _last, _fn)			\
@@ -64,7 +84,26 @@ static int zcopy_ioc_query(struct zcopy_ctx *ctx, void *arg)
 static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
 	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_QUERY, struct zcopy_query, features,
 		       zcopy_ioc_query),
+	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_POOL_REGISTER, struct zcopy_pool_register,
+		       __reserved, zcopy_ioc_pool_register),
+	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_POOL_UNREGISTER,
+		       struct zcopy_pool_unregister, __reserved,
+		       zcopy_ioc_pool_unregister),
+	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_SEND, struct zcopy_send, __reserved,
+		       zcopy_ioc_send),
 };
+
+static_assert(ARRAY_SIZE(zcopy_ioctl_ops) ==
+	      ZCOPY_IOC_NR_LAST - ZCOPY_IOC_BASE);
+
+/* The ABI is the same for 32- and 64-bit callers (compat_ptr_ioctl). */
+static_assert(sizeof(struct zcopy_query) == 56);
+static_assert(sizeof(struct zcopy_pool_register) == 32);
+static_assert(sizeof(struct zcopy_pool_unregister) == 16);
+static_assert(sizeof(struct zcopy_seg) == 32);
+static_assert(sizeof(struct zcopy_seg_result) == 24);
+static_assert(sizeof(struct zcopy_send) == 72);
+static_assert(sizeof(struct zcopy_completion) == 56);
 
 static long zcopy_ioctl(struct file *file, unsigned int cmd,
 			unsigned long uarg)
@@ -103,21 +142,62 @@ static long zcopy_ioctl(struct file *file, unsigned int cmd,
 	return 0;
 }
 
+static ssize_t zcopy_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos)
+{
+	return zcopy_cq_read(file->private_data, buf, count,
+			     file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t zcopy_poll(struct file *file, poll_table *wait)
+{
+	return zcopy_cq_poll(file->private_data, file, wait);
+}
+
+static void zcopy_ctx_free(struct kref *ref)
+{
+	struct zcopy_ctx *ctx = container_of(ref, struct zcopy_ctx, ref);
+
+	xa_destroy(&ctx->pools);
+	kfree(ctx);
+}
+
+void zcopy_ctx_put(struct zcopy_ctx *ctx)
+{
+	kref_put(&ctx->ref, zcopy_ctx_free);
+}
+
 static int zcopy_open(struct inode *inode, struct file *file)
 {
 	struct zcopy_ctx *ctx;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
-	ctx->file = file;
+	kref_init(&ctx->ref);
+	mutex_init(&ctx->pool_lock);
+	xa_init_flags(&ctx->pools, XA_FLAGS_ALLOC1);
+	spin_lock_init(&ctx->cq_lock);
+	INIT_LIST_HEAD(&ctx->cq);
+	mutex_init(&ctx->read_lock);
+	init_waitqueue_head(&ctx->wq);
 	file->private_data = ctx;
-	return 0;
+	return nonseekable_open(inode, file);
 }
 
+/*
+ * Transfers still in flight keep the context (and their pools) until the
+ * stack lets go of them; closing never waits for the network.
+ */
 static int zcopy_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct zcopy_ctx *ctx = file->private_data;
+
+	mutex_lock(&ctx->pool_lock);
+	zcopy_pools_release(ctx);
+	mutex_unlock(&ctx->pool_lock);
+	zcopy_cq_release(ctx);
+	zcopy_ctx_put(ctx);
 	return 0;
 }
 
@@ -125,6 +205,8 @@ static const struct file_operations zcopy_fops = {
 	.owner = THIS_MODULE,
 	.open = zcopy_open,
 	.release = zcopy_release,
+	.read = zcopy_read,
+	.poll = zcopy_poll,
 	.unlocked_ioctl = zcopy_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -12,15 +12,25 @@
 
 #include "dev.h"
 #include "netlink.h"
+#include "stats.h"
 #include "version.h"
+#include "xfer.h"
 
 static int __init zcopy_init(void)
 {
 	int ret;
 
-	ret = zcopy_dev_init();
+	ret = zcopy_stats_init();
 	if (ret)
 		return ret;
+
+	ret = zcopy_xfer_init();
+	if (ret)
+		goto err_stats;
+
+	ret = zcopy_dev_init();
+	if (ret)
+		goto err_xfer;
 
 	ret = zcopy_nl_init();
 	if (ret)
@@ -31,6 +41,10 @@ static int __init zcopy_init(void)
 
 err_dev:
 	zcopy_dev_uninit();
+err_xfer:
+	zcopy_xfer_uninit();
+err_stats:
+	zcopy_stats_uninit();
 	return ret;
 }
 
@@ -38,6 +52,8 @@ static void __exit zcopy_exit(void)
 {
 	zcopy_nl_uninit();
 	zcopy_dev_uninit();
+	zcopy_xfer_uninit();
+	zcopy_stats_uninit();
 	pr_info("unloaded\n");
 }
 

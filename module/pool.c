@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pools: user buffers pinned for long-term DMA and charged to the owner's
+ * RLIMIT_MEMLOCK, identified by an id within their open file.
+ *
+ * A pool is reference counted: the registry of its file holds one
+ * reference until the pool is unregistered or the file is closed, and
+ * each transfer that sends from it holds one until its completion. The
+ * last reference unpins and uncharges, always in process context.
+ */
+
+#include <linux/backing-dev.h>
+#include <linux/hugetlb_inline.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/zcopy.h>
+
+#include "pool.h"
+#include "stats.h"
+#include "zcopy.h"
+
+/*
+ * Whether a long-term writable pin of @vma would defeat the filesystem's
+ * dirty tracking: a shared mapping of a file whose pages are written back
+ * (ext4, xfs, ...). 6.5 and later refuse such pins in GUP with EFAULT, 6.1
+ * allows them; zcopy refuses them on both with EOPNOTSUPP. shmem, memfd
+ * and hugetlbfs mappings have nothing to write back and are allowed.
+ */
+static bool zcopy_vma_needs_dirty_tracking(struct vm_area_struct *vma)
+{
+	if (!(vma->vm_flags & VM_SHARED) || !vma->vm_file ||
+	    is_vm_hugetlb_page(vma))
+		return false;
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite)
+		return true;
+	return mapping_can_writeback(vma->vm_file->f_mapping);
+}
+
+static int zcopy_pool_check_vmas(unsigned long start, unsigned long end)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long addr = start;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	while (addr < end) {
+		vma = find_vma(mm, addr);
+		if (!vma || vma->vm_start > addr) {
+			ret = -EFAULT;
+			break;
+		}
+		if ((vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    zcopy_vma_needs_dirty_tracking(vma)) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
+		addr = vma->vm_end;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static int zcopy_pool_pin(struct zcopy_pool *pool, unsigned long addr)
+{
+	unsigned long pinned = 0;
+	int ret;
+
+	while (pinned < pool->nr_pages) {
+		ret = pin_user_pages_fast(addr + (pinned << PAGE_SHIFT),
+					  pool->nr_pages - pinned,
+					  FOLL_WRITE | FOLL_LONGTERM,
+					  pool->pages + pinned);
+		if (ret <= 0) {
+			unpin_user_pages(pool->pages, pinned);
+			return ret ? ret : -EFAULT;
+		}
+		pinned += ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+static void zcopy_pool_free(struct kref *ref)
+{
+	struct zcopy_pool *pool = container_of(ref, struct zcopy_pool, ref);
+
+	unpin_user_pages(pool->pages, pool->nr_pages);
+	mm_unaccount_pinned_pages(&pool->mmp);
+	zcopy_stats_pinned(-(long)pool->nr_pages);
+	zcopy_stats_pools(-1);
+	zcopy_stat_add(ZCOPY_STAT_POOLS_RELEASED, 1);
+	kvfree(pool->pages);
+	kfree(pool);
+}
+
+void zcopy_pool_put(struct zcopy_pool *pool)
+{
+	might_sleep();
+	kref_put(&pool->ref, zcopy_pool_free);
+}
+
+int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
+{
+	struct zcopy_pool *pool;
+	u64 end;
+	int ret;
+
+	if (r->flags || r->__reserved)
+		return -EINVAL;
+	if (!r->len || !PAGE_ALIGNED(r->addr))
+		return -EINVAL;
+	if (r->len > ZCOPY_MAX_POOL_BYTES)
+		return -E2BIG;
+	if (check_add_overflow(r->addr, r->len, &end))
+		return -EOVERFLOW;
+	if (!access_ok(u64_to_user_ptr(r->addr), r->len))
+		return -EFAULT;
+
+	/* Reserve a slot so that the slow part runs without the lock. */
+	mutex_lock(&ctx->pool_lock);
+	if (ctx->nr_pools >= ZCOPY_MAX_POOLS) {
+		mutex_unlock(&ctx->pool_lock);
+		return -EMFILE;
+	}
+	ctx->nr_pools++;
+	mutex_unlock(&ctx->pool_lock);
+
+	ret = -ENOMEM;
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL_ACCOUNT);
+	if (!pool)
+		goto err_slot;
+	kref_init(&pool->ref);
+	pool->len = r->len;
+	pool->nr_pages = PAGE_ALIGN(r->len) >> PAGE_SHIFT;
+	pool->pages = kvmalloc_array(pool->nr_pages, sizeof(*pool->pages),
+				     GFP_KERNEL_ACCOUNT);
+	if (!pool->pages)
+		goto err_pool;
+
+	ret = mm_account_pinned_pages(&pool->mmp,
+				      pool->nr_pages << PAGE_SHIFT);
+	if (ret)
+		goto err_pages;
+
+	ret = zcopy_pool_check_vmas(r->addr, PAGE_ALIGN(end));
+	if (ret)
+		goto err_account;
+	ret = zcopy_pool_pin(pool, r->addr);
+	if (ret)
+		goto err_account;
+
+	mutex_lock(&ctx->pool_lock);
+	ret = xa_alloc_cyclic(&ctx->pools, &pool->id, pool, XA_LIMIT(1, U32_MAX),
+			      &ctx->next_pool_id, GFP_KERNEL);
+	mutex_unlock(&ctx->pool_lock);
+	if (ret < 0)
+		goto err_unpin;
+
+	zcopy_stats_pinned(pool->nr_pages);
+	zcopy_stats_pools(1);
+	zcopy_stat_add(ZCOPY_STAT_POOLS_REGISTERED, 1);
+	r->pool_id = pool->id;
+	return 0;
+
+err_unpin:
+	unpin_user_pages(pool->pages, pool->nr_pages);
+err_account:
+	mm_unaccount_pinned_pages(&pool->mmp);
+err_pages:
+	kvfree(pool->pages);
+err_pool:
+	kfree(pool);
+err_slot:
+	mutex_lock(&ctx->pool_lock);
+	ctx->nr_pools--;
+	mutex_unlock(&ctx->pool_lock);
+	return ret;
+}
+
+int zcopy_pool_unregister(struct zcopy_ctx *ctx,
+			  struct zcopy_pool_unregister *r)
+{
+	struct zcopy_pool *pool;
+
+	if (r->flags || r->__reserved)
+		return -EINVAL;
+
+	mutex_lock(&ctx->pool_lock);
+	pool = xa_erase(&ctx->pools, r->pool_id);
+	if (pool)
+		ctx->nr_pools--;
+	mutex_unlock(&ctx->pool_lock);
+	if (!pool)
+		return -ENOENT;
+
+	zcopy_pool_put(pool);
+	return 0;
+}
+
+/* A reference to pool @id of @ctx, or NULL. */
+struct zcopy_pool *zcopy_pool_get(struct zcopy_ctx *ctx, u32 id)
+{
+	struct zcopy_pool *pool;
+
+	mutex_lock(&ctx->pool_lock);
+	pool = xa_load(&ctx->pools, id);
+	if (pool)
+		kref_get(&pool->ref);
+	mutex_unlock(&ctx->pool_lock);
+	return pool;
+}
+
+/* The file is closing: drop the registry's reference to every pool. */
+void zcopy_pools_release(struct zcopy_ctx *ctx)
+{
+	struct zcopy_pool *pool;
+	unsigned long id;
+
+	xa_for_each(&ctx->pools, id, pool) {
+		xa_erase(&ctx->pools, id);
+		zcopy_pool_put(pool);
+	}
+	ctx->nr_pools = 0;
+}

@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ZCOPY_IOC_SEND: an ordered list of pool ranges and file extents sent to
+ * a TCP socket as one corked stream.
+ *
+ * The segment array is copied in once and every segment is validated and
+ * resolved (pool references, file references) before the first byte goes
+ * out, so a bad segment never leaves a partial send behind.
+ *
+ * Pool ranges go through sock_sendmsg(MSG_ZEROCOPY) with the transfer's
+ * own ubuf_info and a bvec over the pinned pages: the stack references the
+ * pages and reports back through the ubuf whether it had to copy them.
+ *
+ * File extents go through the splice machinery, as sendfile does: the
+ * file's ->splice_read fills the task's internal pipe with page-cache
+ * pages (with readahead, and the filesystem's own locking), and each pipe
+ * buffer is handed to the socket by reference (compat.h). Buffers that
+ * are not page-cache pages (O_DIRECT, procfs, ...) were already copies.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/overflow.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/splice.h>
+#include <linux/uaccess.h>
+#include <linux/zcopy.h>
+#include <net/inet_connection_sock.h>
+#include <net/tls.h>
+
+#include "compat.h"
+#include "pool.h"
+#include "send.h"
+#include "stats.h"
+#include "xfer.h"
+#include "zcopy.h"
+
+/* Pool pages handed to one sock_sendmsg() call. */
+#define ZCOPY_BVEC_BATCH	64
+
+/* Internal: a file extent met the end of its file. */
+#define ZCOPY_ERR_EOF		(-ENODATA)
+
+/**
+ * struct zcopy_kseg - a validated segment
+ * @pool: ZCOPY_SEG_POOL: the pool (a reference is held)
+ * @file: ZCOPY_SEG_FILE: the file (a reference is held)
+ * @offset: into the pool or file
+ * @len: bytes
+ */
+struct zcopy_kseg {
+	struct zcopy_pool *pool;
+	struct file *file;
+	u64 offset;
+	u64 len;
+};
+
+/**
+ * struct zcopy_sender - one ZCOPY_IOC_SEND in progress
+ * @sock: the socket (a reference is held)
+ * @x: the transfer
+ * @msg_flags: MSG_NOSIGNAL, and MSG_DONTWAIT for non-blocking sends
+ * @tls: the socket encrypts with kernel TLS
+ * @copy_reason: why every byte is copied at send time, or NONE
+ * @bvec: ZCOPY_BVEC_BATCH entries for pool pages
+ */
+struct zcopy_sender {
+	struct socket *sock;
+	struct zcopy_xfer *x;
+	int msg_flags;
+	bool tls;
+	u32 copy_reason;
+	struct bio_vec *bvec;
+};
+
+static void zcopy_seg_count(struct zcopy_seg_result *res, int sent,
+			    u32 copy_reason)
+{
+	res->sent += sent;
+	if (copy_reason) {
+		res->copied += sent;
+		if (!res->reason)
+			res->reason = copy_reason;
+	}
+}
+
+/*
+ * Why a blocking send returned fewer bytes than asked without an error:
+ * a signal, the socket failing, or its send timeout.
+ */
+static int zcopy_short_send_err(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	int err = READ_ONCE(sk->sk_err);
+
+	if (signal_pending(current))
+		return -EINTR;
+	if (err)
+		return -err;
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		return -EPIPE;
+	return -EAGAIN;
+}
+
+static int zcopy_send_pool_seg(struct zcopy_sender *s,
+			       const struct zcopy_kseg *seg, bool more,
+			       struct zcopy_seg_result *res)
+{
+	struct page **pages = seg->pool->pages;
+	u64 off = seg->offset, left = seg->len;
+
+	while (left) {
+		struct msghdr msg = { .msg_flags = s->msg_flags };
+		unsigned int n = 0;
+		size_t chunk = 0;
+		int ret;
+
+		while (n < ZCOPY_BVEC_BATCH && chunk < left) {
+			u64 pos = off + chunk;
+			unsigned int poff = offset_in_page(pos);
+			size_t l = min_t(u64, PAGE_SIZE - poff, left - chunk);
+
+			bvec_set_page(&s->bvec[n++], pages[pos >> PAGE_SHIFT],
+				      l, poff);
+			chunk += l;
+		}
+		if (more || chunk < left)
+			msg.msg_flags |= MSG_MORE;
+		/* kTLS refuses MSG_ZEROCOPY: it encrypts into new pages. */
+		if (!s->tls) {
+			msg.msg_flags |= MSG_ZEROCOPY;
+			msg.msg_ubuf = &s->x->ubuf;
+		}
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, s->bvec, n, chunk);
+
+		ret = sock_sendmsg(s->sock, &msg);
+		if (ret < 0)
+			return ret;
+		zcopy_seg_count(res, ret, s->copy_reason);
+		if (ret < chunk)
+			return zcopy_short_send_err(s->sock);
+		off += ret;
+		left -= ret;
+	}
+	return 0;
+}
+
+/* Page-cache pages (and the shared zero page of a hole) are not copies. */
+static bool zcopy_page_is_cache(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+
+	if (is_zero_pfn(page_to_pfn(page)))
+		return true;
+	return READ_ONCE(folio->mapping) && !folio_test_anon(folio);
+}
+
+struct zcopy_splice_state {
+	struct zcopy_sender *s;
+	struct zcopy_seg_result *res;
+	int err;
+};
+
+static int zcopy_splice_buf(struct pipe_inode_info *pipe,
+			    struct pipe_buffer *buf, struct splice_desc *sd)
+{
+	struct zcopy_splice_state *st = sd->u.data;
+	struct zcopy_sender *s = st->s;
+	int flags = s->msg_flags;
+	u32 reason;
+	int ret;
+
+	if ((sd->flags & SPLICE_F_MORE) || sd->len < sd->total_len)
+		flags |= MSG_MORE;
+
+	ret = zcopy_sock_send_page(s->sock, buf->page, buf->offset, sd->len,
+				   flags);
+	if (ret <= 0) {
+		st->err = ret ? ret : -EIO;
+		return ret;
+	}
+	st->err = 0;
+	reason = s->copy_reason;
+	if (!reason && !zcopy_page_is_cache(buf->page))
+		reason = ZCOPY_REASON_FILE_COPY;
+	zcopy_seg_count(st->res, ret, reason);
+	return ret;
+}
+
+static int zcopy_splice_actor(struct pipe_inode_info *pipe,
+			      struct splice_desc *sd)
+{
+	return __splice_from_pipe(pipe, sd, zcopy_splice_buf);
+}
+
+static int zcopy_send_file_seg(struct zcopy_sender *s,
+			       const struct zcopy_kseg *seg, bool more,
+			       struct zcopy_seg_result *res)
+{
+	struct zcopy_splice_state st = { .s = s, .res = res };
+	struct inode *inode = file_inode(seg->file);
+	loff_t pos = seg->offset, isize = i_size_read(inode);
+	u64 len = seg->len;
+	struct splice_desc sd = {
+		.u.data = &st,
+	};
+	ssize_t ret;
+
+	/*
+	 * Stop at the end of the file with MSG_MORE already clear on the last
+	 * byte. Files that report no size (procfs) are read until they end.
+	 */
+	if (isize > 0) {
+		if (pos >= isize)
+			return ZCOPY_ERR_EOF;
+		len = min_t(u64, len, isize - pos);
+	}
+	if (len < seg->len)
+		more = true;
+
+	ret = rw_verify_area(READ, seg->file, &pos, len);
+	if (ret)
+		return ret;
+
+	sd.total_len = len;
+	sd.pos = pos;
+	sd.flags = more ? SPLICE_F_MORE : 0;
+	ret = splice_direct_to_actor(seg->file, &sd, zcopy_splice_actor);
+	if (ret < 0)
+		return ret;
+	if (!ret && st.err)
+		return st.err;
+	if (res->sent == seg->len)
+		return 0;
+	if (st.err)
+		return st.err;
+	if (signal_pending(current))
+		return -EINTR;
+	if (pos + res->sent >= i_size_read(inode))
+		return ZCOPY_ERR_EOF;
+	/* The file's read path stopped short with an error it did not say. */
+	return -EIO;
+}
+
+static u32 zcopy_stop_reason(int err)
+{
+	switch (err) {
+	case 0:
+		return ZCOPY_STOP_NONE;
+	case ZCOPY_ERR_EOF:
+		return ZCOPY_STOP_EOF;
+	case -EAGAIN:
+		return ZCOPY_STOP_AGAIN;
+	case -EINTR:
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+		return ZCOPY_STOP_SIGNAL;
+	default:
+		return ZCOPY_STOP_ERROR;
+	}
+}
+
+static int zcopy_check_sock(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	int state;
+
+	if (!sk || sock->type != SOCK_STREAM ||
+	    sk->sk_protocol != IPPROTO_TCP ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return -EOPNOTSUPP;
+
+	/* Never connected (or listening); a reset connection gives EPIPE. */
+	state = READ_ONCE(sk->sk_state);
+	if (state == TCP_LISTEN ||
+	    (state == TCP_CLOSE && !READ_ONCE(sk->sk_shutdown)))
+		return -ENOTCONN;
+	return 0;
+}
+
+static bool zcopy_sock_is_tls(struct sock *sk)
+{
+	const struct tcp_ulp_ops *ulp = READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
+
+	return ulp && !strcmp(ulp->name, "tls") &&
+	       tls_get_ctx(sk)->tx_conf != TLS_BASE;
+}
+
+/* Whether the route ends in this host, where receiving copies pool pages. */
+static bool zcopy_route_is_local(struct sock *sk)
+{
+	struct dst_entry *dst = sk_dst_get(sk);
+	struct net_device *dev;
+	bool local = false;
+
+	if (dst) {
+		dev = dst->dev;
+		local = (dev->flags & IFF_LOOPBACK) ||
+			(dev->rtnl_link_ops &&
+			 !strcmp(dev->rtnl_link_ops->kind, "veth"));
+		dst_release(dst);
+	}
+	return local;
+}
+
+static int zcopy_resolve_seg(struct zcopy_ctx *ctx, const struct zcopy_seg *u,
+			     struct zcopy_kseg *k)
+{
+	u64 end;
+
+	if (u->flags || u->__reserved || !u->len)
+		return -EINVAL;
+	if (check_add_overflow(u->offset, u->len, &end))
+		return -EOVERFLOW;
+
+	switch (u->type) {
+	case ZCOPY_SEG_POOL:
+		k->pool = zcopy_pool_get(ctx, u->id);
+		if (!k->pool)
+			return -ENOENT;
+		if (end > k->pool->len) {
+			zcopy_pool_put(k->pool);
+			k->pool = NULL;
+			return -ERANGE;
+		}
+		break;
+	case ZCOPY_SEG_FILE: {
+		struct file *file;
+		umode_t mode;
+
+		if (end > (u64)LLONG_MAX)
+			return -EOVERFLOW;
+		file = fget(u->id);
+		if (!file)
+			return -EBADF;
+		mode = file_inode(file)->i_mode;
+		if (!(file->f_mode & FMODE_READ) || S_ISDIR(mode) ||
+		    !S_ISREG(mode)) {
+			fput(file);
+			return S_ISDIR(mode) ? -EISDIR :
+			       S_ISREG(mode) ? -EBADF : -EINVAL;
+		}
+		k->file = file;
+		break;
+	}
+	default:
+		return -EINVAL;
+	}
+	k->offset = u->offset;
+	k->len = u->len;
+	return 0;
+}
+
+static void zcopy_ksegs_put(struct zcopy_kseg *ks, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (ks[i].pool)
+			zcopy_pool_put(ks[i].pool);
+		if (ks[i].file)
+			fput(ks[i].file);
+	}
+}
+
+static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
+			   const struct zcopy_kseg *ks,
+			   struct zcopy_seg_result *res)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < a->nr_segs; i++) {
+		bool more = i + 1 < a->nr_segs || (a->flags & ZCOPY_SEND_MORE);
+
+		if (ks[i].pool)
+			err = zcopy_send_pool_seg(s, &ks[i], more, &res[i]);
+		else
+			err = zcopy_send_file_seg(s, &ks[i], more, &res[i]);
+		a->bytes_sent += res[i].sent;
+		if (err)
+			break;
+	}
+	a->stop_seg = i;
+	a->stop_offset = i < a->nr_segs ? res[i].sent : 0;
+	a->stop_reason = zcopy_stop_reason(err);
+	a->stop_errno = a->stop_reason == ZCOPY_STOP_ERROR ? -err : 0;
+	return err;
+}
+
+/* What the completion will say, as far as the send itself knows. */
+static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
+			      const struct zcopy_kseg *ks,
+			      const struct zcopy_seg_result *res, int err)
+{
+	struct zcopy_completion *rec = &x->rec;
+	unsigned int i;
+
+	rec->cookie = a->cookie;
+	rec->bytes = a->bytes_sent;
+	for (i = 0; i < a->nr_segs; i++) {
+		rec->copied_bytes += res[i].copied;
+		if (ks[i].pool)
+			rec->pool_bytes += res[i].sent;
+		else
+			rec->zc_bytes += res[i].sent - res[i].copied;
+		if (res[i].copied && !rec->reason)
+			rec->reason = res[i].reason;
+		if (res[i].copied && ks[i].pool)
+			rec->flags |= ZCOPY_COMPL_POOL_COPIED;
+	}
+	if (rec->copied_bytes)
+		rec->flags |= ZCOPY_COMPL_COPIED;
+	if (a->stop_reason != ZCOPY_STOP_NONE)
+		rec->flags |= ZCOPY_COMPL_SHORT;
+	if (a->stop_reason == ZCOPY_STOP_ERROR ||
+	    a->stop_reason == ZCOPY_STOP_SIGNAL ||
+	    a->stop_reason == ZCOPY_STOP_AGAIN)
+		rec->error = err;
+}
+
+int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a)
+{
+	struct zcopy_seg __user *useg = u64_to_user_ptr(a->segs);
+	void __user *ures = u64_to_user_ptr(a->results);
+	struct zcopy_seg_result *res = NULL;
+	struct zcopy_sender s = { };
+	struct zcopy_kseg *ks = NULL;
+	struct zcopy_seg *segs;
+	unsigned int i, nr_pools = 0;
+	u64 total = 0, pool_bytes;
+	bool ok;
+	int ret;
+
+	if ((a->flags & ~ZCOPY_SEND_ALL) || a->__reserved || !a->nr_segs)
+		return -EINVAL;
+	if (a->nr_segs > ZCOPY_MAX_SEGMENTS)
+		return -E2BIG;
+
+	segs = kvmalloc_array(a->nr_segs, sizeof(*segs), GFP_KERNEL);
+	if (!segs)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(segs, useg, a->nr_segs * sizeof(*segs)))
+		goto out_segs;
+	if (ures && clear_user(ures, a->nr_segs * sizeof(*res)))
+		goto out_segs;
+
+	s.sock = sockfd_lookup(a->sockfd, &ret);
+	if (!s.sock)
+		goto out_segs;
+	ret = zcopy_check_sock(s.sock);
+	if (ret)
+		goto out_sock;
+
+	ret = -ENOMEM;
+	ks = kvcalloc(a->nr_segs, sizeof(*ks), GFP_KERNEL);
+	res = kvcalloc(a->nr_segs, sizeof(*res), GFP_KERNEL);
+	s.bvec = kmalloc_array(ZCOPY_BVEC_BATCH, sizeof(*s.bvec), GFP_KERNEL);
+	if (!ks || !res || !s.bvec)
+		goto out_alloc;
+
+	for (i = 0; i < a->nr_segs; i++) {
+		ret = zcopy_resolve_seg(ctx, &segs[i], &ks[i]);
+		if (ret)
+			goto out_ksegs;
+		total += ks[i].len;
+		nr_pools += !!ks[i].pool;
+	}
+	ret = -E2BIG;
+	if (total > ZCOPY_MAX_SEND_BYTES)
+		goto out_ksegs;
+
+	s.x = zcopy_xfer_alloc(ctx, nr_pools);
+	if (IS_ERR(s.x)) {
+		ret = PTR_ERR(s.x);
+		goto out_ksegs;
+	}
+	/* The transfer keeps the pools until its completion. */
+	for (i = 0; i < a->nr_segs; i++) {
+		if (ks[i].pool)
+			zcopy_xfer_add_pool(s.x, ks[i].pool);
+	}
+
+	s.tls = zcopy_sock_is_tls(s.sock->sk);
+	s.msg_flags = MSG_NOSIGNAL;
+	if ((a->flags & ZCOPY_SEND_DONTWAIT) ||
+	    (s.sock->file->f_flags & O_NONBLOCK))
+		s.msg_flags |= MSG_DONTWAIT;
+	if (s.tls)
+		s.copy_reason = ZCOPY_REASON_KTLS;
+	else if (!(READ_ONCE(s.sock->sk->sk_route_caps) & NETIF_F_SG))
+		s.copy_reason = ZCOPY_REASON_NO_SG;
+	s.x->copy_reason = s.copy_reason ?: zcopy_route_is_local(s.sock->sk) ?
+			   ZCOPY_REASON_LOCAL : ZCOPY_REASON_STACK;
+
+	a->bytes_sent = 0;
+	ret = zcopy_send_segs(&s, a, ks, res);
+	/* Bytes queued with MSG_MORE by a send that stopped must go out. */
+	if (ret && a->bytes_sent && !(a->flags & ZCOPY_SEND_MORE))
+		zcopy_sock_push(s.sock);
+
+	ok = a->bytes_sent || !ret || ret == ZCOPY_ERR_EOF;
+	zcopy_fill_record(s.x, a, ks, res, ret);
+	pool_bytes = s.x->rec.pool_bytes;
+	/* From here on the transfer may complete and be freed at any time. */
+	zcopy_xfer_done_sending(s.x, ok);
+
+	zcopy_stat_add(ok ? ZCOPY_STAT_TRANSFERS : ZCOPY_STAT_FAILED_SENDS, 1);
+	zcopy_stat_add(ZCOPY_STAT_BYTES_POOL, pool_bytes);
+	zcopy_stat_add(ZCOPY_STAT_BYTES_FILE, a->bytes_sent - pool_bytes);
+	ret = ok ? 0 : ret;
+	if (ok && ures) {
+		/* Checked writable above; the data is gone either way. */
+		if (copy_to_user(ures, res, a->nr_segs * sizeof(*res)))
+			pr_debug("send: results no longer writable\n");
+	}
+
+	/* The pools now belong to the transfer; only the files are ours. */
+	for (i = 0; i < a->nr_segs; i++)
+		ks[i].pool = NULL;
+out_ksegs:
+	zcopy_ksegs_put(ks, a->nr_segs);
+out_alloc:
+	kfree(s.bvec);
+	kvfree(res);
+	kvfree(ks);
+out_sock:
+	sockfd_put(s.sock);
+out_segs:
+	kvfree(segs);
+	return ret;
+}

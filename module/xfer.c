@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transfers and their completions.
+ *
+ * Every transfer owns a struct ubuf_info, as io_uring's notifications do.
+ * The sender holds one reference while it sends; each skb that carries
+ * pool pages holds another. The stack calls the completion callback once
+ * per reference it drops - from softirq or process context, possibly with
+ * interrupts off - telling whether it had copied the pages. The callback
+ * only records that and, on the last reference, queues the transfer's
+ * work; unpinning, accounting and waking userspace happen there, in
+ * process context.
+ *
+ * Each transfer not yet completed holds a module reference: the module
+ * cannot be unloaded while the stack may still call back into it.
+ */
+
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "pool.h"
+#include "stats.h"
+#include "xfer.h"
+#include "zcopy.h"
+
+static struct workqueue_struct *zcopy_wq;
+
+static void zcopy_xfer_ubuf_complete(struct sk_buff *skb,
+				     struct ubuf_info *uarg, bool success)
+{
+	struct zcopy_xfer *x = container_of(uarg, struct zcopy_xfer, ubuf);
+
+	if (!success)
+		WRITE_ONCE(x->zc_copied, true);
+	else if (skb)
+		WRITE_ONCE(x->zc_used, true);
+
+	if (refcount_dec_and_test(&uarg->refcnt))
+		queue_work(zcopy_wq, &x->work);
+}
+
+ZCOPY_DEFINE_UBUF_OPS(zcopy_ubuf_ops, zcopy_xfer_ubuf_complete);
+
+/*
+ * Settle the pool bytes: zero-copy only if the stack released pool skbs
+ * without ever copying them. A transfer whose pool bytes were already
+ * counted as copied at send time (no scatter-gather, kTLS) keeps that.
+ */
+static void zcopy_xfer_settle(struct zcopy_xfer *x)
+{
+	struct zcopy_completion *rec = &x->rec;
+	u64 pending = rec->bytes - rec->zc_bytes - rec->copied_bytes;
+
+	if (!pending)
+		return;
+	if (READ_ONCE(x->zc_copied) || !READ_ONCE(x->zc_used)) {
+		rec->copied_bytes += pending;
+		rec->flags |= ZCOPY_COMPL_COPIED | ZCOPY_COMPL_POOL_COPIED;
+		if (!rec->reason)
+			rec->reason = x->copy_reason;
+	} else {
+		rec->zc_bytes += pending;
+	}
+}
+
+static void zcopy_xfer_free(struct zcopy_xfer *x)
+{
+	kfree(x->pools);
+	kfree(x);
+}
+
+static void zcopy_xfer_work(struct work_struct *work)
+{
+	struct zcopy_xfer *x = container_of(work, struct zcopy_xfer, work);
+	struct zcopy_ctx *ctx = x->ctx;
+	unsigned int i;
+	bool queued = false;
+
+	for (i = 0; i < x->nr_pools; i++)
+		zcopy_pool_put(x->pools[i]);
+	x->nr_pools = 0;
+
+	if (x->post) {
+		zcopy_xfer_settle(x);
+		zcopy_stat_add(ZCOPY_STAT_COMPLETIONS, 1);
+		zcopy_stat_add(ZCOPY_STAT_BYTES_ZC, x->rec.zc_bytes);
+		zcopy_stat_add(ZCOPY_STAT_BYTES_COPIED, x->rec.copied_bytes);
+		if (x->rec.flags & ZCOPY_COMPL_COPIED)
+			zcopy_stat_add(ZCOPY_STAT_COMPLETIONS_COPIED, 1);
+
+		spin_lock(&ctx->cq_lock);
+		if (!ctx->closed) {
+			list_add_tail(&x->node, &ctx->cq);
+			queued = true;
+		}
+		spin_unlock(&ctx->cq_lock);
+	}
+	zcopy_stats_outstanding(-1);
+
+	if (queued) {
+		wake_up_interruptible_poll(&ctx->wq, EPOLLIN | EPOLLRDNORM);
+	} else {
+		atomic_dec(&ctx->outstanding);
+		zcopy_xfer_free(x);
+	}
+	zcopy_ctx_put(ctx);
+	/* Last: zcopy_xfer_uninit() waits for this function to return. */
+	module_put(THIS_MODULE);
+}
+
+/**
+ * zcopy_xfer_alloc - start a transfer
+ * @ctx: the sender's context
+ * @max_pools: pool references the transfer will hold at most
+ *
+ * Charges the transfer to @ctx's outstanding limit.
+ *
+ * Return: the transfer, or ERR_PTR(-ENOBUFS) over the limit, or
+ * ERR_PTR(-ENOMEM).
+ */
+struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
+				    unsigned int max_pools)
+{
+	struct zcopy_xfer *x;
+
+	if (atomic_inc_return(&ctx->outstanding) > ZCOPY_MAX_OUTSTANDING) {
+		atomic_dec(&ctx->outstanding);
+		return ERR_PTR(-ENOBUFS);
+	}
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	if (x && max_pools) {
+		x->pools = kcalloc(max_pools, sizeof(*x->pools),
+				   GFP_KERNEL_ACCOUNT);
+		if (!x->pools) {
+			kfree(x);
+			x = NULL;
+		}
+	}
+	if (!x) {
+		atomic_dec(&ctx->outstanding);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	zcopy_ubuf_init(&x->ubuf, &zcopy_ubuf_ops);
+	INIT_WORK(&x->work, zcopy_xfer_work);
+	INIT_LIST_HEAD(&x->node);
+	zcopy_ctx_get(ctx);
+	x->ctx = ctx;
+	/* We are in an ioctl of this module: it cannot be going away. */
+	__module_get(THIS_MODULE);
+	zcopy_stats_outstanding(1);
+	return x;
+}
+
+/* The transfer takes over the caller's reference to @pool. */
+void zcopy_xfer_add_pool(struct zcopy_xfer *x, struct zcopy_pool *pool)
+{
+	x->pools[x->nr_pools++] = pool;
+}
+
+/**
+ * zcopy_xfer_done_sending - drop the sender's reference
+ * @x: the transfer
+ * @post: queue a completion record (the send succeeded)
+ *
+ * The completion runs once the stack has dropped its references too.
+ */
+void zcopy_xfer_done_sending(struct zcopy_xfer *x, bool post)
+{
+	x->post = post;
+	zcopy_xfer_ubuf_complete(NULL, &x->ubuf, true);
+}
+
+ssize_t zcopy_cq_read(struct zcopy_ctx *ctx, char __user *buf, size_t count,
+		      bool nonblock)
+{
+	const size_t recsz = sizeof(struct zcopy_completion);
+	struct zcopy_xfer *x;
+	ssize_t done = 0;
+	int ret;
+
+	if (count < recsz)
+		return -EINVAL;
+
+	if (mutex_lock_interruptible(&ctx->read_lock))
+		return -ERESTARTSYS;
+
+	while (list_empty_careful(&ctx->cq)) {
+		if (nonblock) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		mutex_unlock(&ctx->read_lock);
+		ret = wait_event_interruptible(ctx->wq,
+					       !list_empty_careful(&ctx->cq));
+		if (ret)
+			return ret;
+		if (mutex_lock_interruptible(&ctx->read_lock))
+			return -ERESTARTSYS;
+	}
+
+	/* Readers are serialised: the head stays ours until we take it. */
+	while (count - done >= recsz) {
+		spin_lock(&ctx->cq_lock);
+		x = list_first_entry_or_null(&ctx->cq, struct zcopy_xfer, node);
+		spin_unlock(&ctx->cq_lock);
+		if (!x)
+			break;
+		if (copy_to_user(buf + done, &x->rec, recsz)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		spin_lock(&ctx->cq_lock);
+		list_del(&x->node);
+		spin_unlock(&ctx->cq_lock);
+		atomic_dec(&ctx->outstanding);
+		zcopy_xfer_free(x);
+		done += recsz;
+	}
+	ret = 0;
+out:
+	mutex_unlock(&ctx->read_lock);
+	return done ? done : ret;
+}
+
+__poll_t zcopy_cq_poll(struct zcopy_ctx *ctx, struct file *file,
+		       poll_table *wait)
+{
+	poll_wait(file, &ctx->wq, wait);
+	return list_empty_careful(&ctx->cq) ? 0 : EPOLLIN | EPOLLRDNORM;
+}
+
+/* The file is closing: drop unread completions, refuse further ones. */
+void zcopy_cq_release(struct zcopy_ctx *ctx)
+{
+	struct zcopy_xfer *x, *tmp;
+	LIST_HEAD(unread);
+
+	spin_lock(&ctx->cq_lock);
+	ctx->closed = true;
+	list_splice_init(&ctx->cq, &unread);
+	spin_unlock(&ctx->cq_lock);
+
+	list_for_each_entry_safe(x, tmp, &unread, node) {
+		atomic_dec(&ctx->outstanding);
+		zcopy_xfer_free(x);
+	}
+}
+
+int __init zcopy_xfer_init(void)
+{
+	zcopy_wq = alloc_workqueue("zcopy", WQ_UNBOUND, 0);
+	return zcopy_wq ? 0 : -ENOMEM;
+}
+
+/* Only called once no transfer holds a module reference. */
+void zcopy_xfer_uninit(void)
+{
+	destroy_workqueue(zcopy_wq);
+}

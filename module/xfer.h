@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ZCOPY_XFER_H
+#define _ZCOPY_XFER_H
+
+#include <linux/init.h>
+#include <linux/list.h>
+#include <linux/poll.h>
+#include <linux/skbuff.h>
+#include <linux/workqueue.h>
+#include <linux/zcopy.h>
+
+struct zcopy_ctx;
+struct zcopy_pool;
+
+/**
+ * struct zcopy_xfer - one ZCOPY_IOC_SEND, from the call to its completion
+ * @ubuf: the zero-copy notification handed to the stack with pool pages;
+ *	its refcount is held by the sender until the send is over and by
+ *	every skb that references pool pages
+ * @ctx: owning context (a reference is held)
+ * @work: runs the completion in process context
+ * @node: in @ctx->cq once completed
+ * @pools: references to the pools the transfer sends from
+ * @nr_pools: entries in @pools
+ * @rec: the completion record, filled in as the send progresses
+ * @copy_reason: why the stack would copy pool pages if it does
+ * @post: queue @rec for userspace (false if the send failed)
+ * @zc_used: the stack released a pool skb it had not copied
+ * @zc_copied: the stack copied pool pages
+ */
+struct zcopy_xfer {
+	struct ubuf_info ubuf;
+	struct zcopy_ctx *ctx;
+	struct work_struct work;
+	struct list_head node;
+	struct zcopy_pool **pools;
+	unsigned int nr_pools;
+	struct zcopy_completion rec;
+	u32 copy_reason;
+	bool post;
+	bool zc_used;
+	bool zc_copied;
+};
+
+struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
+				    unsigned int max_pools);
+void zcopy_xfer_add_pool(struct zcopy_xfer *x, struct zcopy_pool *pool);
+void zcopy_xfer_done_sending(struct zcopy_xfer *x, bool post);
+
+ssize_t zcopy_cq_read(struct zcopy_ctx *ctx, char __user *buf, size_t count,
+		      bool nonblock);
+__poll_t zcopy_cq_poll(struct zcopy_ctx *ctx, struct file *file,
+		       poll_table *wait);
+void zcopy_cq_release(struct zcopy_ctx *ctx);
+
+int __init zcopy_xfer_init(void);
+void zcopy_xfer_uninit(void);
+
+#endif /* _ZCOPY_XFER_H */
