@@ -291,21 +291,38 @@ static bool zcopy_sock_is_tls(struct sock *sk)
 	       tls_get_ctx(sk)->tx_conf != TLS_BASE;
 }
 
-/* Whether the route ends in this host, where receiving copies pool pages. */
-static bool zcopy_route_is_local(struct sock *sk)
+/*
+ * Why the CPU will copy what is sent on @sk's route, known before sending:
+ * kTLS encrypts into new pages; a device without scatter-gather gets every
+ * non-linear skb linearized (TCP itself always builds paged skbs: with GSO
+ * its route caps claim SG whatever the device has). *@local says whether
+ * the route ends in this host (loopback, veth), where receiving copies
+ * pool pages.
+ */
+static u32 zcopy_route_copy_reason(struct socket *sock, bool *local)
 {
-	struct dst_entry *dst = sk_dst_get(sk);
-	struct net_device *dev;
-	bool local = false;
+	struct sock *sk = sock->sk;
+	struct dst_entry *dst;
+	u32 reason = ZCOPY_REASON_NONE;
 
+	*local = false;
+	if (zcopy_sock_is_tls(sk))
+		reason = ZCOPY_REASON_KTLS;
+	else if (!(READ_ONCE(sk->sk_route_caps) & NETIF_F_SG))
+		reason = ZCOPY_REASON_NO_SG;
+
+	dst = sk_dst_get(sk);
 	if (dst) {
-		dev = dst->dev;
-		local = (dev->flags & IFF_LOOPBACK) ||
-			(dev->rtnl_link_ops &&
-			 !strcmp(dev->rtnl_link_ops->kind, "veth"));
+		struct net_device *dev = dst->dev;
+
+		if (!reason && !(READ_ONCE(dev->features) & NETIF_F_SG))
+			reason = ZCOPY_REASON_NO_SG;
+		*local = (dev->flags & IFF_LOOPBACK) ||
+			 (dev->rtnl_link_ops &&
+			  !strcmp(dev->rtnl_link_ops->kind, "veth"));
 		dst_release(dst);
 	}
-	return local;
+	return reason;
 }
 
 static int zcopy_resolve_seg(struct zcopy_ctx *ctx, const struct zcopy_seg *u,
@@ -434,7 +451,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a)
 	struct zcopy_seg *segs;
 	unsigned int i, nr_pools = 0;
 	u64 total = 0, pool_bytes;
-	bool ok;
+	bool ok, local;
 	int ret;
 
 	if ((a->flags & ~ZCOPY_SEND_ALL) || a->__reserved || !a->nr_segs)
@@ -492,12 +509,9 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a)
 	if ((a->flags & ZCOPY_SEND_DONTWAIT) ||
 	    (s.sock->file->f_flags & O_NONBLOCK))
 		s.msg_flags |= MSG_DONTWAIT;
-	if (s.tls)
-		s.copy_reason = ZCOPY_REASON_KTLS;
-	else if (!(READ_ONCE(s.sock->sk->sk_route_caps) & NETIF_F_SG))
-		s.copy_reason = ZCOPY_REASON_NO_SG;
-	s.x->copy_reason = s.copy_reason ?: zcopy_route_is_local(s.sock->sk) ?
-			   ZCOPY_REASON_LOCAL : ZCOPY_REASON_STACK;
+	s.copy_reason = zcopy_route_copy_reason(s.sock, &local);
+	s.x->copy_reason = s.copy_reason ?: local ? ZCOPY_REASON_LOCAL :
+						    ZCOPY_REASON_STACK;
 
 	a->bytes_sent = 0;
 	ret = zcopy_send_segs(&s, a, ks, res);
