@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Module lifetime: an open /dev/zcopy pins the module, a clean unload
-# removes the device and the netlink family, and the module loads again.
+# removes the device and the netlink family, the module loads again, and
+# asking for the family loads it on demand.
 #
 # Needs root and ZCOPY_KO (the path of zcopy.ko, set by the VM runner).
 # Leaves the module loaded, as it found it.
@@ -17,7 +18,7 @@ skip() { n=$((n + 1)); skips=$((skips + 1)); echo "ok $n $1 # SKIP $2"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 
 reason=""
 [ "$(id -u)" = 0 ] || reason="needs root"
@@ -25,14 +26,15 @@ reason=""
 [ -n "$reason" ] || [ -d /sys/module/zcopy ] || reason="zcopy.ko is not loaded"
 if [ -n "$reason" ]; then
 	for t in unload_refused_while_open refcount_tracks_open unload \
-		 device_gone family_gone reload family_back; do
+		 device_gone family_gone reload family_back family_autoload; do
 		skip $t "$reason"
 	done
 	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$skips error:0"
 	exit 4
 fi
 
-family_present() { zcopyctl info >/dev/null 2>&1; }
+# Listing families does not load modules; resolving one by name does.
+family_listed() { genl ctrl list 2>/dev/null | grep -q "Name: zcopy\$"; }
 
 exec 3<>/dev/zcopy
 refs_open=$(cat /sys/module/zcopy/refcnt)
@@ -43,10 +45,18 @@ check refcount_tracks_open [ "$refs_open" -eq $((refs_closed + 1)) ]
 
 check unload rmmod zcopy
 check device_gone sh -c '[ ! -e /dev/zcopy ] && [ ! -d /sys/module/zcopy ]'
-if family_present; then not_ok family_gone; else ok family_gone; fi
+if family_listed; then not_ok family_gone; else ok family_gone; fi
 
 check reload insmod "$ZCOPY_KO"
-check family_back family_present
+check family_back family_listed
+
+# MODULE_ALIAS_GENL_FAMILY: resolving the family name loads the module.
+if rmmod zcopy && zcopyctl info >/dev/null && [ -d /sys/module/zcopy ]; then
+	ok family_autoload
+else
+	not_ok family_autoload
+	[ -d /sys/module/zcopy ] || insmod "$ZCOPY_KO"
+fi
 
 echo "# Totals: pass:$((n - fails - skips)) fail:$fails xfail:0 xpass:0 skip:$skips error:0"
 [ $fails = 0 ]

@@ -4,7 +4,10 @@
  * rejects what it does not know with the right errno and an extack message.
  */
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "zcopy_test.h"
 #include "kselftest_harness.h"
@@ -96,6 +99,76 @@ TEST_F(nl, reserved_header_rejected)
 	gh = NLMSG_DATA(nlh);
 	gh->reserved = 1;
 	EXPECT_EQ(-EINVAL, zt_nl_transact(&self->nl, nlh));
+}
+
+static int stats_get(struct __test_metadata *_metadata, struct zt_nl *nl,
+		     char *buf, __u64 *v)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	int i, ret;
+
+	nlh = zt_genl_msg(buf, nl->family, ZCOPY_CMD_STATS_GET,
+			  ZCOPY_GENL_VERSION);
+	ret = zt_nl_transact(nl, nlh);
+	if (ret)
+		return ret;
+	for (i = ZCOPY_A_STATS_TRANSFERS; i <= ZCOPY_A_STATS_MAX; i++) {
+		a = zt_nl_reply_attr(nl, i);
+		EXPECT_NE(NULL, a) TH_LOG("stats attribute %d missing", i);
+		if (!a)
+			return -ENOENT;
+		EXPECT_EQ(sizeof(__u64), a->nla_len - NLA_HDRLEN);
+		memcpy(&v[i], zt_nla_data(a), sizeof(__u64));
+	}
+	return 0;
+}
+
+/* The pinned-page gauge follows a pool's registration and release. */
+TEST_F(nl, stats_track_pools)
+{
+	__u64 before[ZCOPY_A_STATS_MAX + 1], during[ZCOPY_A_STATS_MAX + 1];
+	__u64 after[ZCOPY_A_STATS_MAX + 1];
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = 16 * page;
+	struct zcopy_pool_register r = { .size = sizeof(r) };
+	struct zcopy_query q = { .size = sizeof(q) };
+	void *buf;
+	int fd;
+
+	fd = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, ZCOPY_IOC_QUERY, &q));
+	if (!(q.features & ZCOPY_FEATURE_POOLS))
+		SKIP(close(fd); return, "module without pools");
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	r.addr = (unsigned long)buf;
+	r.len = len;
+
+	ASSERT_EQ(0, stats_get(_metadata, &self->nl, self->buf, before));
+	ASSERT_EQ(0, ioctl(fd, ZCOPY_IOC_POOL_REGISTER, &r));
+	ASSERT_EQ(0, stats_get(_metadata, &self->nl, self->buf, during));
+	ASSERT_EQ(0, close(fd));
+	ASSERT_EQ(0, stats_get(_metadata, &self->nl, self->buf, after));
+
+	/* Other tests run before or after, never alongside this one. */
+	EXPECT_EQ(before[ZCOPY_A_STATS_PINNED_PAGES] + 16,
+		  during[ZCOPY_A_STATS_PINNED_PAGES]);
+	EXPECT_EQ(before[ZCOPY_A_STATS_POOLS] + 1,
+		  during[ZCOPY_A_STATS_POOLS]);
+	EXPECT_LE(during[ZCOPY_A_STATS_PINNED_PAGES],
+		  during[ZCOPY_A_STATS_PINNED_PAGES_PEAK]);
+	EXPECT_EQ(before[ZCOPY_A_STATS_POOLS_REGISTERED] + 1,
+		  during[ZCOPY_A_STATS_POOLS_REGISTERED]);
+	/* Closing the file releases its pools. */
+	EXPECT_EQ(before[ZCOPY_A_STATS_PINNED_PAGES],
+		  after[ZCOPY_A_STATS_PINNED_PAGES]);
+	EXPECT_EQ(before[ZCOPY_A_STATS_POOLS], after[ZCOPY_A_STATS_POOLS]);
+	EXPECT_EQ(before[ZCOPY_A_STATS_POOLS_RELEASED] + 1,
+		  after[ZCOPY_A_STATS_POOLS_RELEASED]);
+	munmap(buf, len);
 }
 
 TEST_HARNESS_MAIN

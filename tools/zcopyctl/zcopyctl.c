@@ -50,7 +50,7 @@ struct zc_reply {
 	char extack[256];
 	int (*parse)(struct zc_ctx *ctx, struct nlattr **tb);
 	struct zc_ctx *ctx;
-	struct nlattr *tb[ZCOPY_A_INFO_MAX + 1];
+	struct nlattr *tb[ZCOPY_A_STATS_MAX + 1];
 	int maxattr;
 };
 
@@ -194,8 +194,70 @@ static int cmd_info(struct zc_ctx *ctx, int argc, char **argv)
 	return zc_transact(ctx, msg, &r, "info");
 }
 
+/* Stable names: the JSON keys and the first column of the table. */
+static const struct {
+	int attr;
+	const char *name;
+} zc_stats[] = {
+	{ ZCOPY_A_STATS_TRANSFERS, "transfers" },
+	{ ZCOPY_A_STATS_FAILED_SENDS, "failed_sends" },
+	{ ZCOPY_A_STATS_BYTES_POOL, "bytes_pool" },
+	{ ZCOPY_A_STATS_BYTES_FILE, "bytes_file" },
+	{ ZCOPY_A_STATS_BYTES_ZC, "bytes_zerocopy" },
+	{ ZCOPY_A_STATS_BYTES_COPIED, "bytes_copied" },
+	{ ZCOPY_A_STATS_COMPLETIONS, "completions" },
+	{ ZCOPY_A_STATS_COMPLETIONS_COPIED, "completions_copied" },
+	{ ZCOPY_A_STATS_POOLS_REGISTERED, "pools_registered" },
+	{ ZCOPY_A_STATS_POOLS_RELEASED, "pools_released" },
+	{ ZCOPY_A_STATS_POOLS, "pools" },
+	{ ZCOPY_A_STATS_PINNED_PAGES, "pinned_pages" },
+	{ ZCOPY_A_STATS_PINNED_PAGES_PEAK, "pinned_pages_peak" },
+	{ ZCOPY_A_STATS_OUTSTANDING, "outstanding" },
+};
+
+static int zc_stats_print(struct zc_ctx *ctx, struct nlattr **tb)
+{
+	size_t i, n = sizeof(zc_stats) / sizeof(zc_stats[0]);
+
+	if (ctx->json)
+		putchar('{');
+	for (i = 0; i < n; i++) {
+		struct nlattr *a = tb[zc_stats[i].attr];
+		uint64_t v = a ? nla_get_u64(a) : 0;
+
+		if (!a)
+			continue;
+		if (ctx->json)
+			printf("%s\"%s\":%" PRIu64, i ? "," : "",
+			       zc_stats[i].name, v);
+		else
+			printf("%-20s %" PRIu64 "\n", zc_stats[i].name, v);
+	}
+	if (ctx->json)
+		printf("}\n");
+	return 0;
+}
+
+static int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
+{
+	struct zc_reply r = { .parse = zc_stats_print,
+			      .maxattr = ZCOPY_A_STATS_MAX };
+	struct nl_msg *msg;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "zcopyctl stats: takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	msg = zc_msg(ctx, ZCOPY_CMD_STATS_GET, 0);
+	if (!msg)
+		return EXIT_FAIL;
+	return zc_transact(ctx, msg, &r, "stats");
+}
+
 static const struct zc_cmd zc_cmds[] = {
 	{ "info", "", "module version, ABI version and features", cmd_info },
+	{ "stats", "", "module-wide counters", cmd_stats },
 };
 
 static void usage(FILE *f)

@@ -41,6 +41,9 @@
  *      reply: ZCOPY_A_INFO_VERSION     string, module version
  *             ZCOPY_A_INFO_ABI         u32, ZCOPY_ABI_VERSION
  *             ZCOPY_A_INFO_FEATURES    u64, ZCOPY_FEATURE_* mask
+ *
+ *    ZCOPY_CMD_STATS_GET (do)
+ *      reply: ZCOPY_A_STATS_*          u64 each, module-wide counters
  */
 #ifndef _UAPI_LINUX_ZCOPY_H
 #define _UAPI_LINUX_ZCOPY_H
@@ -364,10 +367,12 @@ struct zcopy_completion {
  * enum zcopy_cmd - generic netlink commands of the "zcopy" family
  * @ZCOPY_CMD_UNSPEC: unused
  * @ZCOPY_CMD_INFO_GET: module version, ABI version and features
+ * @ZCOPY_CMD_STATS_GET: module-wide counters (enum zcopy_a_stats)
  */
 enum zcopy_cmd {
 	ZCOPY_CMD_UNSPEC,
 	ZCOPY_CMD_INFO_GET,
+	ZCOPY_CMD_STATS_GET,
 
 	__ZCOPY_CMD_MAX,
 	ZCOPY_CMD_MAX = __ZCOPY_CMD_MAX - 1
@@ -390,6 +395,49 @@ enum zcopy_a_info {
 
 	__ZCOPY_A_INFO_MAX,
 	ZCOPY_A_INFO_MAX = __ZCOPY_A_INFO_MAX - 1
+};
+
+/**
+ * enum zcopy_a_stats - attributes of ZCOPY_CMD_STATS_GET replies, all u64
+ * @ZCOPY_A_STATS_UNSPEC: unused
+ * @ZCOPY_A_STATS_PAD: padding for 64-bit attributes
+ * @ZCOPY_A_STATS_TRANSFERS: sends that succeeded
+ * @ZCOPY_A_STATS_FAILED_SENDS: sends that returned an error
+ * @ZCOPY_A_STATS_BYTES_POOL: bytes sent from pool segments
+ * @ZCOPY_A_STATS_BYTES_FILE: bytes sent from file extents
+ * @ZCOPY_A_STATS_BYTES_ZC: bytes of completed transfers that went without
+ *	a CPU copy
+ * @ZCOPY_A_STATS_BYTES_COPIED: bytes of completed transfers the CPU copied
+ * @ZCOPY_A_STATS_COMPLETIONS: transfers completed
+ * @ZCOPY_A_STATS_COMPLETIONS_COPIED: of which with copied bytes
+ * @ZCOPY_A_STATS_POOLS_REGISTERED: pools registered
+ * @ZCOPY_A_STATS_POOLS_RELEASED: pools whose pages were unpinned
+ * @ZCOPY_A_STATS_PINNED_PAGES: pages pinned now
+ * @ZCOPY_A_STATS_PINNED_PAGES_PEAK: most pages pinned at once
+ * @ZCOPY_A_STATS_POOLS: pools pinned now (registered, or unregistered with
+ *	transfers in flight)
+ * @ZCOPY_A_STATS_OUTSTANDING: transfers sent and not yet completed
+ */
+enum zcopy_a_stats {
+	ZCOPY_A_STATS_UNSPEC,
+	ZCOPY_A_STATS_PAD,
+	ZCOPY_A_STATS_TRANSFERS,
+	ZCOPY_A_STATS_FAILED_SENDS,
+	ZCOPY_A_STATS_BYTES_POOL,
+	ZCOPY_A_STATS_BYTES_FILE,
+	ZCOPY_A_STATS_BYTES_ZC,
+	ZCOPY_A_STATS_BYTES_COPIED,
+	ZCOPY_A_STATS_COMPLETIONS,
+	ZCOPY_A_STATS_COMPLETIONS_COPIED,
+	ZCOPY_A_STATS_POOLS_REGISTERED,
+	ZCOPY_A_STATS_POOLS_RELEASED,
+	ZCOPY_A_STATS_PINNED_PAGES,
+	ZCOPY_A_STATS_PINNED_PAGES_PEAK,
+	ZCOPY_A_STATS_POOLS,
+	ZCOPY_A_STATS_OUTSTANDING,
+
+	__ZCOPY_A_STATS_MAX,
+	ZCOPY_A_STATS_MAX = __ZCOPY_A_STATS_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_ZCOPY_H */
