@@ -191,10 +191,16 @@ static int zcopy_splice_buf(struct pipe_inode_info *pipe,
 	return ret;
 }
 
+/* Like splice_from_pipe(), on the task's private pipe. */
 static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 			      struct splice_desc *sd)
 {
-	return __splice_from_pipe(pipe, sd, zcopy_splice_buf);
+	ssize_t ret;
+
+	pipe_lock(pipe);
+	ret = __splice_from_pipe(pipe, sd, zcopy_splice_buf);
+	pipe_unlock(pipe);
+	return ret;
 }
 
 static int zcopy_send_file_seg(struct zcopy_sender *s,
