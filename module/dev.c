@@ -11,10 +11,12 @@
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/nsproxy.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/uaccess.h>
+#include <net/net_namespace.h>
 #include <linux/zcopy.h>
 
 #include "dev.h"
@@ -71,7 +73,7 @@ static int zcopy_ioc_pool_unregister(struct zcopy_ctx *ctx, void *arg)
 
 static int zcopy_ioc_send(struct zcopy_ctx *ctx, void *arg)
 {
-	return zcopy_send(ctx, arg);
+	return zcopy_send_user(ctx, arg);
 }
 
 #define ZCOPY_IOCTL_OP(_nr, _struct, _last, _fn)			\
@@ -159,6 +161,7 @@ static void zcopy_ctx_free(struct kref *ref)
 	struct zcopy_ctx *ctx = container_of(ref, struct zcopy_ctx, ref);
 
 	xa_destroy(&ctx->pools);
+	put_net(ctx->net);
 	kfree(ctx);
 }
 
@@ -167,13 +170,18 @@ void zcopy_ctx_put(struct zcopy_ctx *ctx)
 	kref_put(&ctx->ref, zcopy_ctx_free);
 }
 
-static int zcopy_open(struct inode *inode, struct file *file)
+/*
+ * A context: of an open file, or transient for a netlink transfer
+ * without a /dev/zcopy file (it is closed at once, so its completion
+ * only goes out as an event).
+ */
+struct zcopy_ctx *zcopy_ctx_alloc(struct net *net)
 {
 	struct zcopy_ctx *ctx;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
-		return -ENOMEM;
+		return NULL;
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->pool_lock);
 	xa_init_flags(&ctx->pools, XA_FLAGS_ALLOC1);
@@ -181,22 +189,39 @@ static int zcopy_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->cq);
 	mutex_init(&ctx->read_lock);
 	init_waitqueue_head(&ctx->wq);
-	file->private_data = ctx;
-	return nonseekable_open(inode, file);
+	ctx->net = get_net(net);
+	return ctx;
 }
 
 /*
- * Transfers still in flight keep the context (and their pools) until the
- * stack lets go of them; closing never waits for the network.
+ * Unregister the pools and drop unread completions. Transfers still in
+ * flight keep the context (and their pools) until the stack lets go of
+ * them; closing never waits for the network.
  */
-static int zcopy_release(struct inode *inode, struct file *file)
+void zcopy_ctx_close(struct zcopy_ctx *ctx)
 {
-	struct zcopy_ctx *ctx = file->private_data;
-
 	mutex_lock(&ctx->pool_lock);
 	zcopy_pools_release(ctx);
 	mutex_unlock(&ctx->pool_lock);
 	zcopy_cq_release(ctx);
+}
+
+static int zcopy_open(struct inode *inode, struct file *file)
+{
+	struct zcopy_ctx *ctx;
+
+	ctx = zcopy_ctx_alloc(current->nsproxy->net_ns);
+	if (!ctx)
+		return -ENOMEM;
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+}
+
+static int zcopy_release(struct inode *inode, struct file *file)
+{
+	struct zcopy_ctx *ctx = file->private_data;
+
+	zcopy_ctx_close(ctx);
 	zcopy_ctx_put(ctx);
 	return 0;
 }
@@ -211,6 +236,12 @@ static const struct file_operations zcopy_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
+
+/* The context of @file if it is an open /dev/zcopy, else NULL. */
+struct zcopy_ctx *zcopy_ctx_from_file(struct file *file)
+{
+	return file->f_op == &zcopy_fops ? file->private_data : NULL;
+}
 
 static struct miscdevice zcopy_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,

@@ -28,19 +28,20 @@ static int __init zcopy_init(void)
 	if (ret)
 		goto err_stats;
 
-	ret = zcopy_dev_init();
+	/* The family first: registering a pool sends an event. */
+	ret = zcopy_nl_init();
 	if (ret)
 		goto err_xfer;
 
-	ret = zcopy_nl_init();
+	ret = zcopy_dev_init();
 	if (ret)
-		goto err_dev;
+		goto err_nl;
 
 	pr_info("version %s loaded\n", ZCOPY_VERSION);
 	return 0;
 
-err_dev:
-	zcopy_dev_uninit();
+err_nl:
+	zcopy_nl_uninit();
 err_xfer:
 	zcopy_xfer_uninit();
 err_stats:
@@ -50,8 +51,8 @@ err_stats:
 
 static void __exit zcopy_exit(void)
 {
-	zcopy_nl_uninit();
 	zcopy_dev_uninit();
+	zcopy_nl_uninit();
 	zcopy_xfer_uninit();
 	zcopy_stats_uninit();
 	pr_info("unloaded\n");

@@ -5,19 +5,43 @@
  * One source for 6.1 and 6.12: classic struct genl_ops with per-op
  * policies, resv_start_op = 0 so every operation gets strict validation
  * (an operation without a policy rejects every attribute), no split ops,
- * no user header.
+ * no user header. Documentation/netlink/specs/zcopy.yaml describes it.
+ *
+ * Permissions: reading counters and one's own pools is open to every
+ * user; resetting counters, starting transfers and listening to events
+ * need CAP_NET_ADMIN. Pools, transfers and events belong to the network
+ * namespace of the process that opened /dev/zcopy (or sent XFER_START);
+ * the counters are module-wide.
  */
 
+#include <linux/file.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <linux/zcopy.h>
 
 #include "dev.h"
 #include "netlink.h"
+#include "pool.h"
+#include "send.h"
 #include "stats.h"
 #include "version.h"
+#include "xfer.h"
+#include "zcopy.h"
 
 static struct genl_family zcopy_genl_family;
+
+enum {
+	ZCOPY_NLGRP_EVENTS,
+};
+
+static const struct genl_multicast_group zcopy_mcgrps[] = {
+	[ZCOPY_NLGRP_EVENTS] = {
+		.name = ZCOPY_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
 
 static int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -103,6 +127,306 @@ static int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static int zcopy_nl_stats_reset_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	zcopy_stats_reset();
+	return 0;
+}
+
+static int zcopy_nl_put_pool(struct sk_buff *msg, struct zcopy_pool *pool)
+{
+	if (nla_put_u32(msg, ZCOPY_A_POOL_ID, pool->id) ||
+	    nla_put_u32(msg, ZCOPY_A_POOL_PID, pool->pid) ||
+	    nla_put_u32(msg, ZCOPY_A_POOL_UID,
+			from_kuid_munged(&init_user_ns, pool->uid)) ||
+	    nla_put_string(msg, ZCOPY_A_POOL_COMM, pool->comm) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_LEN, pool->len,
+			      ZCOPY_A_POOL_PAD) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_PAGES, pool->nr_pages,
+			      ZCOPY_A_POOL_PAD) ||
+	    nla_put_u32(msg, ZCOPY_A_POOL_INFLIGHT,
+			atomic_read(&pool->inflight)) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_SENDS,
+			      atomic64_read(&pool->sends), ZCOPY_A_POOL_PAD) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_BYTES_SENT,
+			      atomic64_read(&pool->bytes_sent),
+			      ZCOPY_A_POOL_PAD))
+		return -EMSGSIZE;
+	if (READ_ONCE(pool->registered) &&
+	    nla_put_flag(msg, ZCOPY_A_POOL_REGISTERED))
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct zcopy_nl_pool_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct net *net;
+	kuid_t uid;
+	bool admin;
+	unsigned int *gen;
+};
+
+static int zcopy_nl_pool_dump_one(struct zcopy_pool *pool, void *arg)
+{
+	struct zcopy_nl_pool_dump *d = arg;
+	struct netlink_callback *cb = d->cb;
+	void *hdr;
+
+	if (!net_eq(pool->net, d->net) ||
+	    (!d->admin && !uid_eq(pool->uid, d->uid)))
+		return 0;
+
+	hdr = genlmsg_put(d->skb, NETLINK_CB(cb->skb).portid,
+			  cb->nlh->nlmsg_seq, &zcopy_genl_family, NLM_F_MULTI,
+			  ZCOPY_CMD_POOL_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	cb->seq = *d->gen;
+	genl_dump_check_consistent(cb, hdr);
+	if (zcopy_nl_put_pool(d->skb, pool)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+/* Unprivileged callers see the pools of their own uid. */
+static int zcopy_nl_pool_get_dumpit(struct sk_buff *skb,
+				    struct netlink_callback *cb)
+{
+	unsigned int gen;
+	struct zcopy_nl_pool_dump d = {
+		.skb = skb,
+		.cb = cb,
+		.net = sock_net(skb->sk),
+		.uid = sock_i_uid(NETLINK_CB(cb->skb).sk),
+		.admin = netlink_capable(cb->skb, CAP_NET_ADMIN),
+		.gen = &gen,
+	};
+	unsigned long pos = cb->args[0];
+	int ret;
+
+	ret = zcopy_pools_walk(&pos, &gen, zcopy_nl_pool_dump_one, &d);
+	cb->args[0] = pos;
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+static const struct nla_policy zcopy_seg_nl_policy[ZCOPY_A_SEG_MAX + 1] = {
+	[ZCOPY_A_SEG_TYPE] = NLA_POLICY_RANGE(NLA_U32, ZCOPY_SEG_POOL,
+					      ZCOPY_SEG_FILE),
+	[ZCOPY_A_SEG_ID] = { .type = NLA_U32 },
+	[ZCOPY_A_SEG_OFFSET] = { .type = NLA_U64 },
+	[ZCOPY_A_SEG_LEN] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+static const struct nla_policy
+zcopy_xfer_start_nl_policy[ZCOPY_A_XFER_SEG + 1] = {
+	[ZCOPY_A_XFER_SOCKFD] = { .type = NLA_U32 },
+	[ZCOPY_A_XFER_DEVFD] = { .type = NLA_U32 },
+	[ZCOPY_A_XFER_FLAGS] = NLA_POLICY_MASK(NLA_U32, ZCOPY_SEND_ALL),
+	[ZCOPY_A_XFER_COOKIE] = { .type = NLA_U64 },
+	[ZCOPY_A_XFER_SEG] = NLA_POLICY_NESTED(zcopy_seg_nl_policy),
+};
+
+/* What each refusal of a send means, as the extack message. */
+static void zcopy_nl_send_extack(struct netlink_ext_ack *extack, int err)
+{
+	switch (err) {
+	case -EBADF:
+		NL_SET_ERR_MSG(extack,
+			       "a file descriptor is not open, or a file not open for reading");
+		break;
+	case -ENOTSOCK:
+		NL_SET_ERR_MSG(extack,
+			       "sockfd is not a socket");
+		break;
+	case -EOPNOTSUPP:
+		NL_SET_ERR_MSG(extack,
+			       "sockfd is not a TCP socket");
+		break;
+	case -ENOTCONN:
+		NL_SET_ERR_MSG(extack,
+			       "the socket is not connected");
+		break;
+	case -ENOENT:
+		NL_SET_ERR_MSG(extack,
+			       "no such pool in the devfd's file");
+		break;
+	case -ERANGE:
+		NL_SET_ERR_MSG(extack,
+			       "a pool range goes beyond its pool");
+		break;
+	case -EISDIR:
+		NL_SET_ERR_MSG(extack,
+			       "a file segment is a directory");
+		break;
+	case -EINVAL:
+		NL_SET_ERR_MSG(extack,
+			       "a file segment is not a regular file");
+		break;
+	case -EOVERFLOW:
+		NL_SET_ERR_MSG(extack,
+			       "a segment's offset + len overflows");
+		break;
+	case -E2BIG:
+		NL_SET_ERR_MSG(extack,
+			       "the segments add up to more than max_send_bytes");
+		break;
+	case -ENOBUFS:
+		NL_SET_ERR_MSG(extack,
+			       "too many transfers outstanding on this file");
+		break;
+	case -EAGAIN:
+		NL_SET_ERR_MSG(extack,
+			       "the socket would block");
+		break;
+	case -EPIPE:
+		NL_SET_ERR_MSG(extack,
+			       "the connection is closed");
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "the send failed");
+	}
+}
+
+static int zcopy_nl_parse_segs(struct genl_info *info, struct zcopy_seg *segs)
+{
+	struct nlattr *tb[ZCOPY_A_SEG_MAX + 1], *nla;
+	int rem, i = 0, ret;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(nla) != ZCOPY_A_XFER_SEG)
+			continue;
+		ret = nla_parse_nested(tb, ZCOPY_A_SEG_MAX, nla,
+				       zcopy_seg_nl_policy, info->extack);
+		if (ret)
+			return ret;
+		if (NL_REQ_ATTR_CHECK(info->extack, nla, tb,
+				      ZCOPY_A_SEG_TYPE) ||
+		    NL_REQ_ATTR_CHECK(info->extack, nla, tb,
+				      ZCOPY_A_SEG_LEN)) {
+			NL_SET_ERR_MSG(info->extack,
+				       "a segment needs a type and a length");
+			return -EINVAL;
+		}
+		segs[i].type = nla_get_u32(tb[ZCOPY_A_SEG_TYPE]);
+		if (tb[ZCOPY_A_SEG_ID])
+			segs[i].id = nla_get_u32(tb[ZCOPY_A_SEG_ID]);
+		if (tb[ZCOPY_A_SEG_OFFSET])
+			segs[i].offset = nla_get_u64(tb[ZCOPY_A_SEG_OFFSET]);
+		segs[i].len = nla_get_u64(tb[ZCOPY_A_SEG_LEN]);
+		i++;
+	}
+	return 0;
+}
+
+/*
+ * Runs in the sender's process (genl doit), so the descriptors resolve in
+ * the caller's file table. Without a devfd the transfer has a transient
+ * context: no pools, and its completion is only an event.
+ */
+static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
+				    struct genl_info *info)
+{
+	struct zcopy_send a = { .size = sizeof(a) };
+	struct nlattr **attrs = info->attrs;
+	struct file *devfile = NULL;
+	struct zcopy_ctx *ctx;
+	struct zcopy_seg *segs;
+	struct sk_buff *msg;
+	struct nlattr *nla;
+	int rem, ret;
+	void *hdr;
+
+	if (GENL_REQ_ATTR_CHECK(info, ZCOPY_A_XFER_SOCKFD)) {
+		NL_SET_ERR_MSG(info->extack, "sockfd is required");
+		return -EINVAL;
+	}
+	a.sockfd = nla_get_u32(attrs[ZCOPY_A_XFER_SOCKFD]);
+	if (attrs[ZCOPY_A_XFER_FLAGS])
+		a.flags = nla_get_u32(attrs[ZCOPY_A_XFER_FLAGS]);
+	if (attrs[ZCOPY_A_XFER_COOKIE])
+		a.cookie = nla_get_u64(attrs[ZCOPY_A_XFER_COOKIE]);
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem)
+		a.nr_segs += nla_type(nla) == ZCOPY_A_XFER_SEG;
+
+	ret = zcopy_send_check(&a);
+	if (ret) {
+		if (a.nr_segs)
+			NL_SET_ERR_MSG(info->extack,
+				       "more segments than max_segments");
+		else
+			NL_SET_ERR_MSG(info->extack,
+				       "at least one segment is required");
+		return ret;
+	}
+
+	segs = kvcalloc(a.nr_segs, sizeof(*segs), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	ret = -ENOMEM;
+	if (!segs || !msg)
+		goto out_free;
+	ret = zcopy_nl_parse_segs(info, segs);
+	if (ret)
+		goto out_free;
+
+	if (attrs[ZCOPY_A_XFER_DEVFD]) {
+		devfile = fget(nla_get_u32(attrs[ZCOPY_A_XFER_DEVFD]));
+		ctx = devfile ? zcopy_ctx_from_file(devfile) : NULL;
+		if (!ctx) {
+			ret = devfile ? -EINVAL : -EBADF;
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    attrs[ZCOPY_A_XFER_DEVFD],
+					    "devfd is not an open /dev/zcopy");
+			goto out_free;
+		}
+	} else {
+		ctx = zcopy_ctx_alloc(genl_info_net(info));
+		if (!ctx)
+			goto out_free;
+		zcopy_ctx_close(ctx);
+	}
+
+	ret = zcopy_send(ctx, &a, segs, NULL);
+	if (ret) {
+		zcopy_nl_send_extack(info->extack, ret);
+		goto out_ctx;
+	}
+
+	/* The data is gone: the reply fits in NLMSG_GOODSIZE. */
+	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0,
+				ZCOPY_CMD_XFER_START);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES_SENT, a.bytes_sent,
+			      ZCOPY_A_XFER_PAD) ||
+	    nla_put_u32(msg, ZCOPY_A_XFER_STOP_SEG, a.stop_seg) ||
+	    nla_put_u32(msg, ZCOPY_A_XFER_STOP_REASON, a.stop_reason) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_STOP_OFFSET, a.stop_offset,
+			      ZCOPY_A_XFER_PAD) ||
+	    nla_put_u32(msg, ZCOPY_A_XFER_STOP_ERRNO, a.stop_errno)) {
+		ret = -EMSGSIZE;
+		goto out_ctx;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	msg = NULL;
+
+out_ctx:
+	if (devfile)
+		fput(devfile);
+	else
+		zcopy_ctx_put(ctx);
+out_free:
+	nlmsg_free(msg);
+	kvfree(segs);
+	return ret;
+}
+
 static const struct genl_ops zcopy_genl_ops[] = {
 	{
 		.cmd = ZCOPY_CMD_INFO_GET,
@@ -112,7 +436,108 @@ static const struct genl_ops zcopy_genl_ops[] = {
 		.cmd = ZCOPY_CMD_STATS_GET,
 		.doit = zcopy_nl_stats_get_doit,
 	},
+	{
+		.cmd = ZCOPY_CMD_STATS_RESET,
+		.doit = zcopy_nl_stats_reset_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ZCOPY_CMD_POOL_GET,
+		.dumpit = zcopy_nl_pool_get_dumpit,
+	},
+	{
+		.cmd = ZCOPY_CMD_XFER_START,
+		.doit = zcopy_nl_xfer_start_doit,
+		.policy = zcopy_xfer_start_nl_policy,
+		.maxattr = ZCOPY_A_XFER_SEG,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
+
+/* Events: built and multicast only when somebody listens. */
+static struct sk_buff *zcopy_nl_event_new(struct net *net, u8 cmd,
+					  void **hdr)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&zcopy_genl_family, net, ZCOPY_NLGRP_EVENTS))
+		return NULL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &zcopy_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void zcopy_nl_event_send(struct net *net, struct sk_buff *msg,
+				void *hdr, int err)
+{
+	if (err) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&zcopy_genl_family, net, msg, 0,
+				ZCOPY_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+void zcopy_nl_pool_event(struct zcopy_pool *pool, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = zcopy_nl_event_new(pool->net, cmd, &hdr);
+	if (msg)
+		zcopy_nl_event_send(pool->net, msg, hdr,
+				    zcopy_nl_put_pool(msg, pool));
+}
+
+void zcopy_nl_xfer_event(struct net *net, struct zcopy_xfer *x)
+{
+	const struct zcopy_completion *rec = &x->rec;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = zcopy_nl_event_new(net, ZCOPY_CMD_XFER_DONE, &hdr);
+	if (!msg)
+		return;
+	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, rec->cookie,
+				ZCOPY_A_XFER_PAD) ||
+	      nla_put_u32(msg, ZCOPY_A_XFER_PID, x->pid) ||
+	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES, rec->bytes,
+				ZCOPY_A_XFER_PAD) ||
+	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_POOL_BYTES, rec->pool_bytes,
+				ZCOPY_A_XFER_PAD) ||
+	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_ZC_BYTES, rec->zc_bytes,
+				ZCOPY_A_XFER_PAD) ||
+	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_COPIED_BYTES,
+				rec->copied_bytes, ZCOPY_A_XFER_PAD) ||
+	      nla_put_u32(msg, ZCOPY_A_XFER_COMPL_FLAGS, rec->flags) ||
+	      nla_put_u32(msg, ZCOPY_A_XFER_REASON, rec->reason) ||
+	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, rec->error);
+	zcopy_nl_event_send(net, msg, hdr, err);
+}
+
+void zcopy_nl_send_failed_event(struct net *net, u64 cookie, int error)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = zcopy_nl_event_new(net, ZCOPY_CMD_SEND_FAILED, &hdr);
+	if (!msg)
+		return;
+	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, cookie,
+				ZCOPY_A_XFER_PAD) ||
+	      nla_put_u32(msg, ZCOPY_A_XFER_PID, task_tgid_nr(current)) ||
+	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, error);
+	zcopy_nl_event_send(net, msg, hdr, err);
+}
 
 static struct genl_family zcopy_genl_family __ro_after_init = {
 	.name = ZCOPY_GENL_NAME,
@@ -121,6 +546,8 @@ static struct genl_family zcopy_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = zcopy_genl_ops,
 	.n_ops = ARRAY_SIZE(zcopy_genl_ops),
+	.mcgrps = zcopy_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(zcopy_mcgrps),
 	.resv_start_op = 0,
 };
 

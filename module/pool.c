@@ -16,10 +16,17 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/zcopy.h>
+#include <net/net_namespace.h>
 
+#include "netlink.h"
 #include "pool.h"
 #include "stats.h"
 #include "zcopy.h"
+
+/* Every pool, for netlink dumps; the generation tells a dump it changed. */
+static LIST_HEAD(zcopy_pool_list);
+static DEFINE_MUTEX(zcopy_pool_list_lock);
+static unsigned int zcopy_pool_list_gen;
 
 /*
  * Whether a long-term writable pin of @vma would defeat the filesystem's
@@ -87,6 +94,13 @@ static void zcopy_pool_free(struct kref *ref)
 {
 	struct zcopy_pool *pool = container_of(ref, struct zcopy_pool, ref);
 
+	mutex_lock(&zcopy_pool_list_lock);
+	list_del(&pool->node);
+	zcopy_pool_list_gen++;
+	mutex_unlock(&zcopy_pool_list_lock);
+	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_DEL);
+
+	put_net(pool->net);
 	unpin_user_pages(pool->pages, pool->nr_pages);
 	mm_unaccount_pinned_pages(&pool->mmp);
 	zcopy_stats_pinned(-(long)pool->nr_pages);
@@ -133,6 +147,10 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 	if (!pool)
 		goto err_slot;
 	kref_init(&pool->ref);
+	INIT_LIST_HEAD(&pool->node);
+	pool->pid = task_tgid_nr(current);
+	pool->uid = current_uid();
+	get_task_comm(pool->comm, current);
 	pool->len = r->len;
 	pool->nr_pages = PAGE_ALIGN(r->len) >> PAGE_SHIFT;
 	pool->pages = kvmalloc_array(pool->nr_pages, sizeof(*pool->pages),
@@ -152,21 +170,35 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 	if (ret)
 		goto err_account;
 
-	mutex_lock(&ctx->pool_lock);
-	ret = xa_alloc_cyclic(&ctx->pools, &pool->id, pool, XA_LIMIT(1, U32_MAX),
-			      &ctx->next_pool_id, GFP_KERNEL);
-	mutex_unlock(&ctx->pool_lock);
-	if (ret < 0)
-		goto err_unpin;
-
+	/* Complete before the id is published: another thread may use it. */
+	pool->net = get_net(ctx->net);
+	pool->registered = true;
+	mutex_lock(&zcopy_pool_list_lock);
+	list_add_tail(&pool->node, &zcopy_pool_list);
+	zcopy_pool_list_gen++;
+	mutex_unlock(&zcopy_pool_list_lock);
 	zcopy_stats_pinned(pool->nr_pages);
 	zcopy_stats_pools(1);
 	zcopy_stat_add(ZCOPY_STAT_POOLS_REGISTERED, 1);
-	r->pool_id = pool->id;
+
+	mutex_lock(&ctx->pool_lock);
+	ret = xa_alloc_cyclic(&ctx->pools, &pool->id, pool,
+			      XA_LIMIT(1, U32_MAX), &ctx->next_pool_id,
+			      GFP_KERNEL);
+	/* Under the lock, the pool cannot be unregistered under us. */
+	if (ret >= 0) {
+		r->pool_id = pool->id;
+		zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_NEW);
+	}
+	mutex_unlock(&ctx->pool_lock);
+	if (ret < 0) {
+		/* Nobody saw it: the normal release undoes all of the above. */
+		pool->registered = false;
+		zcopy_pool_put(pool);
+		goto err_slot;
+	}
 	return 0;
 
-err_unpin:
-	unpin_user_pages(pool->pages, pool->nr_pages);
 err_account:
 	mm_unaccount_pinned_pages(&pool->mmp);
 err_pages:
@@ -190,8 +222,10 @@ int zcopy_pool_unregister(struct zcopy_ctx *ctx,
 
 	mutex_lock(&ctx->pool_lock);
 	pool = xa_erase(&ctx->pools, r->pool_id);
-	if (pool)
+	if (pool) {
 		ctx->nr_pools--;
+		WRITE_ONCE(pool->registered, false);
+	}
 	mutex_unlock(&ctx->pool_lock);
 	if (!pool)
 		return -ENOENT;
@@ -221,7 +255,39 @@ void zcopy_pools_release(struct zcopy_ctx *ctx)
 
 	xa_for_each(&ctx->pools, id, pool) {
 		xa_erase(&ctx->pools, id);
+		WRITE_ONCE(pool->registered, false);
 		zcopy_pool_put(pool);
 	}
 	ctx->nr_pools = 0;
+}
+
+/**
+ * zcopy_pools_walk - visit every pool, resumably
+ * @pos: in: how many pools to skip; out: how many were visited in all
+ * @gen: out: the list's generation, to detect changes between walks
+ * @fn: called for each pool under the list lock; non-zero stops the walk
+ *	before that pool counts as visited
+ * @arg: for @fn
+ *
+ * Return: what @fn returned last.
+ */
+int zcopy_pools_walk(unsigned long *pos, unsigned int *gen,
+		     int (*fn)(struct zcopy_pool *pool, void *arg), void *arg)
+{
+	struct zcopy_pool *pool;
+	unsigned long i = 0;
+	int ret = 0;
+
+	mutex_lock(&zcopy_pool_list_lock);
+	*gen = zcopy_pool_list_gen;
+	list_for_each_entry(pool, &zcopy_pool_list, node) {
+		if (i++ < *pos)
+			continue;
+		ret = fn(pool, arg);
+		if (ret)
+			break;
+		(*pos)++;
+	}
+	mutex_unlock(&zcopy_pool_list_lock);
+	return ret;
 }

@@ -2,9 +2,13 @@
 #ifndef _ZCOPY_POOL_H
 #define _ZCOPY_POOL_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 struct zcopy_ctx;
 struct zcopy_pool_register;
@@ -18,6 +22,15 @@ struct zcopy_pool_unregister;
  * @nr_pages: pages pinned
  * @pages: the pinned pages
  * @mmp: the RLIMIT_MEMLOCK charge
+ * @node: in the list of all pools, for netlink dumps
+ * @net: network namespace of its file (a reference is held)
+ * @pid: process (tgid) that registered it
+ * @uid: its user
+ * @comm: its command name
+ * @registered: still in its file's registry
+ * @inflight: transfers holding it
+ * @sends: transfers that sent from it
+ * @bytes_sent: bytes sent from it
  */
 struct zcopy_pool {
 	struct kref ref;
@@ -26,6 +39,15 @@ struct zcopy_pool {
 	unsigned long nr_pages;
 	struct page **pages;
 	struct mmpin mmp;
+	struct list_head node;
+	struct net *net;
+	pid_t pid;
+	kuid_t uid;
+	char comm[TASK_COMM_LEN];
+	bool registered;
+	atomic_t inflight;
+	atomic64_t sends;
+	atomic64_t bytes_sent;
 };
 
 int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r);
@@ -34,5 +56,7 @@ int zcopy_pool_unregister(struct zcopy_ctx *ctx,
 struct zcopy_pool *zcopy_pool_get(struct zcopy_ctx *ctx, u32 id);
 void zcopy_pool_put(struct zcopy_pool *pool);
 void zcopy_pools_release(struct zcopy_ctx *ctx);
+int zcopy_pools_walk(unsigned long *pos, unsigned int *gen,
+		     int (*fn)(struct zcopy_pool *pool, void *arg), void *arg);
 
 #endif /* _ZCOPY_POOL_H */

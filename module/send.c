@@ -33,6 +33,7 @@
 #include <net/tls.h>
 
 #include "compat.h"
+#include "netlink.h"
 #include "pool.h"
 #include "send.h"
 #include "stats.h"
@@ -141,6 +142,7 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 		if (ret < 0)
 			return ret;
 		zcopy_seg_count(res, ret, s->copy_reason);
+		atomic64_add(ret, &seg->pool->bytes_sent);
 		if (ret < chunk)
 			return zcopy_short_send_err(s->sock);
 		off += ret;
@@ -447,36 +449,30 @@ static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
 		rec->error = err;
 }
 
-int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a)
+/**
+ * zcopy_send - send segments, for ZCOPY_IOC_SEND and ZCOPY_CMD_XFER_START
+ * @ctx: the sender's context: pools, completion queue
+ * @a: the request; its out fields are filled in on success
+ * @segs: @a->nr_segs segments, already in kernel memory
+ * @ures: where the per-segment results go (checked writable), or NULL
+ *
+ * Return: 0 if anything was sent or a file ended (a completion follows),
+ * else a negative errno (no completion).
+ */
+int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
+	       const struct zcopy_seg *segs, void __user *ures)
 {
-	struct zcopy_seg __user *useg = u64_to_user_ptr(a->segs);
-	void __user *ures = u64_to_user_ptr(a->results);
 	struct zcopy_seg_result *res = NULL;
 	struct zcopy_sender s = { };
 	struct zcopy_kseg *ks = NULL;
-	struct zcopy_seg *segs;
 	unsigned int i, nr_pools = 0;
 	u64 total = 0, pool_bytes;
 	bool ok, local;
 	int ret;
 
-	if ((a->flags & ~ZCOPY_SEND_ALL) || a->__reserved || !a->nr_segs)
-		return -EINVAL;
-	if (a->nr_segs > ZCOPY_MAX_SEGMENTS)
-		return -E2BIG;
-
-	segs = kvmalloc_array(a->nr_segs, sizeof(*segs), GFP_KERNEL);
-	if (!segs)
-		return -ENOMEM;
-	ret = -EFAULT;
-	if (copy_from_user(segs, useg, a->nr_segs * sizeof(*segs)))
-		goto out_segs;
-	if (ures && clear_user(ures, a->nr_segs * sizeof(*res)))
-		goto out_segs;
-
 	s.sock = sockfd_lookup(a->sockfd, &ret);
 	if (!s.sock)
-		goto out_segs;
+		goto out;
 	ret = zcopy_check_sock(s.sock);
 	if (ret)
 		goto out_sock;
@@ -531,7 +527,8 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a)
 	/* From here on the transfer may complete and be freed at any time. */
 	zcopy_xfer_done_sending(s.x, ok);
 
-	zcopy_stat_add(ok ? ZCOPY_STAT_TRANSFERS : ZCOPY_STAT_FAILED_SENDS, 1);
+	if (ok)
+		zcopy_stat_add(ZCOPY_STAT_TRANSFERS, 1);
 	zcopy_stat_add(ZCOPY_STAT_BYTES_POOL, pool_bytes);
 	zcopy_stat_add(ZCOPY_STAT_BYTES_FILE, a->bytes_sent - pool_bytes);
 	ret = ok ? 0 : ret;
@@ -552,7 +549,48 @@ out_alloc:
 	kvfree(ks);
 out_sock:
 	sockfd_put(s.sock);
-out_segs:
+out:
+	if (ret) {
+		zcopy_stat_add(ZCOPY_STAT_FAILED_SENDS, 1);
+		zcopy_nl_send_failed_event(ctx->net, a->cookie, ret);
+	}
+	return ret;
+}
+
+/* Check what ZCOPY_IOC_SEND and ZCOPY_CMD_XFER_START share. */
+int zcopy_send_check(const struct zcopy_send *a)
+{
+	if ((a->flags & ~ZCOPY_SEND_ALL) || a->__reserved || !a->nr_segs)
+		return -EINVAL;
+	if (a->nr_segs > ZCOPY_MAX_SEGMENTS)
+		return -E2BIG;
+	return 0;
+}
+
+/* ZCOPY_IOC_SEND: the segments are copied in once, here. */
+int zcopy_send_user(struct zcopy_ctx *ctx, struct zcopy_send *a)
+{
+	void __user *ures = u64_to_user_ptr(a->results);
+	struct zcopy_seg *segs;
+	int ret;
+
+	ret = zcopy_send_check(a);
+	if (ret)
+		return ret;
+
+	segs = kvmalloc_array(a->nr_segs, sizeof(*segs), GFP_KERNEL);
+	if (!segs)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(segs, u64_to_user_ptr(a->segs),
+			   a->nr_segs * sizeof(*segs)))
+		goto out;
+	if (ures && clear_user(ures, a->nr_segs *
+			       sizeof(struct zcopy_seg_result)))
+		goto out;
+
+	ret = zcopy_send(ctx, a, segs, ures);
+out:
 	kvfree(segs);
 	return ret;
 }

@@ -2,9 +2,15 @@
 #ifndef _ZCOPY_SEND_H
 #define _ZCOPY_SEND_H
 
+#include <linux/compiler_types.h>
+
 struct zcopy_ctx;
+struct zcopy_seg;
 struct zcopy_send;
 
-int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a);
+int zcopy_send_check(const struct zcopy_send *a);
+int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
+	       const struct zcopy_seg *segs, void __user *ures);
+int zcopy_send_user(struct zcopy_ctx *ctx, struct zcopy_send *a);
 
 #endif /* _ZCOPY_SEND_H */

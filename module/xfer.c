@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 
 #include "compat.h"
+#include "netlink.h"
 #include "pool.h"
 #include "stats.h"
 #include "xfer.h"
@@ -79,12 +80,15 @@ static void zcopy_xfer_work(struct work_struct *work)
 	unsigned int i;
 	bool queued = false;
 
-	for (i = 0; i < x->nr_pools; i++)
+	for (i = 0; i < x->nr_pools; i++) {
+		atomic_dec(&x->pools[i]->inflight);
 		zcopy_pool_put(x->pools[i]);
+	}
 	x->nr_pools = 0;
 
 	if (x->post) {
 		zcopy_xfer_settle(x);
+		zcopy_nl_xfer_event(ctx->net, x);
 		zcopy_stat_add(ZCOPY_STAT_COMPLETIONS, 1);
 		zcopy_stat_add(ZCOPY_STAT_BYTES_ZC, x->rec.zc_bytes);
 		zcopy_stat_add(ZCOPY_STAT_BYTES_COPIED, x->rec.copied_bytes);
@@ -150,16 +154,30 @@ struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
 	INIT_LIST_HEAD(&x->node);
 	zcopy_ctx_get(ctx);
 	x->ctx = ctx;
+	x->pid = task_tgid_nr(current);
 	/* We are in an ioctl of this module: it cannot be going away. */
 	__module_get(THIS_MODULE);
 	zcopy_stats_outstanding(1);
 	return x;
 }
 
-/* The transfer takes over the caller's reference to @pool. */
+/*
+ * The transfer takes over the caller's reference to @pool, and keeps one
+ * reference per pool however many segments use it.
+ */
 void zcopy_xfer_add_pool(struct zcopy_xfer *x, struct zcopy_pool *pool)
 {
+	unsigned int i;
+
+	for (i = 0; i < x->nr_pools; i++) {
+		if (x->pools[i] == pool) {
+			zcopy_pool_put(pool);
+			return;
+		}
+	}
 	x->pools[x->nr_pools++] = pool;
+	atomic_inc(&pool->inflight);
+	atomic64_inc(&pool->sends);
 }
 
 /**

@@ -20,8 +20,9 @@ struct zcopy_pool;
  * @ctx: owning context (a reference is held)
  * @work: runs the completion in process context
  * @node: in @ctx->cq once completed
- * @pools: references to the pools the transfer sends from
+ * @pools: references to the pools the transfer sends from, each once
  * @nr_pools: entries in @pools
+ * @pid: process (tgid) that sent
  * @rec: the completion record, filled in as the send progresses
  * @copy_reason: why the stack would copy pool pages if it does
  * @post: queue @rec for userspace (false if the send failed)
@@ -35,6 +36,7 @@ struct zcopy_xfer {
 	struct list_head node;
 	struct zcopy_pool **pools;
 	unsigned int nr_pools;
+	pid_t pid;
 	struct zcopy_completion rec;
 	u32 copy_reason;
 	bool post;

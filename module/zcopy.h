@@ -35,6 +35,7 @@
  * @read_lock: serialises readers of @cq
  * @wq: readers and pollers waiting for @cq
  * @outstanding: transfers sent whose record has not been read
+ * @net: network namespace of the opener: its events go there
  */
 struct zcopy_ctx {
 	struct kref ref;
@@ -48,9 +49,13 @@ struct zcopy_ctx {
 	struct mutex read_lock;		/* one reader of @cq */
 	wait_queue_head_t wq;
 	atomic_t outstanding;
+	struct net *net;
 };
 
+struct zcopy_ctx *zcopy_ctx_alloc(struct net *net);
+void zcopy_ctx_close(struct zcopy_ctx *ctx);
 void zcopy_ctx_put(struct zcopy_ctx *ctx);
+struct zcopy_ctx *zcopy_ctx_from_file(struct file *file);
 
 static inline void zcopy_ctx_get(struct zcopy_ctx *ctx)
 {

@@ -5,9 +5,11 @@
  */
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "zcopy_test.h"
 #include "kselftest_harness.h"
@@ -32,6 +34,63 @@ FIXTURE_TEARDOWN(nl)
 {
 	if (self->nl.fd >= 0)
 		close(self->nl.fd);
+}
+
+/* Run @fn as uid/gid 65534 in a child; returns what it returned. */
+static int as_nobody(int (*fn)(void *arg), void *arg)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(200);
+		_exit(fn(arg));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int count_msgs(struct nlmsghdr *h, void *arg)
+{
+	(void)h;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * In a fresh socket: a do request of command *arg, returning the errno
+ * (positive) or 0; or for ZCOPY_CMD_POOL_GET the number of pools seen.
+ */
+static int nobody_request(void *arg)
+{
+	int cmd = *(int *)arg, n = 0;
+	struct nlmsghdr *nlh;
+	struct zt_nl nl;
+	char buf[256];
+
+	if (zt_nl_open(&nl, ZCOPY_GENL_NAME))
+		return 201;
+	nlh = zt_genl_msg(buf, nl.family, cmd, ZCOPY_GENL_VERSION);
+	if (cmd == ZCOPY_CMD_POOL_GET)
+		return zt_nl_dump(&nl, nlh, count_msgs, &n) ? 202 : n;
+	return -zt_nl_transact(&nl, nlh);
+}
+
+/* Joining the events group, in a fresh socket: the errno or 0. */
+static int nobody_join_events(void *arg)
+{
+	struct zt_nl nl;
+
+	(void)arg;
+	if (zt_nl_open(&nl, ZCOPY_GENL_NAME) || !nl.events_group)
+		return 201;
+	if (setsockopt(nl.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &nl.events_group, sizeof(nl.events_group)))
+		return errno;
+	return 0;
 }
 
 TEST_F(nl, family_resolves)
@@ -169,6 +228,508 @@ TEST_F(nl, stats_track_pools)
 	EXPECT_EQ(before[ZCOPY_A_STATS_POOLS_RELEASED] + 1,
 		  after[ZCOPY_A_STATS_POOLS_RELEASED]);
 	munmap(buf, len);
+}
+
+TEST_F(nl, stats_reset)
+{
+	__u64 v[ZCOPY_A_STATS_MAX + 1];
+	struct nlmsghdr *nlh;
+
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_STATS_RESET,
+			  ZCOPY_GENL_VERSION);
+	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh));
+	ASSERT_EQ(0, stats_get(_metadata, &self->nl, self->buf, v));
+	EXPECT_EQ(0, v[ZCOPY_A_STATS_TRANSFERS]);
+	EXPECT_EQ(0, v[ZCOPY_A_STATS_POOLS_REGISTERED]);
+	EXPECT_EQ(v[ZCOPY_A_STATS_PINNED_PAGES],
+		  v[ZCOPY_A_STATS_PINNED_PAGES_PEAK]);
+}
+
+TEST_F(nl, stats_reset_unprivileged)
+{
+	int cmd = ZCOPY_CMD_STATS_RESET;
+
+	EXPECT_EQ(EPERM, as_nobody(nobody_request, &cmd));
+}
+
+TEST_F(nl, stats_get_unprivileged)
+{
+	int cmd = ZCOPY_CMD_STATS_GET;
+
+	EXPECT_EQ(0, as_nobody(nobody_request, &cmd));
+}
+
+TEST_F(nl, events_unprivileged)
+{
+	ASSERT_NE(0, self->nl.events_group);
+	EXPECT_EQ(EPERM, as_nobody(nobody_join_events, NULL));
+}
+
+/* A /dev/zcopy file with one 16-page pool, for the tests below. */
+FIXTURE(xfer)
+{
+	struct zt_nl nl;
+	char buf[2048];
+	int dev, cli, srv, file;
+	__u32 pool;
+	unsigned char *mem;
+	size_t len;
+};
+
+FIXTURE_SETUP(xfer)
+{
+	struct zcopy_pool_register r = { .size = sizeof(r) };
+	struct zcopy_query q = { .size = sizeof(q) };
+	char path[] = "/tmp/zcopy-nl-XXXXXX";
+	size_t i;
+	int ret;
+
+	self->dev = self->cli = self->srv = self->file = -1;
+	self->mem = NULL;
+	ret = zt_nl_open(&self->nl, ZCOPY_GENL_NAME);
+	if (ret == -ENOENT)
+		SKIP(return, "zcopy.ko not loaded");
+	ASSERT_EQ(0, ret);
+	self->dev = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_QUERY, &q));
+	if (!(q.features & ZCOPY_FEATURE_SEND))
+		SKIP(return, "module without sends");
+
+	self->len = 16 * sysconf(_SC_PAGESIZE);
+	self->mem = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	for (i = 0; i < self->len; i++)
+		self->mem[i] = i * 31 + 7;
+	r.addr = (unsigned long)self->mem;
+	r.len = self->len;
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_POOL_REGISTER, &r));
+	self->pool = r.pool_id;
+
+	self->file = mkstemp(path);
+	ASSERT_LE(0, self->file);
+	unlink(path);
+	ASSERT_EQ((ssize_t)self->len, write(self->file, self->mem + 1,
+					    self->len));
+	ASSERT_EQ(0, zt_tcp_pair(&self->cli, &self->srv));
+}
+
+FIXTURE_TEARDOWN(xfer)
+{
+	if (self->cli >= 0)
+		close(self->cli);
+	if (self->srv >= 0)
+		close(self->srv);
+	if (self->file >= 0)
+		close(self->file);
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->mem)
+		munmap(self->mem, self->len);
+	if (self->nl.fd >= 0)
+		close(self->nl.fd);
+}
+
+static void put_u32(struct nlmsghdr *nlh, int type, __u32 v)
+{
+	zt_nla_put(nlh, type, &v, sizeof(v));
+}
+
+static void put_u64(struct nlmsghdr *nlh, int type, __u64 v)
+{
+	zt_nla_put(nlh, type, &v, sizeof(v));
+}
+
+static void put_seg(struct nlmsghdr *nlh, __u32 type, __u32 id, __u64 off,
+		    __u64 len)
+{
+	struct nlattr *nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
+
+	put_u32(nlh, ZCOPY_A_SEG_TYPE, type);
+	put_u32(nlh, ZCOPY_A_SEG_ID, id);
+	put_u64(nlh, ZCOPY_A_SEG_OFFSET, off);
+	put_u64(nlh, ZCOPY_A_SEG_LEN, len);
+	zt_nla_nest_end(nlh, nest);
+}
+
+static struct nlmsghdr *xfer_msg(FIXTURE_DATA(xfer) *self)
+{
+	return zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_XFER_START,
+			   ZCOPY_GENL_VERSION);
+}
+
+static int recv_all(int fd, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = recv(fd, buf + got, len - got, 0);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return 0;
+}
+
+/* Read one completion from @dev, waiting up to 10 s. */
+static int read_completion(int dev, struct zcopy_completion *c)
+{
+	struct pollfd p = { .fd = dev, .events = POLLIN };
+
+	if (poll(&p, 1, 10000) != 1)
+		return -1;
+	return read(dev, c, sizeof(*c)) == sizeof(*c) ? 0 : -1;
+}
+
+#define EXPECT_REJECT(err)						\
+	do {								\
+		EXPECT_EQ(-(err), zt_nl_transact(&self->nl, nlh));	\
+		EXPECT_NE(0, self->nl.extack[0]);			\
+		TH_LOG("extack: %s", self->nl.extack);			\
+	} while (0)
+
+TEST_F(xfer, missing_sockfd)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, no_segments)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, seg_bad_type)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, 3, self->file, 0, 10);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, seg_len_zero)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 0);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, seg_missing_len)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+	struct nlattr *nest;
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
+	put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
+	put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
+	zt_nla_nest_end(nlh, nest);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, seg_unknown_attr)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+	struct nlattr *nest;
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
+	put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
+	put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
+	put_u32(nlh, ZCOPY_A_SEG_MAX + 1, 1);
+	zt_nla_nest_end(nlh, nest);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, unknown_flags)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_u32(nlh, ZCOPY_A_XFER_FLAGS, ZCOPY_SEND_ALL + 1);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_REJECT(EINVAL);
+}
+
+/* A u32 attribute sent as 8 bytes: strict validation wants exact sizes. */
+TEST_F(xfer, oversized_u32)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u64(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_REJECT(EINVAL);
+}
+
+/* Reply-only attributes are not part of the request policy. */
+TEST_F(xfer, reply_attr_in_request)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_u64(nlh, ZCOPY_A_XFER_BYTES_SENT, 1);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, sockfd_not_socket)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->file);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_REJECT(ENOTSOCK);
+}
+
+TEST_F(xfer, file_not_open)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_FILE, 1000000, 0, 10);
+	EXPECT_REJECT(EBADF);
+}
+
+TEST_F(xfer, devfd_not_zcopy)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_u32(nlh, ZCOPY_A_XFER_DEVFD, self->file);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_REJECT(EINVAL);
+}
+
+TEST_F(xfer, devfd_not_open)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_u32(nlh, ZCOPY_A_XFER_DEVFD, 1000000);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_REJECT(EBADF);
+}
+
+TEST_F(xfer, pool_without_devfd)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_POOL, self->pool, 0, 10);
+	EXPECT_REJECT(ENOENT);
+}
+
+static int nobody_xfer(void *arg)
+{
+	FIXTURE_DATA(xfer) *self = arg;
+	struct nlmsghdr *nlh;
+	struct zt_nl nl;
+
+	if (zt_nl_open(&nl, ZCOPY_GENL_NAME))
+		return 201;
+	self->nl = nl;
+	nlh = xfer_msg(self);
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	return -zt_nl_transact(&nl, nlh);
+}
+
+TEST_F(xfer, unprivileged)
+{
+	EXPECT_EQ(EPERM, as_nobody(nobody_xfer, self));
+}
+
+/* File and pool segments in one netlink transfer, devfd for the pool. */
+TEST_F(xfer, send_mixed)
+{
+	size_t flen = self->len - 100, plen = 5000, total = plen + flen;
+	struct nlmsghdr *nlh = xfer_msg(self);
+	struct zcopy_completion c;
+	unsigned char *got;
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_u32(nlh, ZCOPY_A_XFER_DEVFD, self->dev);
+	put_u64(nlh, ZCOPY_A_XFER_COOKIE, 0x1234abcd);
+	put_seg(nlh, ZCOPY_SEG_POOL, self->pool, 3, plen);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 100, flen);
+	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh));
+
+	EXPECT_EQ(total, zt_nla_u64(zt_nl_reply_attr(&self->nl,
+						     ZCOPY_A_XFER_BYTES_SENT)));
+	EXPECT_EQ(2, zt_nla_u32(zt_nl_reply_attr(&self->nl,
+						 ZCOPY_A_XFER_STOP_SEG)));
+	EXPECT_EQ(ZCOPY_STOP_NONE,
+		  zt_nla_u32(zt_nl_reply_attr(&self->nl,
+					      ZCOPY_A_XFER_STOP_REASON)));
+
+	got = malloc(total);
+	ASSERT_NE(NULL, got);
+	ASSERT_EQ(0, recv_all(self->srv, got, total));
+	EXPECT_EQ(0, memcmp(got, self->mem + 3, plen));
+	/* The file holds the pool's bytes shifted by one. */
+	EXPECT_EQ(0, memcmp(got + plen, self->mem + 101, flen));
+	free(got);
+
+	ASSERT_EQ(0, read_completion(self->dev, &c));
+	EXPECT_EQ(0x1234abcd, c.cookie);
+	EXPECT_EQ(total, c.bytes);
+	EXPECT_EQ(plen, c.pool_bytes);
+	EXPECT_EQ(total, c.zc_bytes + c.copied_bytes);
+}
+
+/* Without devfd the completion is only an event: none is queued. */
+TEST_F(xfer, send_file_without_devfd)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+	struct zcopy_completion c;
+	unsigned char got[1000];
+
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 7, sizeof(got));
+	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh));
+	ASSERT_EQ(0, recv_all(self->srv, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(got, self->mem + 8, sizeof(got)));
+	EXPECT_EQ(-1, read_completion(self->dev, &c));
+}
+
+/* Read events from @fd until one with command @cmd, up to 10 s. */
+static int wait_event(int fd, int cmd, char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct nlmsghdr *h;
+	ssize_t n;
+
+	while (poll(&p, 1, 10000) == 1) {
+		n = recv(fd, buf, len, 0);
+		if (n < 0)
+			return -1;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct genlmsghdr *gh = NLMSG_DATA(h);
+
+			if (gh->cmd == cmd) {
+				memmove(buf, h, h->nlmsg_len);
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+TEST_F(xfer, events)
+{
+	struct zcopy_pool_register r = { .size = sizeof(r) };
+	struct zcopy_pool_unregister u = { .size = sizeof(u) };
+	struct zcopy_seg seg = {
+		.type = ZCOPY_SEG_POOL, .id = self->pool, .len = 100,
+	};
+	struct zcopy_send s = {
+		.size = sizeof(s), .sockfd = self->cli, .nr_segs = 1,
+		.segs = (unsigned long)&seg, .cookie = 77,
+	};
+	char ev[4096];
+	unsigned char got[100];
+	struct nlmsghdr *h = (struct nlmsghdr *)ev;
+	struct zt_nl mon;
+
+	ASSERT_EQ(0, zt_nl_open(&mon, ZCOPY_GENL_NAME));
+	ASSERT_NE(0, mon.events_group);
+	ASSERT_EQ(0, setsockopt(mon.fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&mon.events_group, sizeof(mon.events_group)));
+
+	r.addr = (unsigned long)self->mem;
+	r.len = 4096;
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_POOL_REGISTER, &r));
+	ASSERT_EQ(0, wait_event(mon.fd, ZCOPY_CMD_POOL_NEW, ev, sizeof(ev)));
+	EXPECT_EQ(r.pool_id, zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_ID)));
+	EXPECT_EQ(4096, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_POOL_LEN)));
+	EXPECT_EQ(getpid(), zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_PID)));
+
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_SEND, &s));
+	ASSERT_EQ(0, recv_all(self->srv, got, sizeof(got)));
+	ASSERT_EQ(0, wait_event(mon.fd, ZCOPY_CMD_XFER_DONE, ev, sizeof(ev)));
+	EXPECT_EQ(77, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_COOKIE)));
+	EXPECT_EQ(100, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_BYTES)));
+	EXPECT_EQ(100, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_POOL_BYTES)));
+	/* Over lo the receiver copies pool pages. */
+	EXPECT_EQ(ZCOPY_REASON_LOCAL,
+		  zt_nla_u32(zt_genl_attr(h, ZCOPY_A_XFER_REASON)));
+
+	seg.id = 999999;
+	s.cookie = 78;
+	EXPECT_EQ(-1, ioctl(self->dev, ZCOPY_IOC_SEND, &s));
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, wait_event(mon.fd, ZCOPY_CMD_SEND_FAILED, ev,
+				sizeof(ev)));
+	EXPECT_EQ(78, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_COOKIE)));
+	EXPECT_EQ(-ENOENT,
+		  (int)zt_nla_u32(zt_genl_attr(h, ZCOPY_A_XFER_ERROR)));
+
+	u.pool_id = r.pool_id;
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_POOL_UNREGISTER, &u));
+	ASSERT_EQ(0, wait_event(mon.fd, ZCOPY_CMD_POOL_DEL, ev, sizeof(ev)));
+	EXPECT_EQ(r.pool_id, zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_ID)));
+	close(mon.fd);
+}
+
+struct pool_seen {
+	__u32 id;
+	pid_t pid;
+	int found;
+	__u64 len, pages;
+	int registered;
+};
+
+static int find_pool(struct nlmsghdr *h, void *arg)
+{
+	struct pool_seen *p = arg;
+
+	if (zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_ID)) != p->id ||
+	    zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_PID)) != (__u32)p->pid)
+		return 0;
+	p->found++;
+	p->len = zt_nla_u64(zt_genl_attr(h, ZCOPY_A_POOL_LEN));
+	p->pages = zt_nla_u64(zt_genl_attr(h, ZCOPY_A_POOL_PAGES));
+	p->registered = !!zt_genl_attr(h, ZCOPY_A_POOL_REGISTERED);
+	return 0;
+}
+
+TEST_F(xfer, pool_dump)
+{
+	struct zcopy_pool_unregister u = {
+		.size = sizeof(u), .pool_id = self->pool,
+	};
+	struct pool_seen p = { .id = self->pool, .pid = getpid() };
+	int cmd = ZCOPY_CMD_POOL_GET;
+	struct nlmsghdr *nlh;
+
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_POOL_GET,
+			  ZCOPY_GENL_VERSION);
+	ASSERT_EQ(0, zt_nl_dump(&self->nl, nlh, find_pool, &p));
+	EXPECT_EQ(1, p.found);
+	EXPECT_EQ(self->len, p.len);
+	EXPECT_EQ(16, p.pages);
+	EXPECT_EQ(1, p.registered);
+
+	/* Another user sees none of root's pools. */
+	EXPECT_EQ(0, as_nobody(nobody_request, &cmd));
+
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_POOL_UNREGISTER, &u));
+	p.found = 0;
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_POOL_GET,
+			  ZCOPY_GENL_VERSION);
+	ASSERT_EQ(0, zt_nl_dump(&self->nl, nlh, find_pool, &p));
+	EXPECT_EQ(0, p.found);
 }
 
 TEST_HARNESS_MAIN

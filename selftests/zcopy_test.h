@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <linux/zcopy.h>
@@ -24,6 +25,7 @@
 struct zt_nl {
 	int fd;
 	uint16_t family;
+	uint32_t events_group;	/* multicast group id of "events", or 0 */
 	uint32_t seq;
 	/* Result of the last zt_nl_transact() */
 	int err;
@@ -134,6 +136,91 @@ static inline int zt_nl_transact(struct zt_nl *nl, struct nlmsghdr *nlh)
 	return nl->err;
 }
 
+/*
+ * Send a dump request and call @fn for every reply message until
+ * NLMSG_DONE. Returns 0, a negative errno from the kernel, or @fn's
+ * non-zero return.
+ */
+static inline int zt_nl_dump(struct zt_nl *nl, struct nlmsghdr *nlh,
+			     int (*fn)(struct nlmsghdr *h, void *arg),
+			     void *arg)
+{
+	char buf[ZT_NL_BUFSZ * 4];
+	struct nlmsghdr *h;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++nl->seq;
+	if (send(nl->fd, nlh, nlh->nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		n = recv(nl->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != nl->seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			ret = fn(h, arg);
+			if (ret)
+				return ret;
+		}
+	}
+}
+
+/* The attribute @type among those of genl message @h, or NULL. */
+static inline struct nlattr *zt_genl_attr(struct nlmsghdr *h, int type)
+{
+	struct nlattr *a;
+	int rem;
+
+	zt_nla_for_each(a, (struct nlattr *)((char *)h + NLMSG_HDRLEN +
+					     GENL_HDRLEN),
+			(int)h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, rem)
+		if (a->nla_type == type)
+			return a;
+	return NULL;
+}
+
+static inline uint64_t zt_nla_u64(struct nlattr *a)
+{
+	uint64_t v = 0;
+
+	if (a)
+		memcpy(&v, zt_nla_data(a), sizeof(v));
+	return v;
+}
+
+static inline uint32_t zt_nla_u32(struct nlattr *a)
+{
+	uint32_t v = 0;
+
+	if (a)
+		memcpy(&v, zt_nla_data(a), sizeof(v));
+	return v;
+}
+
+/* Start a nested attribute; close it with zt_nla_nest_end(). */
+static inline struct nlattr *zt_nla_nest_start(struct nlmsghdr *nlh,
+					       uint16_t type)
+{
+	struct nlattr *a = (struct nlattr *)((char *)nlh +
+					     NLMSG_ALIGN(nlh->nlmsg_len));
+
+	zt_nla_put(nlh, type | NLA_F_NESTED, NULL, 0);
+	return a;
+}
+
+static inline void zt_nla_nest_end(struct nlmsghdr *nlh, struct nlattr *a)
+{
+	a->nla_len = (char *)nlh + nlh->nlmsg_len - (char *)a;
+}
+
 /* Attributes of the last reply, after the genl header. */
 static inline struct nlattr *zt_nl_reply_attrs(struct zt_nl *nl, int *len)
 {
@@ -183,10 +270,67 @@ static inline int zt_nl_open(struct zt_nl *nl, const char *name)
 		goto err;
 	}
 	memcpy(&nl->family, zt_nla_data(a), sizeof(nl->family));
+
+	/* CTRL_ATTR_MCAST_GROUPS: nests of { name, id } */
+	a = zt_nl_reply_attr(nl, CTRL_ATTR_MCAST_GROUPS);
+	if (a) {
+		struct nlattr *grp, *g;
+		int rem1, rem2;
+
+		zt_nla_for_each(grp, (struct nlattr *)zt_nla_data(a),
+				a->nla_len - NLA_HDRLEN, rem1) {
+			const char *gname = NULL;
+			uint32_t id = 0;
+
+			zt_nla_for_each(g, (struct nlattr *)zt_nla_data(grp),
+					grp->nla_len - NLA_HDRLEN, rem2) {
+				if (g->nla_type == CTRL_ATTR_MCAST_GRP_NAME)
+					gname = zt_nla_data(g);
+				if (g->nla_type == CTRL_ATTR_MCAST_GRP_ID)
+					memcpy(&id, zt_nla_data(g), sizeof(id));
+			}
+			if (gname && !strcmp(gname, ZCOPY_MCGRP_EVENTS))
+				nl->events_group = id;
+		}
+	}
 	return 0;
 err:
 	close(nl->fd);
 	nl->fd = -1;
+	return ret;
+}
+
+/* A connected TCP pair over loopback: *cli sends, *srv receives. */
+static inline int zt_tcp_pair(int *cli, int *srv)
+{
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	socklen_t sl = sizeof(sa);
+	int l, ret = -1;
+
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0)
+		return -1;
+	if (bind(l, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(l, 1) || getsockname(l, (struct sockaddr *)&sa, &sl))
+		goto out;
+	*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*cli < 0)
+		goto out;
+	if (connect(*cli, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(*cli);
+		goto out;
+	}
+	*srv = accept(l, NULL, NULL);
+	if (*srv < 0) {
+		close(*cli);
+		goto out;
+	}
+	ret = 0;
+out:
+	close(l);
 	return ret;
 }
 

@@ -42,8 +42,41 @@
  *             ZCOPY_A_INFO_ABI         u32, ZCOPY_ABI_VERSION
  *             ZCOPY_A_INFO_FEATURES    u64, ZCOPY_FEATURE_* mask
  *
- *    ZCOPY_CMD_STATS_GET (do)
+ *    ZCOPY_CMD_STATS_GET (do; any user)
  *      reply: ZCOPY_A_STATS_*          u64 each, module-wide counters
+ *
+ *    ZCOPY_CMD_STATS_RESET (do; CAP_NET_ADMIN)
+ *      zero the event counters and the peak
+ *
+ *    ZCOPY_CMD_POOL_GET (dump; any user sees their own pools, CAP_NET_ADMIN
+ *    sees every pool of the network namespace)
+ *      reply, one per pool: ZCOPY_A_POOL_*
+ *
+ *    ZCOPY_CMD_XFER_START (do; CAP_NET_ADMIN)
+ *      request: ZCOPY_A_XFER_SOCKFD     u32, required: the caller's socket
+ *               ZCOPY_A_XFER_DEVFD      u32: the caller's /dev/zcopy fd,
+ *                                       needed for pool segments; its
+ *                                       file also gets the completion
+ *               ZCOPY_A_XFER_FLAGS      u32, enum zcopy_send_flags
+ *               ZCOPY_A_XFER_COOKIE     u64
+ *               ZCOPY_A_XFER_SEG        nested, repeated, in order:
+ *                 ZCOPY_A_SEG_TYPE      u32, enum zcopy_seg_type, required
+ *                 ZCOPY_A_SEG_ID        u32, pool id or the caller's fd
+ *                 ZCOPY_A_SEG_OFFSET    u64
+ *                 ZCOPY_A_SEG_LEN       u64, required, at least 1
+ *      reply: ZCOPY_A_XFER_BYTES_SENT, _STOP_SEG, _STOP_REASON,
+ *             _STOP_OFFSET, _STOP_ERRNO
+ *
+ *    Multicast group "events" (ZCOPY_MCGRP_EVENTS; CAP_NET_ADMIN), in the
+ *    network namespace of the process that opened the /dev/zcopy file (or
+ *    sent ZCOPY_CMD_XFER_START):
+ *      ZCOPY_CMD_XFER_DONE     a transfer completed: ZCOPY_A_XFER_COOKIE,
+ *                              _PID, _BYTES, _POOL_BYTES, _ZC_BYTES,
+ *                              _COPIED_BYTES, _COMPL_FLAGS, _REASON, _ERROR
+ *      ZCOPY_CMD_SEND_FAILED   a send failed: ZCOPY_A_XFER_COOKIE, _PID,
+ *                              _ERROR
+ *      ZCOPY_CMD_POOL_NEW      a pool was registered: ZCOPY_A_POOL_*
+ *      ZCOPY_CMD_POOL_DEL      a pool's pages were unpinned: ZCOPY_A_POOL_*
  */
 #ifndef _UAPI_LINUX_ZCOPY_H
 #define _UAPI_LINUX_ZCOPY_H
@@ -362,17 +395,32 @@ struct zcopy_completion {
 /* Generic netlink */
 #define ZCOPY_GENL_NAME		"zcopy"
 #define ZCOPY_GENL_VERSION	1
+#define ZCOPY_MCGRP_EVENTS	"events"
 
 /**
  * enum zcopy_cmd - generic netlink commands of the "zcopy" family
  * @ZCOPY_CMD_UNSPEC: unused
  * @ZCOPY_CMD_INFO_GET: module version, ABI version and features
  * @ZCOPY_CMD_STATS_GET: module-wide counters (enum zcopy_a_stats)
+ * @ZCOPY_CMD_STATS_RESET: zero the event counters
+ * @ZCOPY_CMD_POOL_GET: list pools (enum zcopy_a_pool)
+ * @ZCOPY_CMD_XFER_START: send segments, like ZCOPY_IOC_SEND
+ * @ZCOPY_CMD_XFER_DONE: event, a transfer completed
+ * @ZCOPY_CMD_SEND_FAILED: event, a send returned an error
+ * @ZCOPY_CMD_POOL_NEW: event, a pool was registered
+ * @ZCOPY_CMD_POOL_DEL: event, a pool's pages were released
  */
 enum zcopy_cmd {
 	ZCOPY_CMD_UNSPEC,
 	ZCOPY_CMD_INFO_GET,
 	ZCOPY_CMD_STATS_GET,
+	ZCOPY_CMD_STATS_RESET,
+	ZCOPY_CMD_POOL_GET,
+	ZCOPY_CMD_XFER_START,
+	ZCOPY_CMD_XFER_DONE,
+	ZCOPY_CMD_SEND_FAILED,
+	ZCOPY_CMD_POOL_NEW,
+	ZCOPY_CMD_POOL_DEL,
 
 	__ZCOPY_CMD_MAX,
 	ZCOPY_CMD_MAX = __ZCOPY_CMD_MAX - 1
@@ -438,6 +486,113 @@ enum zcopy_a_stats {
 
 	__ZCOPY_A_STATS_MAX,
 	ZCOPY_A_STATS_MAX = __ZCOPY_A_STATS_MAX - 1
+};
+
+/**
+ * enum zcopy_a_pool - attributes of pools (ZCOPY_CMD_POOL_GET replies,
+ *	ZCOPY_CMD_POOL_NEW and ZCOPY_CMD_POOL_DEL events)
+ * @ZCOPY_A_POOL_UNSPEC: unused
+ * @ZCOPY_A_POOL_PAD: padding for 64-bit attributes
+ * @ZCOPY_A_POOL_ID: u32, the pool's id in its /dev/zcopy file
+ * @ZCOPY_A_POOL_PID: u32, process (tgid) that registered it
+ * @ZCOPY_A_POOL_UID: u32, its user id
+ * @ZCOPY_A_POOL_COMM: string, its command name
+ * @ZCOPY_A_POOL_LEN: u64, bytes registered
+ * @ZCOPY_A_POOL_PAGES: u64, pages pinned
+ * @ZCOPY_A_POOL_INFLIGHT: u32, transfers using it not yet completed
+ * @ZCOPY_A_POOL_SENDS: u64, transfers that sent from it
+ * @ZCOPY_A_POOL_BYTES_SENT: u64, bytes sent from it
+ * @ZCOPY_A_POOL_REGISTERED: flag, still registered (else only held by
+ *	transfers in flight)
+ */
+enum zcopy_a_pool {
+	ZCOPY_A_POOL_UNSPEC,
+	ZCOPY_A_POOL_PAD,
+	ZCOPY_A_POOL_ID,
+	ZCOPY_A_POOL_PID,
+	ZCOPY_A_POOL_UID,
+	ZCOPY_A_POOL_COMM,
+	ZCOPY_A_POOL_LEN,
+	ZCOPY_A_POOL_PAGES,
+	ZCOPY_A_POOL_INFLIGHT,
+	ZCOPY_A_POOL_SENDS,
+	ZCOPY_A_POOL_BYTES_SENT,
+	ZCOPY_A_POOL_REGISTERED,
+
+	__ZCOPY_A_POOL_MAX,
+	ZCOPY_A_POOL_MAX = __ZCOPY_A_POOL_MAX - 1
+};
+
+/**
+ * enum zcopy_a_seg - a segment of ZCOPY_CMD_XFER_START (struct zcopy_seg)
+ * @ZCOPY_A_SEG_UNSPEC: unused
+ * @ZCOPY_A_SEG_PAD: padding for 64-bit attributes
+ * @ZCOPY_A_SEG_TYPE: u32, enum zcopy_seg_type
+ * @ZCOPY_A_SEG_ID: u32, pool id or file descriptor
+ * @ZCOPY_A_SEG_OFFSET: u64, default 0
+ * @ZCOPY_A_SEG_LEN: u64, at least 1
+ */
+enum zcopy_a_seg {
+	ZCOPY_A_SEG_UNSPEC,
+	ZCOPY_A_SEG_PAD,
+	ZCOPY_A_SEG_TYPE,
+	ZCOPY_A_SEG_ID,
+	ZCOPY_A_SEG_OFFSET,
+	ZCOPY_A_SEG_LEN,
+
+	__ZCOPY_A_SEG_MAX,
+	ZCOPY_A_SEG_MAX = __ZCOPY_A_SEG_MAX - 1
+};
+
+/**
+ * enum zcopy_a_xfer - attributes of transfers: ZCOPY_CMD_XFER_START
+ *	requests and replies, ZCOPY_CMD_XFER_DONE and ZCOPY_CMD_SEND_FAILED
+ *	events
+ * @ZCOPY_A_XFER_UNSPEC: unused
+ * @ZCOPY_A_XFER_PAD: padding for 64-bit attributes
+ * @ZCOPY_A_XFER_SOCKFD: u32, the caller's TCP socket
+ * @ZCOPY_A_XFER_DEVFD: u32, the caller's /dev/zcopy file descriptor
+ * @ZCOPY_A_XFER_FLAGS: u32, enum zcopy_send_flags
+ * @ZCOPY_A_XFER_COOKIE: u64
+ * @ZCOPY_A_XFER_SEG: nested enum zcopy_a_seg, once per segment, in order
+ * @ZCOPY_A_XFER_BYTES_SENT: u64, struct zcopy_send's bytes_sent
+ * @ZCOPY_A_XFER_STOP_SEG: u32, struct zcopy_send's stop_seg
+ * @ZCOPY_A_XFER_STOP_REASON: u32, enum zcopy_stop
+ * @ZCOPY_A_XFER_STOP_OFFSET: u64, struct zcopy_send's stop_offset
+ * @ZCOPY_A_XFER_STOP_ERRNO: u32, struct zcopy_send's stop_errno
+ * @ZCOPY_A_XFER_PID: u32, process (tgid) that sent
+ * @ZCOPY_A_XFER_BYTES: u64, struct zcopy_completion's bytes
+ * @ZCOPY_A_XFER_POOL_BYTES: u64, struct zcopy_completion's pool_bytes
+ * @ZCOPY_A_XFER_ZC_BYTES: u64, struct zcopy_completion's zc_bytes
+ * @ZCOPY_A_XFER_COPIED_BYTES: u64, struct zcopy_completion's copied_bytes
+ * @ZCOPY_A_XFER_COMPL_FLAGS: u32, enum zcopy_completion_flags
+ * @ZCOPY_A_XFER_REASON: u32, enum zcopy_reason
+ * @ZCOPY_A_XFER_ERROR: s32, negative errno, or 0
+ */
+enum zcopy_a_xfer {
+	ZCOPY_A_XFER_UNSPEC,
+	ZCOPY_A_XFER_PAD,
+	ZCOPY_A_XFER_SOCKFD,
+	ZCOPY_A_XFER_DEVFD,
+	ZCOPY_A_XFER_FLAGS,
+	ZCOPY_A_XFER_COOKIE,
+	ZCOPY_A_XFER_SEG,
+	ZCOPY_A_XFER_BYTES_SENT,
+	ZCOPY_A_XFER_STOP_SEG,
+	ZCOPY_A_XFER_STOP_REASON,
+	ZCOPY_A_XFER_STOP_OFFSET,
+	ZCOPY_A_XFER_STOP_ERRNO,
+	ZCOPY_A_XFER_PID,
+	ZCOPY_A_XFER_BYTES,
+	ZCOPY_A_XFER_POOL_BYTES,
+	ZCOPY_A_XFER_ZC_BYTES,
+	ZCOPY_A_XFER_COPIED_BYTES,
+	ZCOPY_A_XFER_COMPL_FLAGS,
+	ZCOPY_A_XFER_REASON,
+	ZCOPY_A_XFER_ERROR,
+
+	__ZCOPY_A_XFER_MAX,
+	ZCOPY_A_XFER_MAX = __ZCOPY_A_XFER_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_ZCOPY_H */
