@@ -340,6 +340,7 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 	struct zcopy_seg *segs;
 	struct sk_buff *msg;
 	struct nlattr *nla;
+	unsigned int i;
 	int rem, ret;
 	void *hdr;
 
@@ -386,7 +387,16 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 			goto out_free;
 		}
 	} else {
+		for (i = 0; i < a.nr_segs; i++) {
+			if (segs[i].type == ZCOPY_SEG_POOL) {
+				NL_SET_ERR_MSG(info->extack,
+					       "pool segments need a devfd");
+				ret = -ENOENT;
+				goto out_free;
+			}
+		}
 		ctx = zcopy_ctx_alloc(genl_info_net(info));
+		ret = -ENOMEM;
 		if (!ctx)
 			goto out_free;
 		zcopy_ctx_close(ctx);

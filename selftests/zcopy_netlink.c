@@ -406,13 +406,14 @@ TEST_F(xfer, no_segments)
 	EXPECT_REJECT(EINVAL);
 }
 
+/* Policy ranges: the netlink core answers ERANGE. */
 TEST_F(xfer, seg_bad_type)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
 	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
 	put_seg(nlh, 3, self->file, 0, 10);
-	EXPECT_REJECT(EINVAL);
+	EXPECT_REJECT(ERANGE);
 }
 
 TEST_F(xfer, seg_len_zero)
@@ -421,7 +422,7 @@ TEST_F(xfer, seg_len_zero)
 
 	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
 	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 0);
-	EXPECT_REJECT(EINVAL);
+	EXPECT_REJECT(ERANGE);
 }
 
 TEST_F(xfer, seg_missing_len)
