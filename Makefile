@@ -8,6 +8,7 @@
 #   make check            run the selftests in a VM on both Debian kernels
 #   make shell            a shell in a VM with zcopy.ko loaded
 #   make style            checkpatch.pl --strict on the module
+#   make spec-check       the netlink spec agrees with the UAPI header
 #   make C=1              also run sparse on the module
 #   make clean            remove every build product
 
@@ -37,7 +38,8 @@ LIBNL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 LIBNL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 
 FORCE:
-.PHONY: FORCE all module zcopyctl selftests deps check shell style clean help
+.PHONY: FORCE all module zcopyctl selftests deps check shell style clean help \
+	spec-check
 all: module zcopyctl selftests
 
 help:
@@ -80,6 +82,9 @@ style:
 	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }
 	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse -f \
 		$(wildcard module/*.c module/*.h) module/uapi/linux/zcopy.h
+
+spec-check:
+	KSRC=$(KSRC) tools/spec-check
 
 clean:
 	rm -rf $(BUILD)
