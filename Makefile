@@ -7,10 +7,13 @@
 #   make deps             install everything the build, VM and tests need
 #   make check            run the selftests in a VM on both Debian kernels
 #   make shell            a shell in a VM with zcopy.ko loaded
+#   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make style            checkpatch.pl --strict on the module
 #   make spec-check       the netlink spec agrees with the UAPI header
 #   make C=1              also run sparse on the module
 #   make clean            remove every build product
+#
+# zcopyctl's manual, without installing it: man -l Documentation/zcopyctl.8
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -38,7 +41,7 @@ LIBNL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 LIBNL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 
 FORCE:
-.PHONY: FORCE all module zcopyctl selftests deps check shell style clean help \
+.PHONY: FORCE all module zcopyctl selftests deps check shell demo style clean help \
 	spec-check
 all: module zcopyctl selftests
 
@@ -77,6 +80,9 @@ check: zcopyctl selftests
 
 shell: module zcopyctl selftests
 	tools/vm/run --kernel $(KVER) --shell
+
+demo: module zcopyctl selftests
+	tools/vm/demo --kernel $(KVER)
 
 style:
 	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }

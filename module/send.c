@@ -205,9 +205,13 @@ static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 	return ret;
 }
 
+/*
+ * @more: MSG_MORE on the segment's last byte; @more_at_eof: on the file's
+ * last byte if the segment runs past it, which ends the send.
+ */
 static int zcopy_send_file_seg(struct zcopy_sender *s,
 			       const struct zcopy_kseg *seg, bool more,
-			       struct zcopy_seg_result *res)
+			       bool more_at_eof, struct zcopy_seg_result *res)
 {
 	struct zcopy_splice_state st = { .s = s, .res = res };
 	struct inode *inode = file_inode(seg->file);
@@ -228,7 +232,7 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 		len = min_t(u64, len, isize - pos);
 	}
 	if (len < seg->len)
-		more = true;
+		more = more_at_eof;
 
 	ret = rw_verify_area(READ, seg->file, &pos, len);
 	if (ret)
@@ -401,12 +405,14 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 	int err = 0;
 
 	for (i = 0; i < a->nr_segs; i++) {
-		bool more = i + 1 < a->nr_segs || (a->flags & ZCOPY_SEND_MORE);
+		bool more_after = a->flags & ZCOPY_SEND_MORE;
+		bool more = i + 1 < a->nr_segs || more_after;
 
 		if (ks[i].pool)
 			err = zcopy_send_pool_seg(s, &ks[i], more, &res[i]);
 		else
-			err = zcopy_send_file_seg(s, &ks[i], more, &res[i]);
+			err = zcopy_send_file_seg(s, &ks[i], more, more_after,
+						  &res[i]);
 		a->bytes_sent += res[i].sent;
 		if (err)
 			break;
@@ -488,8 +494,9 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 		ret = zcopy_resolve_seg(ctx, &segs[i], &ks[i]);
 		if (ret)
 			goto out_ksegs;
-		total += ks[i].len;
 		nr_pools += !!ks[i].pool;
+		if (check_add_overflow(total, ks[i].len, &total))
+			total = U64_MAX;
 	}
 	ret = -E2BIG;
 	if (total > ZCOPY_MAX_SEND_BYTES)

@@ -1,364 +1,428 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl: command line interface to the zcopy generic netlink family.
+ * zcopyctl: command line interface to zcopy.
  *
- * Subcommands live in one table; dispatch and --help come from it.
- * Exit codes: 0 success, 1 the operation failed (the kernel's error and
- * extack message are printed), 2 usage error.
+ * Subcommands and their options live in one table; dispatch, getopt_long
+ * tables and every help text are built from it. Exit codes: 0 success,
+ * 1 the operation failed (the kernel's error and extack message are
+ * printed), 2 usage error, 3 the data received differs from the expected.
  */
 
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <stdbool.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
 #include <netlink/netlink.h>
-#include <linux/netlink.h>
-#include <linux/zcopy.h>
 
-#define ZCOPYCTL_VERSION "0.1.0"
-
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,
-	EXIT_USAGE = 2,
-};
-
-struct zc_ctx {
-	struct nl_sock *sk;
-	int family;
-	bool json;
-};
-
-struct zc_cmd {
-	const char *name;
-	const char *args;
-	const char *help;
-	int (*run)(struct zc_ctx *ctx, int argc, char **argv);
-};
-
-/* Set by the error callback: the kernel's errno and extack message. */
-struct zc_reply {
-	int err;
-	char extack[256];
-	int (*parse)(struct zc_ctx *ctx, struct nlattr **tb);
-	struct zc_ctx *ctx;
-	struct nlattr *tb[ZCOPY_A_STATS_MAX + 1];
-	int maxattr;
-};
-
-static int zc_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
-	struct zc_reply *r = arg;
-	struct nlattr *attrs, *a;
-	int len, rem;
-
-	(void)nla;
-	r->err = e->error;
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-
-	attrs = (struct nlattr *)((char *)e + sizeof(*e));
-	len = nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		len -= e->msg.nlmsg_len - NLMSG_HDRLEN;
-	nla_for_each_attr(a, attrs, len, rem) {
-		if (nla_type(a) == NLMSGERR_ATTR_MSG)
-			snprintf(r->extack, sizeof(r->extack), "%s",
-				 (char *)nla_data(a));
-	}
-	return NL_STOP;
-}
-
-static int zc_ack_cb(struct nl_msg *msg, void *arg)
-{
-	struct zc_reply *r = arg;
-
-	(void)msg;
-	r->err = 0;
-	return NL_STOP;
-}
-
-static int zc_valid_cb(struct nl_msg *msg, void *arg)
-{
-	struct zc_reply *r = arg;
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	int ret;
-
-	ret = nla_parse(r->tb, r->maxattr, genlmsg_attrdata(gh, 0),
-			genlmsg_attrlen(gh, 0), NULL);
-	if (ret < 0) {
-		r->err = ret;
-		return NL_STOP;
-	}
-	if (r->parse)
-		r->err = r->parse(r->ctx, r->tb);
-	return NL_OK;
-}
-
-/* Send @msg (consumed) and wait for the reply and the ACK. */
-static int zc_transact(struct zc_ctx *ctx, struct nl_msg *msg,
-		       struct zc_reply *r, const char *what)
-{
-	struct nl_cb *cb;
-	int ret;
-
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(msg);
-		fprintf(stderr, "zcopyctl: out of memory\n");
-		return EXIT_FAIL;
-	}
-	r->err = 1;
-	r->ctx = ctx;
-	nl_cb_err(cb, NL_CB_CUSTOM, zc_err_cb, r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, zc_ack_cb, r);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, zc_valid_cb, r);
-
-	ret = nl_send_auto(ctx->sk, msg);
-	nlmsg_free(msg);
-	while (ret >= 0 && r->err > 0)
-		ret = nl_recvmsgs(ctx->sk, cb);
-	nl_cb_put(cb);
-
-	if (ret < 0) {
-		fprintf(stderr, "zcopyctl: %s: netlink: %s\n", what,
-			nl_geterror(ret));
-		return EXIT_FAIL;
-	}
-	if (r->err < 0) {
-		fprintf(stderr, "zcopyctl: %s: %s%s%s\n", what,
-			strerror(-r->err), r->extack[0] ? ": kernel says: " : "",
-			r->extack);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
-static struct nl_msg *zc_msg(struct zc_ctx *ctx, uint8_t cmd, int flags)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ctx->family, 0,
-				flags | NLM_F_ACK, cmd, ZCOPY_GENL_VERSION)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	if (!msg)
-		fprintf(stderr, "zcopyctl: out of memory\n");
-	return msg;
-}
-
-static int zc_info_print(struct zc_ctx *ctx, struct nlattr **tb)
-{
-	const char *ver = tb[ZCOPY_A_INFO_VERSION] ?
-		nla_get_string(tb[ZCOPY_A_INFO_VERSION]) : "?";
-	uint32_t abi = tb[ZCOPY_A_INFO_ABI] ?
-		nla_get_u32(tb[ZCOPY_A_INFO_ABI]) : 0;
-	uint64_t feat = tb[ZCOPY_A_INFO_FEATURES] ?
-		nla_get_u64(tb[ZCOPY_A_INFO_FEATURES]) : 0;
-
-	if (ctx->json)
-		printf("{\"module_version\":\"%s\",\"abi_version\":%u,"
-		       "\"features\":%" PRIu64 ",\"family_id\":%d}\n",
-		       ver, abi, feat, ctx->family);
-	else
-		printf("module version  %s\nabi version     %u\n"
-		       "features        0x%" PRIx64 "\nfamily id       %d\n",
-		       ver, abi, feat, ctx->family);
-	return 0;
-}
-
-static int cmd_info(struct zc_ctx *ctx, int argc, char **argv)
-{
-	struct zc_reply r = { .parse = zc_info_print,
-			      .maxattr = ZCOPY_A_INFO_MAX };
-	struct nl_msg *msg;
-
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "zcopyctl info: takes no arguments\n");
-		return EXIT_USAGE;
-	}
-	msg = zc_msg(ctx, ZCOPY_CMD_INFO_GET, 0);
-	if (!msg)
-		return EXIT_FAIL;
-	return zc_transact(ctx, msg, &r, "info");
-}
-
-/* Stable names: the JSON keys and the first column of the table. */
-static const struct {
-	int attr;
-	const char *name;
-} zc_stats[] = {
-	{ ZCOPY_A_STATS_TRANSFERS, "transfers" },
-	{ ZCOPY_A_STATS_FAILED_SENDS, "failed_sends" },
-	{ ZCOPY_A_STATS_BYTES_POOL, "bytes_pool" },
-	{ ZCOPY_A_STATS_BYTES_FILE, "bytes_file" },
-	{ ZCOPY_A_STATS_BYTES_ZC, "bytes_zerocopy" },
-	{ ZCOPY_A_STATS_BYTES_COPIED, "bytes_copied" },
-	{ ZCOPY_A_STATS_COMPLETIONS, "completions" },
-	{ ZCOPY_A_STATS_COMPLETIONS_COPIED, "completions_copied" },
-	{ ZCOPY_A_STATS_POOLS_REGISTERED, "pools_registered" },
-	{ ZCOPY_A_STATS_POOLS_RELEASED, "pools_released" },
-	{ ZCOPY_A_STATS_POOLS, "pools" },
-	{ ZCOPY_A_STATS_PINNED_PAGES, "pinned_pages" },
-	{ ZCOPY_A_STATS_PINNED_PAGES_PEAK, "pinned_pages_peak" },
-	{ ZCOPY_A_STATS_OUTSTANDING, "outstanding" },
-};
-
-static int zc_stats_print(struct zc_ctx *ctx, struct nlattr **tb)
-{
-	size_t i, n = sizeof(zc_stats) / sizeof(zc_stats[0]);
-
-	if (ctx->json)
-		putchar('{');
-	for (i = 0; i < n; i++) {
-		struct nlattr *a = tb[zc_stats[i].attr];
-		uint64_t v = a ? nla_get_u64(a) : 0;
-
-		if (!a)
-			continue;
-		if (ctx->json)
-			printf("%s\"%s\":%" PRIu64, i ? "," : "",
-			       zc_stats[i].name, v);
-		else
-			printf("%-20s %" PRIu64 "\n", zc_stats[i].name, v);
-	}
-	if (ctx->json)
-		printf("}\n");
-	return 0;
-}
-
-static int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
-{
-	struct zc_reply r = { .parse = zc_stats_print,
-			      .maxattr = ZCOPY_A_STATS_MAX };
-	struct nl_msg *msg;
-
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "zcopyctl stats: takes no arguments\n");
-		return EXIT_USAGE;
-	}
-	msg = zc_msg(ctx, ZCOPY_CMD_STATS_GET, 0);
-	if (!msg)
-		return EXIT_FAIL;
-	return zc_transact(ctx, msg, &r, "stats");
-}
+#include "zcopyctl.h"
 
 static const struct zc_cmd zc_cmds[] = {
-	{ "info", "", "module version, ABI version and features", cmd_info },
-	{ "stats", "", "module-wide counters", cmd_stats },
+	{
+		.name = "send",
+		.args = "HOST:PORT|--fd N FILE[:OFFSET[:LEN]]...",
+		.help = "send a header and file extents in one zero-copy transfer",
+		.desc =
+"Connects to HOST:PORT (IPv4, IPv6 as [ADDR]:PORT, or a name) or uses the\n"
+"connected TCP socket inherited as --fd N, and sends the optional header\n"
+"(from a pinned zcopy pool) followed by each FILE extent, as one stream,\n"
+"through the netlink XFER_START operation (--ioctl: ZCOPY_IOC_SEND).\n"
+"Short sends are resumed. Then waits for the completions and reports\n"
+"bytes sent, zero-copy and copied bytes, why bytes were copied, elapsed\n"
+"time and throughput. OFFSET and LEN take K, M, G suffixes (powers of\n"
+"1024); LEN defaults to the rest of the file. zcopy only sends to TCP\n"
+"sockets, so unix:PATH is refused.",
+		.opts = zc_send_opts,
+		.run = cmd_send,
+	},
+	{
+		.name = "recv",
+		.args = "[HOST:]PORT|--fd N",
+		.help = "accept one TCP connection, receive to EOF, verify",
+		.desc =
+"Listens on PORT (0: the kernel picks one, printed on stderr and written\n"
+"to --ready-file), accepts one connection (or reads the socket inherited\n"
+"as --fd N, listening or connected) until EOF, and compares the bytes\n"
+"with the concatenation of every --expect-text and --expect-file, in\n"
+"order, or with --expect-sha256. Exit status 3 on a mismatch. Does not\n"
+"need zcopy.ko.",
+		.opts = zc_recv_opts,
+		.run = cmd_recv,
+	},
+	{
+		.name = "stats",
+		.args = "",
+		.help = "module-wide counters",
+		.desc =
+"Reads the module-wide counters (STATS_GET). Any user may. With --watch,\n"
+"repeats every SECS seconds with the change since the previous sample.",
+		.opts = zc_stats_opts,
+		.run = cmd_stats,
+	},
+	{
+		.name = "pools",
+		.args = "",
+		.help = "list registered pools",
+		.desc =
+"Lists the pools of this network namespace (POOL_GET dump): one's own,\n"
+"or everybody's with CAP_NET_ADMIN.",
+		.opts = zc_pools_opts,
+		.run = cmd_pools,
+	},
+	{
+		.name = "monitor",
+		.args = "",
+		.help = "print transfer and pool events as they happen",
+		.desc =
+"Joins the \"events\" multicast group (needs CAP_NET_ADMIN) and prints one\n"
+"line per event (xfer-done, send-failed, pool-new, pool-del) of this\n"
+"network namespace, until SIGINT or SIGTERM, --count events or --timeout.",
+		.opts = zc_monitor_opts,
+		.run = cmd_monitor,
+	},
+	{
+		.name = "reset",
+		.args = "",
+		.help = "zero the event counters and the peak (CAP_NET_ADMIN)",
+		.desc =
+"Zeroes the event counters and pinned_pages_peak (STATS_RESET). The\n"
+"gauges (pools, pinned_pages, outstanding) describe the present and stay.",
+		.opts = zc_reset_opts,
+		.run = cmd_reset,
+	},
+	{
+		.name = "info",
+		.args = "",
+		.help = "module version, ABI, features, operations, limits",
+		.desc =
+"Module version, ABI version and features (INFO_GET), the operations and\n"
+"multicast groups the loaded module registered, and the limits of\n"
+"ZCOPY_IOC_QUERY when /dev/zcopy can be opened.",
+		.opts = zc_info_opts,
+		.run = cmd_info,
+	},
+	{
+		.name = "help",
+		.args = "[COMMAND]",
+		.help = "this help, or the help of COMMAND",
+		.run = NULL,
+	},
 };
 
-static void usage(FILE *f)
+#define ZC_NCMDS (sizeof(zc_cmds) / sizeof(zc_cmds[0]))
+
+static const struct zc_opt zc_common_opts[] = {
+	{ "json", 'j', NULL, "JSON output (as the global -j)" },
+	{ "help", 'h', NULL, "this command's help" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static void zc_usage(FILE *f)
 {
 	size_t i;
 
 	fprintf(f,
-		"usage: zcopyctl [OPTIONS] COMMAND [ARGS]\n\n"
+		"usage: zcopyctl [OPTIONS] COMMAND [COMMAND OPTIONS] [ARGS]\n\n"
 		"options:\n"
-		"  -j, --json      machine-readable JSON output\n"
+		"  -j, --json      JSON output: raw numbers, stable field names\n"
+		"  -d, --debug     show the netlink messages and ioctls on stderr\n"
 		"  -h, --help      this help\n"
 		"  -V, --version   print the zcopyctl version\n\n"
 		"commands:\n");
-	for (i = 0; i < sizeof(zc_cmds) / sizeof(zc_cmds[0]); i++)
-		fprintf(f, "  %-8s %-20s %s\n", zc_cmds[i].name,
-			zc_cmds[i].args, zc_cmds[i].help);
-	fprintf(f, "\nexit status: 0 success, 1 operation failed, "
-		"2 usage error\n");
+	for (i = 0; i < ZC_NCMDS; i++)
+		fprintf(f, "  %-8s %s\n", zc_cmds[i].name, zc_cmds[i].help);
+	fprintf(f,
+		"\n'zcopyctl help COMMAND' or 'zcopyctl COMMAND --help' for a "
+		"command's arguments.\n"
+		"exit status: 0 success, 1 operation failed, 2 usage error, "
+		"3 verification mismatch (recv)\n");
 }
 
-static int zc_connect(struct zc_ctx *ctx)
+/* "  -x, --long ARG   help text", the text wrapped at 79 columns. */
+static void zc_opt_help(FILE *f, const struct zc_opt *o)
 {
-	int ret, one = 1;
+	const int indent = 27, width = 79;
+	const char *p = o->help;
+	char left[64];
+	int col;
 
-	ctx->sk = nl_socket_alloc();
-	if (!ctx->sk) {
-		fprintf(stderr, "zcopyctl: out of memory\n");
-		return -1;
+	if (o->val < 256)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
+	col = fprintf(f, "  %-*s", indent - 3, left);
+	if (col >= indent) {
+		fprintf(f, "\n%*s", indent - 1, "");
 	}
-	ret = genl_connect(ctx->sk);
-	if (ret < 0) {
-		fprintf(stderr, "zcopyctl: netlink: %s\n", nl_geterror(ret));
-		return -1;
+	col = indent - 1;
+	while (*p) {
+		int w = (int)strcspn(p, " ");
+
+		if (col + 1 + w > width && col > indent - 1) {
+			fprintf(f, "\n%*s", indent - 1, "");
+			col = indent - 1;
+		}
+		fprintf(f, " %.*s", w, p);
+		col += 1 + w;
+		p += w;
+		while (*p == ' ')
+			p++;
 	}
-	/*
-	 * Ask for extended ACKs (the kernel's reason for a rejection) without
-	 * the request echoed back in them.
-	 */
-	setsockopt(nl_socket_get_fd(ctx->sk), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(ctx->sk), SOL_NETLINK, NETLINK_CAP_ACK,
-		   &one, sizeof(one));
-	ctx->family = genl_ctrl_resolve(ctx->sk, ZCOPY_GENL_NAME);
-	if (ctx->family < 0) {
-		fprintf(stderr,
-			"zcopyctl: generic netlink family \"%s\" not found: "
-			"is zcopy.ko loaded?\n", ZCOPY_GENL_NAME);
-		return -1;
+	fputc('\n', f);
+}
+
+static void zc_cmd_help(FILE *f, const struct zc_cmd *c)
+{
+	const struct zc_opt *o;
+
+	fprintf(f, "usage: zcopyctl %s%s%s%s\n\n%s.\n", c->name,
+		c->opts ? " [OPTIONS]" : "", c->args[0] ? " " : "", c->args,
+		c->help);
+	if (c->desc)
+		fprintf(f, "\n%s\n", c->desc);
+	if (!c->opts)
+		return;
+	fprintf(f, "\noptions:\n");
+	for (o = c->opts; o->name; o++)
+		zc_opt_help(f, o);
+	for (o = zc_common_opts; o->name; o++)
+		zc_opt_help(f, o);
+}
+
+static const struct zc_cmd *zc_find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ZC_NCMDS; i++)
+		if (!strcmp(name, zc_cmds[i].name))
+			return &zc_cmds[i];
+	return NULL;
+}
+
+static void zc_vmsg(struct zc_ctx *ctx, const char *kind, const char *fmt,
+		    va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "zcopyctl: ");
+	if (ctx && ctx->cmd)
+		fprintf(stderr, "%s: ", ctx->cmd->name);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void zc_err(struct zc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	zc_vmsg(ctx, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void zc_warn(struct zc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	zc_vmsg(ctx, "warning", fmt, ap);
+	va_end(ap);
+}
+
+void zc_debug(struct zc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx->debug)
+		return;
+	va_start(ap, fmt);
+	fflush(stdout);
+	fprintf(stderr, "debug: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* A usage error: the message, a pointer to the help, exit status 2. */
+int zc_usage_error(struct zc_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	zc_vmsg(ctx, NULL, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'zcopyctl %s%s--help'.\n",
+		ctx->cmd ? ctx->cmd->name : "", ctx->cmd ? " " : "");
+	return EXIT_USAGE;
+}
+
+void zc_getopt_init(struct zc_ctx *ctx, struct zc_getopt *g)
+{
+	const struct zc_opt *lists[2] = { ctx->cmd->opts, zc_common_opts };
+	const struct zc_opt *o;
+	size_t n = 0, s = 0, i;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < 2; i++)
+		for (o = lists[i]; o && o->name; o++)
+			n++;
+	g->lopts = calloc(n + 1, sizeof(*g->lopts));
+	if (!g->lopts) {
+		perror("zcopyctl");
+		exit(EXIT_FAIL);
 	}
-	return 0;
+	/* ':' first: a missing argument returns ':', not '?'. */
+	g->sopts[s++] = ':';
+	n = 0;
+	for (i = 0; i < 2; i++) {
+		for (o = lists[i]; o && o->name; o++) {
+			g->lopts[n].name = o->name;
+			g->lopts[n].has_arg = o->arg ? required_argument :
+						       no_argument;
+			g->lopts[n].val = o->val;
+			n++;
+			if (o->val < 256 && s + 3 < sizeof(g->sopts)) {
+				g->sopts[s++] = (char)o->val;
+				if (o->arg)
+					g->sopts[s++] = ':';
+			}
+		}
+	}
+	g->sopts[s] = '\0';
+	optind = 0;		/* full re-initialisation of GNU getopt */
+	opterr = 0;		/* we print our own messages */
+}
+
+/*
+ * The next option of a subcommand. Handles -h (prints the help) and -j;
+ * returns ZC_OPT_EXIT with g->exit set when the caller must return.
+ */
+int zc_getopt_next(struct zc_ctx *ctx, struct zc_getopt *g, int argc,
+		   char **argv)
+{
+	int c, idx = -1;
+
+	for (;;) {
+		c = getopt_long(argc, argv, g->sopts, g->lopts, &idx);
+		switch (c) {
+		case 'j':
+			ctx->json = true;
+			continue;
+		case 'h':
+			zc_cmd_help(stdout, ctx->cmd);
+			g->exit = EXIT_OK;
+			return ZC_OPT_EXIT;
+		case ':':
+			g->exit = zc_usage_error(ctx, "option '%s' needs an argument",
+						 argv[optind - 1]);
+			return ZC_OPT_EXIT;
+		case '?':
+			if (optopt && optopt < 256)
+				g->exit = zc_usage_error(ctx, "unknown option '-%c'",
+							 optopt);
+			else
+				g->exit = zc_usage_error(ctx, "unknown option '%s'",
+							 argv[optind - 1]);
+			return ZC_OPT_EXIT;
+		default:
+			return c;
+		}
+	}
+}
+
+void zc_getopt_free(struct zc_getopt *g)
+{
+	free(g->lopts);
+	g->lopts = NULL;
+}
+
+static int zc_help(struct zc_ctx *ctx, int argc, char **argv)
+{
+	const struct zc_cmd *c;
+
+	if (argc < 2) {
+		zc_usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2)
+		return zc_usage_error(ctx, "takes at most one COMMAND");
+	c = zc_find_cmd(argv[1]);
+	if (!c) {
+		ctx->cmd = NULL;
+		zc_err(ctx, "unknown command '%s'", argv[1]);
+		zc_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!c->run)
+		zc_usage(stdout);
+	else
+		zc_cmd_help(stdout, c);
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct zc_ctx ctx = { 0 };
-	const struct zc_cmd *cmd = NULL;
-	size_t i;
+	const struct zc_cmd *cmd;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+jdhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctx.json = true;
 			break;
+		case 'd':
+			ctx.debug = true;
+			break;
 		case 'h':
-			usage(stdout);
+			zc_usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("zcopyctl %s\n", ZCOPYCTL_VERSION);
+			printf("zcopyctl %s (uapi ABI %d)\n", ZCOPYCTL_VERSION,
+			       ZCOPY_ABI_VERSION);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			if (optopt && optopt < 256)
+				fprintf(stderr, "zcopyctl: unknown option '-%c'\n\n",
+					optopt);
+			else
+				fprintf(stderr, "zcopyctl: unknown option '%s'\n\n",
+					argv[optind - 1]);
+			zc_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		fprintf(stderr, "zcopyctl: no command given\n\n");
+		zc_usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(zc_cmds) / sizeof(zc_cmds[0]); i++)
-		if (!strcmp(argv[optind], zc_cmds[i].name))
-			cmd = &zc_cmds[i];
+	cmd = zc_find_cmd(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "zcopyctl: unknown command '%s'\n\n",
 			argv[optind]);
-		usage(stderr);
+		zc_usage(stderr);
 		return EXIT_USAGE;
 	}
+	ctx.cmd = cmd;
+	if (!cmd->run)
+		return zc_help(&ctx, argc - optind, argv + optind);
 
-	if (zc_connect(&ctx)) {
-		ret = EXIT_FAIL;
-		goto out;
-	}
+	/* Commands parse their options, then connect (zc_nl_connect()). */
 	ret = cmd->run(&ctx, argc - optind, argv + optind);
-out:
 	if (ctx.sk)
 		nl_socket_free(ctx.sk);
 	return ret;
