@@ -553,6 +553,11 @@ static struct genl_family zcopy_genl_family __ro_after_init = {
 	.name = ZCOPY_GENL_NAME,
 	.version = ZCOPY_GENL_VERSION,
 	.netnsok = true,
+	/*
+	 * XFER_START may block on a full socket: it must not hold the global
+	 * genl_mutex. The handlers lock what they touch themselves.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = zcopy_genl_ops,
 	.n_ops = ARRAY_SIZE(zcopy_genl_ops),
