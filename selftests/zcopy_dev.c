@@ -19,6 +19,15 @@
 
 #define MISC_MAJOR 10
 
+/* One layout for 32- and 64-bit callers: this file is built as both. */
+_Static_assert(sizeof(struct zcopy_query) == 56, "zcopy_query");
+_Static_assert(sizeof(struct zcopy_pool_register) == 32, "pool_register");
+_Static_assert(sizeof(struct zcopy_pool_unregister) == 16, "unregister");
+_Static_assert(sizeof(struct zcopy_seg) == 32, "zcopy_seg");
+_Static_assert(sizeof(struct zcopy_seg_result) == 24, "zcopy_seg_result");
+_Static_assert(sizeof(struct zcopy_send) == 72, "zcopy_send");
+_Static_assert(sizeof(struct zcopy_completion) == 56, "zcopy_completion");
+
 TEST(device_node)
 {
 	struct stat st;
