@@ -47,7 +47,7 @@ static int zcopy_ioc_query(struct zcopy_ctx *ctx, void *arg)
 {
 	struct zcopy_query *q = arg;
 
-	if (q->flags || q->__reserved)
+	if (q->flags || q->__reserved || q->__reserved2)
 		return -EINVAL;
 
 	q->abi_version = ZCOPY_ABI_VERSION;
@@ -58,6 +58,7 @@ static int zcopy_ioc_query(struct zcopy_ctx *ctx, void *arg)
 	q->max_send_bytes = ZCOPY_MAX_SEND_BYTES;
 	q->max_outstanding = ZCOPY_MAX_OUTSTANDING;
 	q->completion_size = sizeof(struct zcopy_completion);
+	q->copy_threshold = zcopy_copy_threshold();
 	return 0;
 }
 
@@ -99,7 +100,7 @@ static_assert(ARRAY_SIZE(zcopy_ioctl_ops) ==
 	      ZCOPY_IOC_NR_LAST - ZCOPY_IOC_BASE);
 
 /* The ABI is the same for 32- and 64-bit callers (compat_ptr_ioctl). */
-static_assert(sizeof(struct zcopy_query) == 56);
+static_assert(sizeof(struct zcopy_query) == 64);
 static_assert(sizeof(struct zcopy_pool_register) == 32);
 static_assert(sizeof(struct zcopy_pool_unregister) == 16);
 static_assert(sizeof(struct zcopy_seg) == 32);

@@ -60,7 +60,9 @@ static int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_string(msg, ZCOPY_A_INFO_VERSION, ZCOPY_VERSION) ||
 	    nla_put_u32(msg, ZCOPY_A_INFO_ABI, ZCOPY_ABI_VERSION) ||
 	    nla_put_u64_64bit(msg, ZCOPY_A_INFO_FEATURES, zcopy_features(),
-			      ZCOPY_A_INFO_PAD))
+			      ZCOPY_A_INFO_PAD) ||
+	    nla_put_u32(msg, ZCOPY_A_INFO_COPY_THRESHOLD,
+			zcopy_copy_threshold()))
 		goto err_msg;
 
 	genlmsg_end(msg, hdr);

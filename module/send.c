@@ -21,6 +21,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/overflow.h>
 #include <linux/pipe_fs_i.h>
@@ -39,6 +40,21 @@
 #include "stats.h"
 #include "xfer.h"
 #include "zcopy.h"
+
+/*
+ * Below some size a zero-copy send costs more than a copy: pinning is done
+ * once, but each zero-copy send still pays for the notification and the
+ * skb bookkeeping. Pool segments shorter than this are copied.
+ */
+static unsigned int copy_threshold;
+module_param(copy_threshold, uint, 0644);
+MODULE_PARM_DESC(copy_threshold,
+		 "Pool segments shorter than this many bytes are copied (0: never)");
+
+unsigned int zcopy_copy_threshold(void)
+{
+	return READ_ONCE(copy_threshold);
+}
 
 /* Pool pages handed to one sock_sendmsg() call. */
 #define ZCOPY_BVEC_BATCH	64
@@ -113,6 +129,8 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 {
 	struct page **pages = seg->pool->pages;
 	u64 off = seg->offset, left = seg->len;
+	bool small = seg->len < zcopy_copy_threshold();
+	u32 reason = small ? ZCOPY_REASON_SMALL : s->copy_reason;
 
 	while (left) {
 		struct msghdr msg = { .msg_flags = s->msg_flags };
@@ -132,7 +150,7 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 		if (more || chunk < left)
 			msg.msg_flags |= MSG_MORE;
 		/* kTLS refuses MSG_ZEROCOPY: it encrypts into new pages. */
-		if (!s->tls) {
+		if (!s->tls && !small) {
 			msg.msg_flags |= MSG_ZEROCOPY;
 			msg.msg_ubuf = &s->x->ubuf;
 		}
@@ -141,7 +159,7 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 		ret = sock_sendmsg(s->sock, &msg);
 		if (ret < 0)
 			return ret;
-		zcopy_seg_count(res, ret, s->copy_reason);
+		zcopy_seg_count(res, ret, s->tls ? s->copy_reason : reason);
 		atomic64_add(ret, &seg->pool->bytes_sent);
 		if (ret < chunk)
 			return zcopy_short_send_err(s->sock);

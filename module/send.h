@@ -8,6 +8,7 @@ struct zcopy_ctx;
 struct zcopy_seg;
 struct zcopy_send;
 
+unsigned int zcopy_copy_threshold(void);
 int zcopy_send_check(const struct zcopy_send *a);
 int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	       const struct zcopy_seg *segs, void __user *ures);

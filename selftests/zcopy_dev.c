@@ -6,6 +6,7 @@
  */
 
 #include <fcntl.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
@@ -20,7 +21,7 @@
 #define MISC_MAJOR 10
 
 /* One layout for 32- and 64-bit callers: this file is built as both. */
-_Static_assert(sizeof(struct zcopy_query) == 56, "zcopy_query");
+_Static_assert(sizeof(struct zcopy_query) == 64, "zcopy_query");
 _Static_assert(sizeof(struct zcopy_pool_register) == 32, "pool_register");
 _Static_assert(sizeof(struct zcopy_pool_unregister) == 16, "unregister");
 _Static_assert(sizeof(struct zcopy_seg) == 32, "zcopy_seg");
@@ -99,6 +100,42 @@ TEST_F(dev, query_reserved_rejected)
 
 	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
 	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dev, query_reserved2_rejected)
+{
+	struct zcopy_query q = { .size = sizeof(q), .__reserved2 = 1 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* A caller built against the first header version (no limits). */
+TEST_F(dev, query_first_version)
+{
+	struct zcopy_query q;
+
+	memset(&q, 0xa5, sizeof(q));
+	q.size = offsetof(struct zcopy_query, max_pools);
+	q.flags = 0;
+	q.__reserved = 0;
+	ASSERT_EQ(0, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
+	EXPECT_EQ(ZCOPY_ABI_VERSION, q.abi_version);
+	/* Nothing past what the caller knows is written. */
+	EXPECT_EQ(0xa5a5a5a5, q.max_pools);
+}
+
+TEST_F(dev, query_limits)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+
+	ASSERT_EQ(0, ioctl(self->fd, ZCOPY_IOC_QUERY, &q));
+	EXPECT_LT(0, q.max_pools);
+	EXPECT_LT(0, q.max_segments);
+	EXPECT_LT(0, q.max_pool_bytes);
+	EXPECT_LT(0, q.max_send_bytes);
+	EXPECT_LT(0, q.max_outstanding);
+	EXPECT_EQ(sizeof(struct zcopy_completion), q.completion_size);
 }
 
 TEST_F(dev, query_size_too_small)

@@ -733,4 +733,59 @@ TEST_F(xfer, pool_dump)
 	EXPECT_EQ(0, p.found);
 }
 
+static int write_param(const char *name, unsigned int v)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/zcopy/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%u\n", v) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/* Pool segments under copy_threshold are copied, and say so. */
+TEST_F(xfer, copy_threshold)
+{
+	struct zcopy_seg segs[2] = {
+		{ .type = ZCOPY_SEG_POOL, .id = self->pool, .len = 100 },
+		{ .type = ZCOPY_SEG_POOL, .id = self->pool, .offset = 100,
+		  .len = 8192 },
+	};
+	struct zcopy_seg_result res[2];
+	struct zcopy_send s = {
+		.size = sizeof(s), .sockfd = self->cli, .nr_segs = 2,
+		.segs = (unsigned long)segs, .results = (unsigned long)res,
+	};
+	struct zcopy_query q = { .size = sizeof(q) };
+	struct zcopy_completion c;
+	struct nlmsghdr *nlh;
+	unsigned char got[8292];
+
+	ASSERT_EQ(0, write_param("copy_threshold", 4096));
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_QUERY, &q));
+	EXPECT_EQ(4096, q.copy_threshold);
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_INFO_GET,
+			  ZCOPY_GENL_VERSION);
+	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh));
+	EXPECT_EQ(4096, zt_nla_u32(zt_nl_reply_attr(&self->nl,
+					ZCOPY_A_INFO_COPY_THRESHOLD)));
+
+	EXPECT_EQ(0, ioctl(self->dev, ZCOPY_IOC_SEND, &s));
+	EXPECT_EQ(0, write_param("copy_threshold", 0));
+	EXPECT_EQ(sizeof(got), s.bytes_sent);
+	EXPECT_EQ(100, res[0].copied);
+	EXPECT_EQ(ZCOPY_REASON_SMALL, res[0].reason);
+	/* The long one went by reference (the stack copies it on lo). */
+	EXPECT_EQ(0, res[1].copied);
+	ASSERT_EQ(0, recv_all(self->srv, got, sizeof(got)));
+	EXPECT_EQ(0, memcmp(got, self->mem, sizeof(got)));
+	ASSERT_EQ(0, read_completion(self->dev, &c));
+	EXPECT_EQ(ZCOPY_REASON_SMALL, c.reason);
+	EXPECT_EQ(sizeof(got), c.copied_bytes);
+}
+
 TEST_HARNESS_MAIN

@@ -41,6 +41,7 @@
  *      reply: ZCOPY_A_INFO_VERSION     string, module version
  *             ZCOPY_A_INFO_ABI         u32, ZCOPY_ABI_VERSION
  *             ZCOPY_A_INFO_FEATURES    u64, ZCOPY_FEATURE_* mask
+ *             ZCOPY_A_INFO_COPY_THRESHOLD u32, bytes
  *
  *    ZCOPY_CMD_STATS_GET (do; any user)
  *      reply: ZCOPY_A_STATS_*          u64 each, module-wide counters
@@ -131,6 +132,9 @@ enum zcopy_feature {
  * @max_outstanding: out, transfers one open file may have sent whose
  *	completion has not been read yet
  * @completion_size: out, sizeof(struct zcopy_completion)
+ * @copy_threshold: out, pool segments shorter than this many bytes are
+ *	copied (ZCOPY_REASON_SMALL); the module parameter copy_threshold
+ * @__reserved2: must be 0
  */
 struct zcopy_query {
 	__u32 size;
@@ -144,6 +148,8 @@ struct zcopy_query {
 	__aligned_u64 max_send_bytes;
 	__u32 max_outstanding;
 	__u32 completion_size;
+	__u32 copy_threshold;
+	__u32 __reserved2;
 };
 
 /**
@@ -237,6 +243,8 @@ struct zcopy_seg {
  *	into new buffers
  * @ZCOPY_REASON_FILE_COPY: the file's read path produced copies rather
  *	than page-cache pages (O_DIRECT, DAX, procfs, ...)
+ * @ZCOPY_REASON_SMALL: a pool segment shorter than copy_threshold, sent by
+ *	copy because that is cheaper than a zero-copy round trip
  */
 enum zcopy_reason {
 	ZCOPY_REASON_NONE,
@@ -245,6 +253,7 @@ enum zcopy_reason {
 	ZCOPY_REASON_STACK,
 	ZCOPY_REASON_KTLS,
 	ZCOPY_REASON_FILE_COPY,
+	ZCOPY_REASON_SMALL,
 };
 
 /**
@@ -433,6 +442,7 @@ enum zcopy_cmd {
  * @ZCOPY_A_INFO_VERSION: NUL-terminated module version string
  * @ZCOPY_A_INFO_ABI: u32, ZCOPY_ABI_VERSION
  * @ZCOPY_A_INFO_FEATURES: u64, enum zcopy_feature mask
+ * @ZCOPY_A_INFO_COPY_THRESHOLD: u32, see struct zcopy_query
  */
 enum zcopy_a_info {
 	ZCOPY_A_INFO_UNSPEC,
@@ -440,6 +450,7 @@ enum zcopy_a_info {
 	ZCOPY_A_INFO_VERSION,
 	ZCOPY_A_INFO_ABI,
 	ZCOPY_A_INFO_FEATURES,
+	ZCOPY_A_INFO_COPY_THRESHOLD,
 
 	__ZCOPY_A_INFO_MAX,
 	ZCOPY_A_INFO_MAX = __ZCOPY_A_INFO_MAX - 1
