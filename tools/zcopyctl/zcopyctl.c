@@ -87,8 +87,9 @@ static const struct zc_cmd zc_cmds[] = {
 		.args = "",
 		.help = "zero the event counters and the peak (CAP_NET_ADMIN)",
 		.desc =
-"Zeroes the event counters and pinned_pages_peak (STATS_RESET). The\n"
-"gauges (pools, pinned_pages, outstanding) describe the present and stay.",
+"Zeroes the event counters (STATS_RESET); pinned_pages_peak restarts\n"
+"from the pages pinned now. The gauges (pools, pinned_pages, outstanding)\n"
+"describe the present and stay.",
 		.opts = zc_reset_opts,
 		.run = cmd_reset,
 	},
@@ -256,8 +257,10 @@ int zc_usage_error(struct zc_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	zc_vmsg(ctx, NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try 'zcopyctl %s%s--help'.\n",
-		ctx->cmd ? ctx->cmd->name : "", ctx->cmd ? " " : "");
+	if (ctx->cmd && ctx->cmd->run)
+		fprintf(stderr, "Try 'zcopyctl %s --help'.\n", ctx->cmd->name);
+	else
+		fprintf(stderr, "Try 'zcopyctl --help'.\n");
 	return EXIT_USAGE;
 }
 
