@@ -1,0 +1,668 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# zcopyctl end to end: usage errors and help, send/recv with verification
+# over lo, veth and (when the VM has them) the vmxnet3 pair, the counters
+# and the topology rules they show, the pool dump, the events, the error
+# line with the kernel's extack, permissions, and that every -j output is
+# valid JSON (helper_json_check, a strict validator: the VM has no jq).
+#
+#   ns zc_ctl_a                      ns zc_ctl_b
+#   zc_ctl_va 10.77.0.1/24 <-veth-> zc_ctl_vb 10.77.0.2/24
+#   eth0      10.78.0.1/24 <-hub->  eth1      10.78.0.2/24  (vmxnet3)
+#
+# Needs root and zcopy.ko loaded; a test whose netlink operation (or the
+# "events" group) the module lacks is skipped with the reason.
+
+dir=$(cd "$(dirname "$0")" && pwd)
+J=$dir/helper_json_check
+POOL=$dir/helper_ctl_pool
+NOBODY=$dir/helper_drop_priv
+ZC=${ZCOPYCTL:-zcopyctl}
+
+n=0
+fails=0
+skips=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
+skip() { n=$((n + 1)); skips=$((skips + 1)); echo "ok $n $1 # SKIP $2"; }
+
+# name  needs (operations, "events", "vmxnet3", or -)  function
+TESTS=(
+	"usage_errors_exit_2		-		t_usage"
+	"help_from_the_table		-		t_help"
+	"info_json			-		t_info"
+	"stats_json_any_user		-		t_stats_json"
+	"send_recv_lo			xfer-start	t_send_lo"
+	"send_json_and_stats_delta	xfer-start	t_send_stats"
+	"send_extent_offset_len		xfer-start	t_extent"
+	"send_header_file_two_files	xfer-start	t_header_file"
+	"send_ioctl			-		t_ioctl"
+	"send_recv_ipv6			xfer-start	t_ipv6"
+	"send_recv_veth_netns		xfer-start	t_veth"
+	"send_dontwait_resumes		xfer-start	t_dontwait"
+	"send_procfs_eof_resume		xfer-start	t_procfs"
+	"send_recv_vmxnet3_pool_zc	xfer-start,vmxnet3	t_vmxnet3"
+	"send_small_header_copied	xfer-start,copy_threshold	t_small"
+	"recv_mismatch_exit_3		xfer-start	t_mismatch"
+	"recv_sha256			xfer-start	t_sha256"
+	"send_errors_one_line		xfer-start	t_send_errors"
+	"extack_in_error_line		xfer-start	t_extack"
+	"pools_lists_a_pool		pool-get	t_pools"
+	"pools_unprivileged_own_only	pool-get	t_pools_nobody"
+	"monitor_sees_xfer_done		events,xfer-start	t_monitor_xfer"
+	"monitor_pool_events		events,xfer-start	t_monitor_pools"
+	"monitor_unprivileged_eperm	events		t_monitor_nobody"
+	"reset_unprivileged_eperm	stats-reset	t_reset_nobody"
+	"reset_zeroes_counters		stats-reset	t_reset"
+)
+
+echo "TAP version 13"
+echo "1..${#TESTS[@]}"
+
+reason=""
+[ "$(id -u)" = 0 ] || reason="needs root"
+[ -n "$reason" ] || [ -d /sys/module/zcopy ] || reason="zcopy.ko is not loaded"
+[ -n "$reason" ] || command -v "$ZC" >/dev/null || reason="no zcopyctl on the PATH"
+[ -n "$reason" ] || [ -x "$J" ] || reason="helper_json_check missing"
+if [ -n "$reason" ]; then
+	for t in "${TESTS[@]}"; do
+		read -r name _ <<< "$t"
+		skip "$name" "$reason"
+	done
+	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$skips error:0"
+	exit 4
+fi
+
+tmp=$(mktemp -d /tmp/zcopy_ctl.XXXXXX)
+chmod 755 "$tmp"
+
+# The topology rules below assume that no pool segment is copied for being
+# small: copy_threshold 0 (the default) while this test runs.
+THRESHOLD=/sys/module/zcopy/parameters/copy_threshold
+threshold_saved=
+if [ -w "$THRESHOLD" ]; then
+	threshold_saved=$(cat "$THRESHOLD")
+	echo 0 > "$THRESHOLD"
+fi
+
+# The unprivileged user must reach zcopyctl: the initramfs root may be
+# mode 0700 (it was made with mktemp -d). Opened for this test only.
+root_mode=$(stat -c %a /)
+[ "$((0$root_mode & 1))" = 1 ] || chmod o+x /
+NSA=zc_ctl_a
+NSB=zc_ctl_b
+NSC=zc_ctl_c
+NSD=zc_ctl_d
+bg_pids=()
+cleanup() {
+	local p
+	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for ns in $NSA $NSB; do ip netns del $ns 2>/dev/null; done
+	[ -e /run/netns/$NSC ] && vmxnet3_home >/dev/null
+	rm -rf "$tmp"
+	chmod "$root_mode" /
+	[ -z "$threshold_saved" ] || echo "$threshold_saved" > "$THRESHOLD"
+}
+trap cleanup EXIT
+
+# ---- helpers ----
+
+# What the loaded module offers, from "zcopyctl -j info".
+info=$("$ZC" -j info 2>"$tmp/info.err")
+have_op() {
+	case $1 in
+	events) [[ $info == *'"mcast_groups":["events"]'* ]] ;;
+	vmxnet3) [ -e /sys/class/net/eth0 ] && [ -e /sys/class/net/eth1 ] ;;
+	copy_threshold) [ -w "$THRESHOLD" ] ;;
+	-) true ;;
+	*) [[ $info == *"\"$1\""* ]] ;;
+	esac
+}
+
+# Wait until FILE is not empty (a ready file); 20 s at most.
+wait_file() {
+	local i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ $i -le 400 ] || { echo "timed out waiting for $1"; return 1; }
+		sleep 0.05
+	done
+}
+
+# jget PATH FILE: a value of a JSON document (validated on the way).
+jget() { "$J" -g "$1" "$2"; }
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	if [ "$2" != "$3" ]; then
+		echo "$1: got '$2', want '$3'"
+		return 1
+	fi
+}
+
+# Start "zcopyctl recv" in the background: recv_start OUT [ip netns exec NS]
+# -- ARGS; the port it listens on is in $port, its pid in $rpid.
+recv_start() {
+	local out=$1 ready=$tmp/ready.$RANDOM
+	shift
+	local pre=()
+	while [ "$1" != -- ]; do pre+=("$1"); shift; done
+	shift
+	rm -f "$ready"
+	"${pre[@]}" "$ZC" "$@" --timeout 60 --ready-file "$ready" \
+		>"$out" 2>"$out.err" &
+	rpid=$!
+	bg_pids+=("$rpid")
+	wait_file "$ready" || return 1
+	port=$(cat "$ready")
+}
+
+# recv_wait: the exit status of the background recv.
+recv_wait() {
+	local rc=0
+	wait "$rpid" || rc=$?
+	return $rc
+}
+
+stat_get() { "$ZC" -j stats > "$tmp/stats.json" && jget "$1" "$tmp/stats.json"; }
+
+# ---- data ----
+
+head -c 2097152 /dev/urandom > "$tmp/data.bin"
+head -c 300000 /dev/urandom > "$tmp/data2.bin"
+printf 'GET /data HTTP/1.1\r\nHost: zcopy\r\n\r\n' > "$tmp/hdr.bin"
+HDR='GET /data HTTP/1.1\r\nHost: zcopy\r\n\r\n'
+HDR_LEN=$(wc -c < "$tmp/hdr.bin")
+DATA_LEN=2097152
+
+# ---- tests ----
+
+t_usage() {
+	local rc fail=0
+	check2() {
+		"$ZC" "$@" >"$tmp/u.out" 2>"$tmp/u.err"
+		rc=$?
+		if [ $rc != 2 ]; then
+			echo "zcopyctl $*: exit $rc, want 2"; cat "$tmp/u.err"
+			fail=1
+		fi
+	}
+	check2
+	check2 bogus
+	check2 --bogus info
+	check2 stats --bogus
+	check2 stats extra
+	check2 stats --watch
+	check2 stats --watch x
+	check2 stats --count 3
+	check2 send
+	check2 send 127.0.0.1:9
+	check2 send 127.0.0.1 "$tmp/data.bin"
+	check2 send 127.0.0.1:0 "$tmp/data.bin"
+	check2 send 1::2:9 "$tmp/data.bin"
+	check2 send --header-text x --header-file "$tmp/hdr.bin" 127.0.0.1:9
+	check2 send --header-text 'bad\q' 127.0.0.1:9
+	check2 send 127.0.0.1:9 "$tmp/data.bin:x"
+	check2 send 127.0.0.1:9 "$tmp/data.bin:0:0"
+	check2 recv
+	check2 recv 1 2
+	check2 recv --expect-sha256 abc 0
+	check2 monitor --count 0
+	check2 pools extra
+	check2 help send extra
+	check2 help nosuch
+	# unix: is refused with the reason.
+	check2 send unix:/tmp/sock "$tmp/data.bin"
+	grep -q "only to TCP" "$tmp/u.err" || { echo "unix: message: $(cat "$tmp/u.err")"; fail=1; }
+	return $fail
+}
+
+t_help() {
+	local c out
+	out=$("$ZC" help) || return 1
+	for c in send recv stats pools monitor reset info help; do
+		grep -q "^  $c " <<< "$out" || { echo "help lacks $c"; return 1; }
+	done
+	"$ZC" -h | grep -q "^  monitor " || return 1
+	"$ZC" help send | grep -q -- "--header-text" || return 1
+	"$ZC" send --help | grep -q -- "--ioctl" || return 1
+	"$ZC" recv -h | grep -q -- "--expect-sha256" || return 1
+	"$ZC" -V | grep -q "^zcopyctl " || return 1
+}
+
+t_info() {
+	"$ZC" -j info > "$tmp/info.json" || return 1
+	"$J" "$tmp/info.json" || return 1
+	expect_eq abi_version "$(jget abi_version "$tmp/info.json")" 1 || return 1
+	"$J" -g 'operations.*' "$tmp/info.json" | grep -qx info-get || return 1
+	"$ZC" info | grep -q "^module version" || return 1
+}
+
+t_stats_json() {
+	"$ZC" -j stats > "$tmp/s.json" || return 1
+	"$J" "$tmp/s.json" || return 1
+	[ -n "$(jget bytes_zerocopy "$tmp/s.json")" ] || return 1
+	"$NOBODY" "$ZC" -j stats > "$tmp/s2.json" || return 1
+	"$J" "$tmp/s2.json" || return 1
+	"$ZC" stats --watch 0.1 --count 2 -j > "$tmp/s3.json" || return 1
+	[ "$(wc -l < "$tmp/s3.json")" = 2 ] || return 1
+	"$J" -l "$tmp/s3.json" || return 1
+	"$ZC" stats | grep -q "^bytes_file " || return 1
+}
+
+t_send_lo() {
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 \
+		--expect-text "$HDR" --expect-file "$tmp/data.bin" || return 1
+	"$ZC" send -q --header-text "$HDR" "127.0.0.1:$port" "$tmp/data.bin" \
+		> "$tmp/s.out" || { cat "$tmp/s.out"; return 1; }
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+	grep -q "^verdict   match" "$tmp/r.out" || return 1
+	grep -q "^zero-copy" "$tmp/s.out" || return 1
+}
+
+# Over lo the file bytes go zero-copy and the pool (header) bytes are
+# copied on local delivery; the counters move by exactly this transfer.
+t_send_stats() {
+	local before_t before_p before_f before_z before_c total
+	before_t=$(stat_get transfers); before_p=$(stat_get bytes_pool)
+	before_f=$(stat_get bytes_file); before_z=$(stat_get bytes_zerocopy)
+	before_c=$(stat_get bytes_copied)
+	recv_start "$tmp/r.json" -- recv -j 127.0.0.1:0 \
+		--expect-text "$HDR" --expect-file "$tmp/data.bin" || return 1
+	"$ZC" -j send --header-text "$HDR" "127.0.0.1:$port" "$tmp/data.bin" \
+		> "$tmp/s.json" || { cat "$tmp/s.json"; return 1; }
+	recv_wait || { cat "$tmp/r.json" "$tmp/r.json.err"; return 1; }
+	"$J" "$tmp/s.json" && "$J" "$tmp/r.json" || return 1
+	total=$((HDR_LEN + DATA_LEN))
+	expect_eq recv.verdict "$(jget verdict "$tmp/r.json")" match || return 1
+	expect_eq recv.bytes "$(jget bytes "$tmp/r.json")" $total || return 1
+	expect_eq send.bytes "$(jget bytes "$tmp/s.json")" $total || return 1
+	expect_eq send.pool_bytes "$(jget pool_bytes "$tmp/s.json")" $HDR_LEN || return 1
+	expect_eq send.file_bytes "$(jget file_bytes "$tmp/s.json")" $DATA_LEN || return 1
+	expect_eq send.method "$(jget method "$tmp/s.json")" netlink || return 1
+	expect_eq "zc+copied" $(( $(jget zc_bytes "$tmp/s.json") + $(jget copied_bytes "$tmp/s.json") )) $total || return 1
+	expect_eq send.zc_bytes "$(jget zc_bytes "$tmp/s.json")" $DATA_LEN || return 1
+	expect_eq send.copied_bytes "$(jget copied_bytes "$tmp/s.json")" $HDR_LEN || return 1
+	expect_eq send.reason "$(jget reason "$tmp/s.json")" local || return 1
+	expect_eq stats.transfers "$(stat_get transfers)" $((before_t + $(jget sends "$tmp/s.json"))) || return 1
+	expect_eq stats.bytes_pool "$(stat_get bytes_pool)" $((before_p + HDR_LEN)) || return 1
+	expect_eq stats.bytes_file "$(stat_get bytes_file)" $((before_f + DATA_LEN)) || return 1
+	expect_eq stats.bytes_zerocopy "$(stat_get bytes_zerocopy)" $((before_z + DATA_LEN)) || return 1
+	expect_eq stats.bytes_copied "$(stat_get bytes_copied)" $((before_c + HDR_LEN)) || return 1
+}
+
+t_extent() {
+	# bytes [1000, 1000 + 5000) of data.bin, then the first 3 KiB
+	dd if="$tmp/data.bin" of="$tmp/ext1" bs=1000 skip=1 count=5 2>/dev/null
+	head -c 3072 "$tmp/data.bin" > "$tmp/ext2"
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 \
+		--expect-file "$tmp/ext1" --expect-file "$tmp/ext2" || return 1
+	"$ZC" -j send "127.0.0.1:$port" "$tmp/data.bin:1000:5000" \
+		"$tmp/data.bin::3K" > "$tmp/s.json" || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+	expect_eq bytes "$(jget bytes "$tmp/s.json")" 8072 || return 1
+	expect_eq segments "$(jget segments "$tmp/s.json")" 2 || return 1
+	# beyond the end of the file: refused before anything is sent
+	"$ZC" send 127.0.0.1:9 "$tmp/data.bin:2097000:1000" 2>"$tmp/e.err"
+	[ $? = 1 ] && grep -q "beyond the end" "$tmp/e.err" || { cat "$tmp/e.err"; return 1; }
+}
+
+t_header_file() {
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 --expect-file "$tmp/hdr.bin" \
+		--expect-file "$tmp/data.bin" --expect-file "$tmp/data2.bin" || return 1
+	"$ZC" -j send --header-file "$tmp/hdr.bin" "127.0.0.1:$port" \
+		"$tmp/data.bin" "$tmp/data2.bin" > "$tmp/s.json" || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+	expect_eq pool_bytes "$(jget pool_bytes "$tmp/s.json")" $HDR_LEN || return 1
+	expect_eq segments "$(jget segments "$tmp/s.json")" 3 || return 1
+}
+
+t_ioctl() {
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 \
+		--expect-text "$HDR" --expect-file "$tmp/data.bin" || return 1
+	"$ZC" -j send --ioctl --header-text "$HDR" "127.0.0.1:$port" \
+		"$tmp/data.bin" > "$tmp/s.json" || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+	expect_eq method "$(jget method "$tmp/s.json")" ioctl || return 1
+	expect_eq bytes "$(jget bytes "$tmp/s.json")" $((HDR_LEN + DATA_LEN)) || return 1
+}
+
+t_ipv6() {
+	recv_start "$tmp/r.out" -- recv '[::1]:0' --expect-file "$tmp/data2.bin" || return 1
+	"$ZC" send -q "[::1]:$port" "$tmp/data2.bin" > "$tmp/s.out" || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+}
+
+setup_veth() {
+	[ ! -e /run/netns/$NSA ] || return 0
+	ip netns add $NSA && ip netns add $NSB || return 1
+	ip link add zc_ctl_va netns $NSA type veth peer name zc_ctl_vb netns $NSB || return 1
+	ip -n $NSA addr add 10.77.0.1/24 dev zc_ctl_va
+	ip -n $NSB addr add 10.77.0.2/24 dev zc_ctl_vb
+	ip -n $NSA link set lo up; ip -n $NSB link set lo up
+	ip -n $NSA link set zc_ctl_va up && ip -n $NSB link set zc_ctl_vb up
+}
+
+# veth into another namespace: the same rules as lo.
+t_veth() {
+	setup_veth || return 1
+	recv_start "$tmp/r.json" ip netns exec $NSB -- recv -j 10.77.0.2:0 \
+		--expect-text "$HDR" --expect-file "$tmp/data.bin" || return 1
+	ip netns exec $NSA "$ZC" -j send --header-text "$HDR" \
+		"10.77.0.2:$port" "$tmp/data.bin" > "$tmp/s.json" || return 1
+	recv_wait || { cat "$tmp/r.json" "$tmp/r.json.err"; return 1; }
+	"$J" "$tmp/r.json" || return 1
+	expect_eq verdict "$(jget verdict "$tmp/r.json")" match || return 1
+	expect_eq zc_bytes "$(jget zc_bytes "$tmp/s.json")" $DATA_LEN || return 1
+	expect_eq copied_bytes "$(jget copied_bytes "$tmp/s.json")" $HDR_LEN || return 1
+	expect_eq reason "$(jget reason "$tmp/s.json")" local || return 1
+	case $(jget peer "$tmp/r.json") in 10.77.0.1:*) ;; *) echo "peer $(jget peer "$tmp/r.json")"; return 1 ;; esac
+}
+
+# A 16 KiB send buffer and non-blocking sends: the sends stop with
+# ZCOPY_STOP_AGAIN, zcopyctl polls and resumes, the data arrives intact.
+t_dontwait() {
+	local wmem sends resumes
+	setup_veth || return 1
+	wmem=$(ip netns exec $NSA cat /proc/sys/net/ipv4/tcp_wmem)
+	ip netns exec $NSA sh -c 'echo "4096 16384 16384" > /proc/sys/net/ipv4/tcp_wmem'
+	recv_start "$tmp/r.json" ip netns exec $NSB -- recv -j 10.77.0.2:0 \
+		--expect-text "$HDR" --expect-file "$tmp/data.bin" || return 1
+	ip netns exec $NSA "$ZC" -j send --dontwait --header-text "$HDR" \
+		"10.77.0.2:$port" "$tmp/data.bin" > "$tmp/s.json"
+	local rc=$?
+	ip netns exec $NSA sh -c "echo '$wmem' > /proc/sys/net/ipv4/tcp_wmem"
+	expect_eq "send exit" $rc 0 || return 1
+	recv_wait || { cat "$tmp/r.json" "$tmp/r.json.err"; return 1; }
+	expect_eq verdict "$(jget verdict "$tmp/r.json")" match || return 1
+	cat "$tmp/s.json"
+	sends=$(jget sends "$tmp/s.json")
+	resumes=$(jget resumes "$tmp/s.json")
+	[ "$resumes" -gt 0 ] || { echo "no short send was resumed"; return 1; }
+	expect_eq sends "$sends" $((resumes + 1)) || return 1
+	expect_eq bytes "$(jget bytes "$tmp/s.json")" $((HDR_LEN + DATA_LEN)) || return 1
+}
+
+# procfs files read as size 0: sent until their end of file (a stop with
+# ZCOPY_STOP_EOF that is not an error), then the next file; their bytes
+# are copies (reason file-copy), the page-cache file's are not.
+t_procfs() {
+	local vlen
+	vlen=$(wc -c < /proc/version)
+	recv_start "$tmp/r.json" -- recv -j 127.0.0.1:0 \
+		--expect-file /proc/version --expect-file "$tmp/data2.bin" || return 1
+	"$ZC" -j send "127.0.0.1:$port" /proc/version "$tmp/data2.bin" \
+		> "$tmp/s.json" || return 1
+	recv_wait || { cat "$tmp/r.json" "$tmp/r.json.err"; return 1; }
+	cat "$tmp/s.json"
+	expect_eq verdict "$(jget verdict "$tmp/r.json")" match || return 1
+	expect_eq bytes "$(jget bytes "$tmp/s.json")" $((vlen + 300000)) || return 1
+	expect_eq sends "$(jget sends "$tmp/s.json")" 2 || return 1
+	expect_eq copied_bytes "$(jget copied_bytes "$tmp/s.json")" $vlen || return 1
+	expect_eq reason "$(jget reason "$tmp/s.json")" file-copy || return 1
+}
+
+# Two vmxnet3 NICs joined by a qemu hub: a route that leaves the host
+# through a device with scatter-gather, so the pool bytes go zero-copy too.
+t_vmxnet3() {
+	ip netns add $NSC && ip netns add $NSD || return 1
+	ip link set eth0 netns $NSC && ip link set eth1 netns $NSD || return 1
+	ip -n $NSC addr add 10.78.0.1/24 dev eth0
+	ip -n $NSD addr add 10.78.0.2/24 dev eth1
+	ip -n $NSC link set eth0 up && ip -n $NSD link set eth1 up || return 1
+	recv_start "$tmp/r.json" ip netns exec $NSD -- recv -j 10.78.0.2:0 \
+		--expect-text "$HDR" --expect-file "$tmp/data.bin" || return 1
+	ip netns exec $NSC "$ZC" -j send --header-text "$HDR" \
+		"10.78.0.2:$port" "$tmp/data.bin" > "$tmp/s.json" || return 1
+	recv_wait || { cat "$tmp/r.json" "$tmp/r.json.err"; return 1; }
+	cat "$tmp/s.json"
+	expect_eq zc_bytes "$(jget zc_bytes "$tmp/s.json")" $((HDR_LEN + DATA_LEN)) || return 1
+	expect_eq copied_bytes "$(jget copied_bytes "$tmp/s.json")" 0 || return 1
+	expect_eq reason "$(jget reason "$tmp/s.json")" none || return 1
+	vmxnet3_home
+}
+
+# Deleting the namespaces sends eth0 and eth1 home, asynchronously: wait,
+# so that the next test finds them.
+vmxnet3_home() {
+	local i=0
+	ip netns del $NSC 2>/dev/null
+	ip netns del $NSD 2>/dev/null
+	while [ ! -e /sys/class/net/eth0 ] || [ ! -e /sys/class/net/eth1 ]; do
+		i=$((i + 1))
+		[ $i -le 200 ] || { echo "eth0/eth1 did not come back"; return 1; }
+		sleep 0.05
+	done
+}
+
+# A header below the module's copy_threshold is sent by copy (reason
+# small), the file still by reference; info reports the threshold.
+t_small() {
+	local rc=0
+	echo 4096 > "$THRESHOLD"
+	"$ZC" -j info > "$tmp/i.json"
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 \
+		--expect-text "$HDR" --expect-file "$tmp/data2.bin" || rc=1
+	[ $rc = 1 ] || "$ZC" -j send --header-text "$HDR" "127.0.0.1:$port" \
+		"$tmp/data2.bin" > "$tmp/s.json" || rc=1
+	echo 0 > "$THRESHOLD"
+	[ $rc = 0 ] || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+	cat "$tmp/s.json"
+	expect_eq info.copy_threshold "$(jget copy_threshold "$tmp/i.json")" 4096 || return 1
+	expect_eq copied_bytes "$(jget copied_bytes "$tmp/s.json")" $HDR_LEN || return 1
+	expect_eq zc_bytes "$(jget zc_bytes "$tmp/s.json")" 300000 || return 1
+	expect_eq reason "$(jget reason "$tmp/s.json")" small || return 1
+}
+
+t_mismatch() {
+	local rc
+	local b
+	# data.bin with byte 123456 (from 0) changed
+	cp "$tmp/data.bin" "$tmp/bad.bin"
+	b=$(od -An -tu1 -j 123456 -N 1 "$tmp/data.bin" | tr -d ' ')
+	printf "\\$(printf %03o $(( (b + 1) % 256 )))" |
+		dd of="$tmp/bad.bin" bs=1 seek=123456 count=1 conv=notrunc 2>/dev/null
+	cmp -s "$tmp/data.bin" "$tmp/bad.bin" && { echo "bad.bin is not different"; return 1; }
+	recv_start "$tmp/r.json" -- recv -j 127.0.0.1:0 --expect-file "$tmp/bad.bin" || return 1
+	"$ZC" send -q "127.0.0.1:$port" "$tmp/data.bin" > /dev/null || return 1
+	rc=0; recv_wait || rc=$?
+	expect_eq "recv exit" $rc 3 || return 1
+	"$J" "$tmp/r.json" || return 1
+	expect_eq verdict "$(jget verdict "$tmp/r.json")" mismatch || return 1
+	expect_eq mismatch_offset "$(jget mismatch_offset "$tmp/r.json")" 123456 || return 1
+	grep -q "^zcopyctl: recv: the data differs from the expected at byte 123456$" \
+		"$tmp/r.json.err" || { cat "$tmp/r.json.err"; return 1; }
+	# a stream shorter than expected
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 --expect-file "$tmp/data.bin" || return 1
+	"$ZC" send -q "127.0.0.1:$port" "$tmp/data.bin::1000" > /dev/null || return 1
+	rc=0; recv_wait || rc=$?
+	expect_eq "short stream exit" $rc 3 || return 1
+	grep -q "MISMATCH at byte 1000" "$tmp/r.out" || { cat "$tmp/r.out"; return 1; }
+}
+
+t_sha256() {
+	local sum
+	sum=$(sha256sum "$tmp/data2.bin" | cut -d' ' -f1)
+	recv_start "$tmp/r.json" -- recv -j 127.0.0.1:0 --expect-sha256 "$sum" || return 1
+	"$ZC" send -q "127.0.0.1:$port" "$tmp/data2.bin" > /dev/null || return 1
+	recv_wait || { cat "$tmp/r.json" "$tmp/r.json.err"; return 1; }
+	expect_eq sha256 "$(jget sha256 "$tmp/r.json")" "$sum" || return 1
+}
+
+# Failures print one line and exit 1.
+t_send_errors() {
+	local rc
+	"$ZC" send 127.0.0.1:9 "$tmp/data.bin" > /dev/null 2> "$tmp/e.err"
+	rc=$?
+	expect_eq "refused exit" $rc 1 || return 1
+	grep -q "Connection refused" "$tmp/e.err" || { cat "$tmp/e.err"; return 1; }
+	[ "$(wc -l < "$tmp/e.err")" = 1 ] || { cat "$tmp/e.err"; return 1; }
+	"$ZC" send 127.0.0.1:9 "$tmp/nonexistent" > /dev/null 2> "$tmp/e.err"
+	rc=$?
+	expect_eq "missing file exit" $rc 1 || return 1
+	[ "$(wc -l < "$tmp/e.err")" = 1 ] || { cat "$tmp/e.err"; return 1; }
+	"$ZC" send 127.0.0.1:9 "$tmp" > /dev/null 2> "$tmp/e.err"
+	expect_eq "directory exit" $? 1 || return 1
+}
+
+# The kernel's refusal: errno text and extack message in one line.
+t_extack() {
+	local rc
+	"$ZC" send --fd 0 "$tmp/data2.bin" < "$tmp/data2.bin" > /dev/null 2> "$tmp/e.err"
+	rc=$?
+	cat "$tmp/e.err"
+	expect_eq "exit" $rc 1 || return 1
+	[ "$(wc -l < "$tmp/e.err")" = 1 ] || return 1
+	grep -q "^zcopyctl: send: Socket operation on non-socket: kernel says: " "$tmp/e.err" || return 1
+}
+
+t_pools() {
+	local pid id
+	mkfifo "$tmp/pool.fifo"
+	"$POOL" 12288 < "$tmp/pool.fifo" > "$tmp/pool.out" &
+	pid=$!
+	bg_pids+=("$pid")
+	exec 7> "$tmp/pool.fifo"
+	wait_file "$tmp/pool.out" || { exec 7>&-; return 1; }
+	id=$(awk '{print $2}' "$tmp/pool.out")
+	"$ZC" -j pools > "$tmp/p.json"
+	"$ZC" pools > "$tmp/p.out"
+	exec 7>&-
+	wait "$pid"
+	"$J" "$tmp/p.json" || return 1
+	cat "$tmp/p.out"
+	"$J" -g '*.pid' "$tmp/p.json" | grep -qx "$pid" || { cat "$tmp/p.json"; return 1; }
+	awk -v pid="$pid" -v id="$id" '$1 == id && $2 == pid && $NF == "yes" {f=1} END {exit !f}' \
+		"$tmp/p.out" || return 1
+	head -n 1 "$tmp/p.out" | grep -q "^ID  *PID  *UID  *COMM  *LEN  *PAGES  *INFLIGHT  *SENDS  *SENT  *REGISTERED$" || return 1
+	# registered, len 12288, 3 pages
+	grep -q "\"pid\":$pid,\"uid\":0,\"comm\":\"helper_ctl_pool\",\"len\":12288,\"pages\":3,\"inflight\":0,\"sends\":0,\"bytes_sent\":0,\"registered\":true" \
+		"$tmp/p.json" || { cat "$tmp/p.json"; return 1; }
+	# and gone once the helper closed the device
+	"$ZC" -j pools > "$tmp/p2.json" || return 1
+	"$J" "$tmp/p2.json" || return 1
+	if "$J" -g '*.pid' "$tmp/p2.json" | grep -qx "$pid"; then
+		echo "pool of $pid still listed"; cat "$tmp/p2.json"; return 1
+	fi
+}
+
+# An unprivileged user sees their own pools only: none, here.
+t_pools_nobody() {
+	local pid
+	mkfifo "$tmp/pool2.fifo"
+	"$POOL" 4096 < "$tmp/pool2.fifo" > "$tmp/pool2.out" &
+	pid=$!
+	bg_pids+=("$pid")
+	exec 7> "$tmp/pool2.fifo"
+	wait_file "$tmp/pool2.out" || { exec 7>&-; return 1; }
+	"$NOBODY" "$ZC" -j pools > "$tmp/p.json" 2> "$tmp/p.err"
+	local rc=$?
+	exec 7>&-
+	wait "$pid"
+	expect_eq exit $rc 0 || { cat "$tmp/p.err"; return 1; }
+	expect_eq output "$(cat "$tmp/p.json")" "[]" || return 1
+}
+
+monitor_start() {
+	local ready=$tmp/mready.$RANDOM
+	"$ZC" -j monitor --timeout 60 --ready-file "$ready" "$@" > "$tmp/m.json" 2> "$tmp/m.err" &
+	mpid=$!
+	bg_pids+=("$mpid")
+	wait_file "$ready"
+}
+
+t_monitor_xfer() {
+	local rc=0
+	monitor_start --count 1 || return 1
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 --expect-file "$tmp/data2.bin" || return 1
+	"$ZC" send -q --cookie 0x5eed "127.0.0.1:$port" "$tmp/data2.bin" > /dev/null || return 1
+	recv_wait || return 1
+	wait "$mpid" || rc=$?
+	cat "$tmp/m.json" "$tmp/m.err"
+	expect_eq "monitor exit" $rc 0 || return 1
+	"$J" -l "$tmp/m.json" || return 1
+	expect_eq event "$("$J" -l -g event "$tmp/m.json")" xfer_done || return 1
+	expect_eq cookie "$("$J" -l -g cookie "$tmp/m.json")" $((0x5eed)) || return 1
+	expect_eq bytes "$("$J" -l -g bytes "$tmp/m.json")" 300000 || return 1
+	expect_eq pool_bytes "$("$J" -l -g pool_bytes "$tmp/m.json")" 0 || return 1
+	[ -n "$("$J" -l -g pid "$tmp/m.json")" ] || { echo "no pid"; return 1; }
+}
+
+# A send with a header: its pool is registered, used, and released.
+t_monitor_pools() {
+	local rc=0 events
+	monitor_start --count 3 || return 1
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 --expect-text "$HDR" \
+		--expect-file "$tmp/data2.bin" || return 1
+	"$ZC" send -q --cookie 77 --header-text "$HDR" "127.0.0.1:$port" \
+		"$tmp/data2.bin" > /dev/null || return 1
+	recv_wait || return 1
+	wait "$mpid" || rc=$?
+	cat "$tmp/m.json" "$tmp/m.err"
+	expect_eq "monitor exit" $rc 0 || return 1
+	"$J" -l "$tmp/m.json" || return 1
+	events=$("$J" -l -g event "$tmp/m.json" | sort | tr '\n' ' ')
+	expect_eq events "$events" "pool_del pool_new xfer_done " || return 1
+	grep '"event":"pool_new"' "$tmp/m.json" | grep -q "\"len\":$HDR_LEN," || return 1
+	grep '"event":"xfer_done"' "$tmp/m.json" | grep -q "\"pool_bytes\":$HDR_LEN," || return 1
+}
+
+t_monitor_nobody() {
+	local rc=0
+	"$NOBODY" "$ZC" monitor --count 1 --timeout 2 > /dev/null 2> "$tmp/e.err" || rc=$?
+	cat "$tmp/e.err"
+	expect_eq exit $rc 1 || return 1
+	[ "$(wc -l < "$tmp/e.err")" = 1 ] || return 1
+	grep -q "Operation not permitted" "$tmp/e.err" || return 1
+}
+
+t_reset_nobody() {
+	local rc=0
+	"$NOBODY" "$ZC" reset > "$tmp/e.out" 2> "$tmp/e.err" || rc=$?
+	cat "$tmp/e.err"
+	expect_eq exit $rc 1 || return 1
+	[ "$(wc -l < "$tmp/e.err")" = 1 ] || return 1
+	[ ! -s "$tmp/e.out" ] || return 1
+	grep -q "^zcopyctl: reset: Operation not permitted" "$tmp/e.err" || return 1
+	# and nothing was reset
+	[ "$(stat_get transfers)" != 0 ] || { echo "counters were reset"; return 1; }
+}
+
+t_reset() {
+	"$ZC" reset || return 1
+	expect_eq transfers "$(stat_get transfers)" 0 || return 1
+	expect_eq bytes_file "$(stat_get bytes_file)" 0 || return 1
+	expect_eq bytes_zerocopy "$(stat_get bytes_zerocopy)" 0 || return 1
+	expect_eq pinned_pages "$(stat_get pinned_pages)" 0 || return 1
+}
+
+# ---- run ----
+
+for t in "${TESTS[@]}"; do
+	read -r name needs fn <<< "$t"
+	missing=""
+	for op in ${needs//,/ }; do
+		have_op "$op" || missing="$missing $op"
+	done
+	if [ -n "$missing" ]; then
+		case $missing in
+		" vmxnet3") skip "$name" "no eth0/eth1 (the VM's vmxnet3 pair)" ;;
+		" copy_threshold") skip "$name" "zcopy.ko has no copy_threshold parameter" ;;
+		*) skip "$name" "the zcopy module lacks:$missing" ;;
+		esac
+		continue
+	fi
+	log=$tmp/$name.log
+	if "$fn" > "$log" 2>&1; then
+		ok "$name"
+	else
+		not_ok "$name"
+		sed 's/^/# /' "$log"
+	fi
+done
+
+echo "# Totals: pass:$((n - fails - skips)) fail:$fails xfail:0 xpass:0 skip:$skips error:0"
+[ $fails = 0 ]

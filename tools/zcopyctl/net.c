@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcopyctl: TCP endpoints. HOST:PORT, [IPV6]:PORT, :PORT and PORT (to
+ * listen on every address), resolved with getaddrinfo().
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "zcopyctl.h"
+
+static bool zc_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/*
+ * Split an endpoint. For recv (@listen) the host may be left out. Returns
+ * 0, or EXIT_USAGE after printing why.
+ */
+int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
+		      struct zc_hostport *hp)
+{
+	const char *colon;
+	size_t hl;
+
+	memset(hp, 0, sizeof(*hp));
+	if (!strncmp(s, "unix:", 5) || s[0] == '/' || s[0] == '@')
+		return zc_usage_error(ctx,
+			"'%s': zcopy sends only to TCP sockets (the kernel refuses "
+			"AF_UNIX with EOPNOTSUPP), so a unix socket cannot be an "
+			"endpoint; use HOST:PORT or --fd N", s);
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':' || !close[2])
+			return zc_usage_error(ctx,
+				"'%s': expected [IPV6-ADDRESS]:PORT", s);
+		hl = close - s - 1;
+		if (hl >= sizeof(hp->host))
+			return zc_usage_error(ctx, "'%s': host too long", s);
+		memcpy(hp->host, s + 1, hl);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon) {
+			if (listen && zc_all_digits(s)) {
+				snprintf(hp->port, sizeof(hp->port), "%s", s);
+				return 0;
+			}
+			return zc_usage_error(ctx,
+				"'%s': expected %sHOST:PORT", s,
+				listen ? "PORT or " : "");
+		}
+		if (strchr(s, ':') != colon)
+			return zc_usage_error(ctx,
+				"'%s': write IPv6 addresses as [ADDRESS]:PORT", s);
+		hl = colon - s;
+		if (hl >= sizeof(hp->host))
+			return zc_usage_error(ctx, "'%s': host too long", s);
+		memcpy(hp->host, s, hl);
+	}
+	if (!colon[1] || strlen(colon + 1) >= sizeof(hp->port))
+		return zc_usage_error(ctx, "'%s': missing or bad port", s);
+	snprintf(hp->port, sizeof(hp->port), "%s", colon + 1);
+	if (!listen && !hp->host[0])
+		return zc_usage_error(ctx, "'%s': missing host", s);
+	if (!listen && !strcmp(hp->port, "0"))
+		return zc_usage_error(ctx, "'%s': cannot connect to port 0", s);
+	return 0;
+}
+
+void zc_sockaddr_str(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, a, sizeof(a));
+		/* A v4 client of a dual-stack listener: show it as v4. */
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+			snprintf(buf, len, "%s:%u", a + 7,
+				 ntohs(in6->sin6_port));
+		else
+			snprintf(buf, len, "[%s]:%u", a,
+				 ntohs(in6->sin6_port));
+	} else if (sa->sa_family == AF_UNIX) {
+		snprintf(buf, len, "unix:%s",
+			 ((const struct sockaddr_un *)sa)->sun_path);
+	} else {
+		snprintf(buf, len, "family %u", sa->sa_family);
+	}
+}
+
+int zc_sock_peer_str(int fd, bool peer, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int ret;
+
+	memset(&ss, 0, sizeof(ss));
+	ret = peer ? getpeername(fd, (struct sockaddr *)&ss, &sl) :
+		     getsockname(fd, (struct sockaddr *)&ss, &sl);
+	if (ret) {
+		snprintf(buf, len, "?");
+		return -1;
+	}
+	zc_sockaddr_str((struct sockaddr *)&ss, buf, len);
+	return 0;
+}
+
+static struct addrinfo *zc_resolve(struct zc_ctx *ctx,
+				   const struct zc_hostport *hp, bool passive)
+{
+	struct addrinfo hints, *res = NULL;
+	int ret;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = passive ? AI_PASSIVE : 0;
+	ret = getaddrinfo(hp->host[0] ? hp->host : NULL, hp->port, &hints,
+			  &res);
+	if (ret) {
+		zc_err(ctx, "%s%s%s: %s", hp->host[0] ? hp->host : "",
+		       hp->host[0] ? ":" : "port ", hp->port,
+		       ret == EAI_SYSTEM ? strerror(errno) :
+		       gai_strerror(ret));
+		return NULL;
+	}
+	return res;
+}
+
+/* A connected TCP socket, trying each address in turn; -1 on failure. */
+int zc_tcp_connect(struct zc_ctx *ctx, const struct zc_hostport *hp)
+{
+	struct addrinfo *res, *ai;
+	char addr[128];
+	int fd = -1, err = 0;
+
+	res = zc_resolve(ctx, hp, false);
+	if (!res)
+		return -1;
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		zc_sockaddr_str(ai->ai_addr, addr, sizeof(addr));
+		if (!connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+			zc_debug(ctx, "connected to %s, fd %d", addr, fd);
+			break;
+		}
+		err = errno;
+		zc_debug(ctx, "connect %s: %s", addr, strerror(err));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		zc_err(ctx, "connect to %s:%s: %s", hp->host, hp->port,
+		       strerror(err));
+	return fd;
+}
+
+/*
+ * A listening socket. Without a host: [::] accepting IPv4 too, or 0.0.0.0
+ * where IPv6 is off.
+ */
+int zc_tcp_listen(struct zc_ctx *ctx, const struct zc_hostport *hp)
+{
+	struct addrinfo *res, *ai;
+	int fd = -1, err = 0, one = 1, zero = 0;
+	char addr[128];
+
+	if (!hp->host[0]) {
+		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+		uint64_t port;
+
+		if (!zc_parse_u64(hp->port, &port) && port <= 65535) {
+			in6.sin6_port = htons((uint16_t)port);
+			in6.sin6_addr = in6addr_any;
+			fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			if (fd >= 0 &&
+			    (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+					sizeof(zero)) ||
+			     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+					sizeof(one)) ||
+			     bind(fd, (struct sockaddr *)&in6, sizeof(in6)) ||
+			     listen(fd, 8))) {
+				err = errno;
+				close(fd);
+				fd = -1;
+				if (err != EAFNOSUPPORT && err != EADDRNOTAVAIL) {
+					zc_err(ctx, "listen on port %s: %s",
+					       hp->port, strerror(err));
+					return -1;
+				}
+			}
+			if (fd >= 0)
+				return fd;
+		}
+	}
+	res = zc_resolve(ctx, hp, true);
+	if (!res)
+		return -1;
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (!bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 8))
+			break;
+		err = errno;
+		zc_sockaddr_str(ai->ai_addr, addr, sizeof(addr));
+		zc_debug(ctx, "listen on %s: %s", addr, strerror(err));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		zc_err(ctx, "listen on %s%s%s: %s", hp->host,
+		       hp->host[0] ? ":" : "port ", hp->port, strerror(err));
+	return fd;
+}
