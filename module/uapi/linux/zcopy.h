@@ -47,7 +47,7 @@
  *      reply: ZCOPY_A_STATS_*          u64 each, module-wide counters
  *
  *    ZCOPY_CMD_STATS_RESET (do; CAP_NET_ADMIN)
- *      zero the event counters and the peak
+ *      zero the event counters; the peak restarts from what is pinned now
  *
  *    ZCOPY_CMD_POOL_GET (dump; any user sees their own pools, CAP_NET_ADMIN
  *    sees every pool of the network namespace)
@@ -411,7 +411,7 @@ struct zcopy_completion {
  * @ZCOPY_CMD_UNSPEC: unused
  * @ZCOPY_CMD_INFO_GET: module version, ABI version and features
  * @ZCOPY_CMD_STATS_GET: module-wide counters (enum zcopy_a_stats)
- * @ZCOPY_CMD_STATS_RESET: zero the event counters
+ * @ZCOPY_CMD_STATS_RESET: zero the event counters, restart the peak
  * @ZCOPY_CMD_POOL_GET: list pools (enum zcopy_a_pool)
  * @ZCOPY_CMD_XFER_START: send segments, like ZCOPY_IOC_SEND
  * @ZCOPY_CMD_XFER_DONE: event, a transfer completed
