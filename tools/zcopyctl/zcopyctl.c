@@ -85,7 +85,7 @@ static const struct zc_cmd zc_cmds[] = {
 	{
 		.name = "reset",
 		.args = "",
-		.help = "zero the event counters and the peak (CAP_NET_ADMIN)",
+		.help = "zero the event counters, restart the peak (CAP_NET_ADMIN)",
 		.desc =
 "Zeroes the event counters (STATS_RESET); pinned_pages_peak restarts\n"
 "from the pages pinned now. The gauges (pools, pinned_pages, outstanding)\n"
