@@ -6,6 +6,7 @@
 #   make KVER=6.1.0-56-cloud-amd64   (or KDIR=/path/to/kernel/build)
 #   make deps             install everything the build, VM and tests need
 #   make check            run the selftests in a VM on both Debian kernels
+#   make check-debug      the same on a KASAN/kmemleak/lockdep 6.12 kernel
 #   make shell            a shell in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make style            checkpatch.pl --strict on the module
@@ -77,6 +78,11 @@ deps:
 
 check: zcopyctl selftests
 	tools/vm/check $(if $(KVERS),$(KVERS))
+
+# The sanitizer kernel is built once and cached (tools/vm/debug-kernel).
+check-debug: zcopyctl selftests
+	kver=$$(tools/vm/debug-kernel | tail -n 1) && \
+	ZCOPY_VM_TIMEOUT=3000 tools/vm/check "$$kver"
 
 shell: module zcopyctl selftests
 	tools/vm/run --kernel $(KVER) --shell
