@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ZCOPY_IOC_SEND on kernel TLS sockets: the sender has the "tls" ULP with
+ * TLS_TX (AES-GCM-128), the receiver TLS_RX with the same key and decrypts.
+ * The CPU encrypts into new buffers, so every byte is reported copied with
+ * ZCOPY_REASON_KTLS (per segment at send time, and in the completion), and
+ * the receiver must decrypt exactly the bytes of the segments. Records
+ * must be closed at the end of a send (no MSG_MORE left on the last
+ * segment, also when the send stops early at EOF), or the peer cannot
+ * decrypt the tail.
+ */
+
+#include <stddef.h>
+#include <linux/tls.h>
+
+#include "zcopy_util.h"
+#include "kselftest_harness.h"
+
+#ifndef SOL_TLS
+#define SOL_TLS 282
+#endif
+#ifndef TCP_ULP
+#define TCP_ULP 31
+#endif
+
+#define POOL_LEN (256 * 1024)
+#define FILE_LEN (256 * 1024)
+
+FIXTURE(ktls)
+{
+	int dev;
+	struct zcopy_query q;
+	struct zu_pool pool;
+	unsigned char *file_data;
+	int file;
+	int snd, rcv;
+	__u64 cookie;
+};
+
+static int tls_setup(int fd, int dir, uint64_t seed)
+{
+	struct tls12_crypto_info_aes_gcm_128 ci;
+	unsigned char keymat[8 + 16 + 4 + 8];
+
+	memset(&ci, 0, sizeof(ci));
+	zu_fill(keymat, sizeof(keymat), seed);
+	ci.info.version = TLS_1_2_VERSION;
+	ci.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+	memcpy(ci.iv, keymat, 8);
+	memcpy(ci.key, keymat + 8, 16);
+	memcpy(ci.salt, keymat + 24, 4);
+	memcpy(ci.rec_seq, keymat + 28, 8);
+	if (setsockopt(fd, SOL_TCP, TCP_ULP, "tls", sizeof("tls")))
+		return -errno;
+	if (setsockopt(fd, SOL_TLS, dir, &ci, sizeof(ci)))
+		return -errno;
+	return 0;
+}
+
+FIXTURE_SETUP(ktls)
+{
+	uint64_t seed = zu_seed("ktls");
+	int r;
+
+	self->file = self->snd = self->rcv = -1;
+	self->file_data = NULL;
+	self->pool.mem = NULL;
+	self->pool.dev = -1;
+	ZU_DEV_OPEN(self->dev, self->q, ZCOPY_FEATURE_POOLS |
+		    ZCOPY_FEATURE_SEND | ZCOPY_FEATURE_KTLS);
+	ASSERT_EQ(0, zu_pool_new(self->dev, POOL_LEN, seed, &self->pool));
+	self->file_data = malloc(FILE_LEN);
+	ASSERT_NE(NULL, self->file_data);
+	zu_fill(self->file_data, FILE_LEN, seed + 1);
+	self->file = zu_tmpfile("/tmp", self->file_data, FILE_LEN);
+	ASSERT_LE(0, self->file);
+	ASSERT_EQ(0, zu_tcp_pair(&self->snd, &self->rcv));
+
+	r = tls_setup(self->snd, TLS_TX, seed + 2);
+	if (r == -ENOENT) {
+		zu_sh("modprobe tls 2>/dev/null");
+		r = tls_setup(self->snd, TLS_TX, seed + 2);
+	}
+	if (r == -ENOENT)
+		SKIP(return, "no kernel TLS (TCP_ULP \"tls\": ENOENT)");
+	ASSERT_EQ(0, r) TH_LOG("TLS_TX: %s", strerror(-r));
+	r = tls_setup(self->rcv, TLS_RX, seed + 2);
+	ASSERT_EQ(0, r) TH_LOG("TLS_RX: %s", strerror(-r));
+	self->cookie = 1;
+}
+
+FIXTURE_TEARDOWN(ktls)
+{
+	zu_close(&self->snd);
+	zu_close(&self->rcv);
+	zu_close(&self->file);
+	zu_pool_free(&self->pool);
+	free(self->file_data);
+	zu_close(&self->dev);
+}
+
+static const unsigned char *seg_data(FIXTURE_DATA(ktls) *self,
+				     const struct zcopy_seg *seg)
+{
+	return (seg->type == ZCOPY_SEG_POOL ? self->pool.mem :
+		self->file_data) + seg->offset;
+}
+
+/*
+ * Send @segs over the TLS socket; the receiver decrypts and compares. Every
+ * byte must be reported copied for kTLS. @s gets the outputs, @c the
+ * completion.
+ */
+static void tls_send(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(ktls) *self, const struct zcopy_seg *segs,
+		     __u32 n, size_t want, struct zcopy_send *s,
+		     struct zcopy_completion *c)
+{
+	struct zcopy_seg_result res[16];
+	unsigned char *expect;
+	size_t total = 0, off = 0, pool = 0;
+	struct zu_rx rx;
+	__u32 i;
+
+	ASSERT_GE(16, n);
+	for (i = 0; i < n; i++)
+		total += segs[i].len;
+	expect = malloc(total);
+	ASSERT_NE(NULL, expect);
+	for (i = 0; i < n; i++) {
+		memcpy(expect + off, seg_data(self, &segs[i]), segs[i].len);
+		off += segs[i].len;
+	}
+	memset(res, 0xff, sizeof(res));
+	ASSERT_EQ(0, zu_rx_start_idle(&rx, self->rcv, expect, total, want,
+				      5000));
+	ASSERT_EQ(0, zu_send(self->dev, self->snd, segs, n, res, self->cookie,
+			     0, s));
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, want)) TH_LOG("decrypted stream differs");
+	EXPECT_EQ(-ETIMEDOUT, zu_wait_fd(self->rcv, POLLIN, 100))
+		TH_LOG("more than bytes_sent arrived");
+	EXPECT_EQ(want, s->bytes_sent);
+	EXPECT_EQ(0, zu_check_stop(segs, n, s, res));
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(res[i].sent, res[i].copied)
+			TH_LOG("segment %u: %llu of %llu copied", i,
+			       (unsigned long long)res[i].copied,
+			       (unsigned long long)res[i].sent);
+		if (res[i].sent) {
+			EXPECT_EQ(ZCOPY_REASON_KTLS, res[i].reason)
+				TH_LOG("segment %u reason %s", i,
+				       zu_reason_name(res[i].reason));
+		}
+		if (segs[i].type == ZCOPY_SEG_POOL)
+			pool += res[i].sent;
+	}
+	ASSERT_EQ(0, zu_read_compl(self->dev, c, 20000));
+	EXPECT_EQ(self->cookie, c->cookie);
+	EXPECT_EQ(0, zu_check_compl(c, s));
+	EXPECT_EQ(pool, c->pool_bytes);
+	EXPECT_EQ(c->bytes, c->copied_bytes);
+	EXPECT_EQ(0, c->zc_bytes);
+	if (c->bytes) {
+		EXPECT_TRUE(c->flags & ZCOPY_COMPL_COPIED);
+		EXPECT_EQ(ZCOPY_REASON_KTLS, c->reason) zu_log_compl(c);
+	}
+	if (pool) {
+		EXPECT_TRUE(c->flags & ZCOPY_COMPL_POOL_COPIED);
+	}
+	self->cookie++;
+	free(expect);
+}
+
+TEST_F(ktls, file_extents)
+{
+	struct zcopy_seg segs[] = {
+		zu_seg_file(self->file, 0, 1000),
+		zu_seg_file(self->file, 4095, 70001),	/* several records */
+		zu_seg_file(self->file, FILE_LEN - 3, 3),
+	};
+	struct zcopy_completion c;
+	struct zcopy_send s;
+
+	tls_send(_metadata, self, segs, ARRAY_SIZE(segs), 71004, &s, &c);
+	EXPECT_EQ(0, c.pool_bytes);
+}
+
+TEST_F(ktls, pool_range)
+{
+	struct zcopy_seg seg = zu_seg_pool(self->pool.id, 17, 100000);
+	struct zcopy_completion c;
+	struct zcopy_send s;
+
+	tls_send(_metadata, self, &seg, 1, 100000, &s, &c);
+	EXPECT_TRUE(c.flags & ZCOPY_COMPL_POOL_COPIED);
+	EXPECT_EQ(ZCOPY_REASON_KTLS, c.reason);
+}
+
+TEST_F(ktls, mixed_segments)
+{
+	struct zcopy_seg segs[] = {
+		zu_seg_pool(self->pool.id, 0, 37),
+		zu_seg_file(self->file, 1, 20000),
+		zu_seg_pool(self->pool.id, 5000, 40000),
+		zu_seg_file(self->file, 100000, 1),
+		zu_seg_pool(self->pool.id, POOL_LEN - 1, 1),
+	};
+	struct zcopy_completion c;
+	struct zcopy_send s;
+
+	tls_send(_metadata, self, segs, ARRAY_SIZE(segs),
+		 37 + 20000 + 40000 + 1 + 1, &s, &c);
+	EXPECT_EQ(37 + 40000 + 1, c.pool_bytes);
+}
+
+/* Many small sends: each record must be closed so the peer can read it. */
+TEST_F(ktls, small_sends_arrive_promptly)
+{
+	struct zcopy_completion c;
+	struct zcopy_send s;
+	uint64_t t0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		struct zcopy_seg seg = i & 1 ?
+			zu_seg_pool(self->pool.id, i * 10, 10) :
+			zu_seg_file(self->file, i * 10, 10);
+
+		t0 = zu_now_ns();
+		tls_send(_metadata, self, &seg, 1, 10, &s, &c);
+		EXPECT_GT(1000, zu_ms_since(t0));
+	}
+}
+
+/*
+ * A send that stops at EOF still closes its record: the receiver decrypts
+ * exactly bytes_sent.
+ */
+TEST_F(ktls, short_send_at_eof)
+{
+	struct zcopy_seg segs[] = {
+		zu_seg_pool(self->pool.id, 0, 500),
+		zu_seg_file(self->file, FILE_LEN - 700, 5000),
+		zu_seg_pool(self->pool.id, 500, 500),
+	};
+	struct zcopy_completion c;
+	struct zcopy_send s;
+
+	tls_send(_metadata, self, segs, ARRAY_SIZE(segs), 1200, &s, &c);
+	EXPECT_EQ(ZCOPY_STOP_EOF, s.stop_reason);
+	EXPECT_EQ(1, s.stop_seg);
+	EXPECT_EQ(700, s.stop_offset);
+	EXPECT_TRUE(c.flags & ZCOPY_COMPL_SHORT);
+}
+
+/* File extents on a cold ext4 page cache, through TLS. */
+TEST_F(ktls, ext4_file_extents)
+{
+	struct zu_ext4 fs;
+	struct zcopy_completion c;
+	struct zcopy_send s;
+	struct zcopy_seg seg;
+	char why[256];
+	int fd, r;
+
+	r = zu_ext4_mount(&fs, why, sizeof(why));
+	if (r == KSFT_SKIP)
+		SKIP(return, "ext4 on a loop device: %s", why);
+	ASSERT_EQ(0, r);
+	fd = zu_disk_file(fs.dir, "tls", self->file_data, FILE_LEN);
+	ASSERT_LE(0, fd);
+	/* seg_data() reads file_data: same bytes as the tmpfs file. */
+	seg = zu_seg_file(fd, 333, 150000);
+	tls_send(_metadata, self, &seg, 1, 150000, &s, &c);
+	close(fd);
+	zu_ext4_umount(&fs);
+}
+
+TEST_HARNESS_MAIN
