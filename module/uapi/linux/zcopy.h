@@ -259,9 +259,10 @@ enum zcopy_reason {
 /**
  * struct zcopy_seg_result - per-segment outcome of ZCOPY_IOC_SEND
  * @sent: bytes of this segment sent
- * @copied: of those, bytes known at send time to have been copied by the
- *	CPU; for pool segments the stack may still copy later, which the
- *	completion reports
+ * @copied: of those, bytes the CPU copies, as known when the send returns
+ *	(for pool segments the stack may still copy later, which the
+ *	completion reports). Not a snapshot: on a route without
+ *	scatter-gather the copy is made at transmit time, from the same pages
  * @reason: enum zcopy_reason, when @copied is not 0
  * @__reserved: written as 0
  */

@@ -1,0 +1,643 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What zcopy reports on each route (pitfalls 1, 2, 5, 13), one fixture
+ * variant per topology; the sender is always in namespace A, the receiver
+ * in B (except lo):
+ *
+ *   lo          127.0.0.1 -> 127.0.0.1
+ *   veth        A: zc0 10.78.0.1/24  <-veth->  B: zc1 10.78.0.2/24
+ *   veth_nosg   the same, "ethtool -K zc0 sg off" before connect
+ *   vmxnet3     A: eth0 10.77.0.1/24 <-qemu hub-> B: eth1 10.77.0.2/24
+ *
+ *   topology   | file extents (segment result) | pool ranges (completion)
+ *   lo         | copied 0                      | POOL_COPIED, LOCAL
+ *   veth       | copied 0                      | POOL_COPIED, LOCAL
+ *   veth_nosg  | copied == sent, NO_SG         | POOL_COPIED, NO_SG
+ *   vmxnet3    | copied 0                      | not copied
+ *
+ * The witness (pitfall 1): over veth with 300 ms of netem delay, a file
+ * extent is sent and the file is rewritten at once. Sent by reference (SG
+ * on), the receiver reads the new bytes; copied at send (SG off), the old.
+ *
+ * Module lifetime (pitfall 5): with 100% netem loss a pool range stays
+ * queued; after closing /dev/zcopy, rmmod must fail; once the loss is
+ * removed and the data acknowledged, rmmod succeeds and insmod $ZCOPY_KO
+ * brings the module back.
+ *
+ * vmxnet3 moves the VM's eth0/eth1 (which must be down and driven by
+ * vmxnet3, else SKIP) into the test's namespaces; they return to the
+ * initial namespace when the namespaces die at the end of each test.
+ */
+
+#include <stddef.h>
+#include <sys/ioctl.h>
+
+#include "zcopy_util.h"
+#include "kselftest_harness.h"
+
+#define DATA_LEN (256 * 1024)
+
+enum topo_kind { T_LO, T_VETH, T_VETH_NOSG, T_VMXNET3 };
+
+struct topo {
+	int ns_a, ns_b;
+	char addr_b[32];
+	char dev_a[16];
+};
+
+static void topo_init(struct topo *t)
+{
+	t->ns_a = t->ns_b = -1;
+	t->addr_b[0] = t->dev_a[0] = 0;
+}
+
+static void topo_destroy(struct topo *t)
+{
+	zu_close(&t->ns_a);
+	zu_close(&t->ns_b);
+}
+
+/* Interface @name in netns @ns is up and running (carrier). */
+static bool if_running(int ns, const char *name)
+{
+	struct ifreq ifr;
+	int orig = -1, fd, ok = 0;
+
+	if (ns >= 0) {
+		orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (orig < 0 || setns(ns, CLONE_NEWNET)) {
+			if (orig >= 0)
+				close(orig);
+			return false;
+		}
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0 && !ioctl(fd, SIOCGIFFLAGS, &ifr))
+		ok = (ifr.ifr_flags & (IFF_UP | IFF_RUNNING)) ==
+		     (IFF_UP | IFF_RUNNING);
+	if (fd >= 0)
+		close(fd);
+	if (orig >= 0) {
+		if (setns(orig, CLONE_NEWNET))
+			zu_log("setns back: %s", strerror(errno));
+		close(orig);
+	}
+	return ok;
+}
+
+static bool wait_running(int ns, const char *name, int ms)
+{
+	uint64_t t0 = zu_now_ns();
+
+	while (!if_running(ns, name)) {
+		if ((int)zu_ms_since(t0) > ms)
+			return false;
+		zu_sleep_ms(100);
+	}
+	return true;
+}
+
+/* Two new namespaces joined by a veth pair zc0 (A) - zc1 (B). */
+static int topo_veth(struct topo *t, bool sg, char *why, size_t whylen)
+{
+	char pb[64];
+
+	zu_sh("modprobe veth 2>/dev/null");
+	t->ns_a = zu_netns_new();
+	t->ns_b = zu_netns_new();
+	if (t->ns_a < 0 || t->ns_b < 0) {
+		snprintf(why, whylen, "cannot create network namespaces");
+		return KSFT_SKIP;
+	}
+	if (zu_sh_in(t->ns_a, "ip link add zc0 type veth peer name zc1 netns %s",
+		     zu_netns_path(t->ns_b, pb, sizeof(pb)))) {
+		snprintf(why, whylen, "cannot create a veth pair");
+		return KSFT_SKIP;
+	}
+	if (!sg && zu_sh_in(t->ns_a, "ethtool -K zc0 sg off >/dev/null")) {
+		snprintf(why, whylen, "ethtool -K zc0 sg off failed");
+		return KSFT_SKIP;
+	}
+	if (zu_sh_in(t->ns_a, "ip link set lo up && ip addr add 10.78.0.1/24 dev zc0 && ip link set zc0 up") ||
+	    zu_sh_in(t->ns_b, "ip link set lo up && ip addr add 10.78.0.2/24 dev zc1 && ip link set zc1 up")) {
+		snprintf(why, whylen, "configuring the veth pair failed");
+		return -EIO;
+	}
+	if (!wait_running(t->ns_a, "zc0", 10000) ||
+	    !wait_running(t->ns_b, "zc1", 10000)) {
+		snprintf(why, whylen, "veth pair not running");
+		return -EIO;
+	}
+	snprintf(t->addr_b, sizeof(t->addr_b), "10.78.0.2");
+	snprintf(t->dev_a, sizeof(t->dev_a), "zc0");
+	return 0;
+}
+
+static bool is_vmxnet3(const char *ifname)
+{
+	char path[128], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver",
+		 ifname);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = 0;
+	return strstr(link, "/vmxnet3") != NULL;
+}
+
+/*
+ * eth0 into a new namespace A, eth1 into B. Only when both are vmxnet3
+ * devices and down (nobody uses them: the test VM's NIC pair).
+ */
+static int topo_vmxnet3(struct topo *t, char *why, size_t whylen)
+{
+	const char *nics[2] = { "eth0", "eth1" };
+	uint64_t t0 = zu_now_ns();
+	char pa[64], pb[64];
+	int i;
+
+	/* A previous test's namespaces may still be handing them back. */
+	while (!if_nametoindex("eth0") || !if_nametoindex("eth1")) {
+		if (zu_ms_since(t0) > 30000) {
+			snprintf(why, whylen, "no eth0/eth1 in this namespace (the VM's vmxnet3 pair)");
+			return KSFT_SKIP;
+		}
+		zu_sleep_ms(200);
+	}
+	for (i = 0; i < 2; i++) {
+		if (!is_vmxnet3(nics[i])) {
+			snprintf(why, whylen, "%s is not a vmxnet3 device", nics[i]);
+			return KSFT_SKIP;
+		}
+		if (if_running(-1, nics[i])) {
+			snprintf(why, whylen, "%s is up: in use, not touching it",
+				 nics[i]);
+			return KSFT_SKIP;
+		}
+	}
+	t->ns_a = zu_netns_new();
+	t->ns_b = zu_netns_new();
+	if (t->ns_a < 0 || t->ns_b < 0) {
+		snprintf(why, whylen, "cannot create network namespaces");
+		return KSFT_SKIP;
+	}
+	if (zu_sh("ip link set eth0 netns %s",
+		  zu_netns_path(t->ns_a, pa, sizeof(pa))) ||
+	    zu_sh("ip link set eth1 netns %s",
+		  zu_netns_path(t->ns_b, pb, sizeof(pb)))) {
+		snprintf(why, whylen, "moving eth0/eth1 failed");
+		return -EIO;
+	}
+	if (zu_sh_in(t->ns_a, "ip link set lo up && ip addr add 10.77.0.1/24 dev eth0 && ip link set eth0 up") ||
+	    zu_sh_in(t->ns_b, "ip link set lo up && ip addr add 10.77.0.2/24 dev eth1 && ip link set eth1 up")) {
+		snprintf(why, whylen, "configuring eth0/eth1 failed");
+		return -EIO;
+	}
+	if (!wait_running(t->ns_a, "eth0", 20000) ||
+	    !wait_running(t->ns_b, "eth1", 20000)) {
+		snprintf(why, whylen, "eth0/eth1 have no carrier");
+		return -EIO;
+	}
+	snprintf(t->addr_b, sizeof(t->addr_b), "10.77.0.2");
+	snprintf(t->dev_a, sizeof(t->dev_a), "eth0");
+	return 0;
+}
+
+static int topo_pair(struct topo *t, int *snd, int *rcv)
+{
+	struct zu_tcp_opts o = {
+		.addr = t->addr_b[0] ? t->addr_b : NULL,
+		.srv_ns = t->ns_b, .cli_ns = t->ns_a,
+	};
+
+	return zu_tcp_pair_opts(&o, snd, rcv);
+}
+
+/* Build the topology and connect; SKIP or fail from a fixture setup. */
+#define TOPO_SETUP(_t, _kind, _snd, _rcv) do {				\
+	char __why[256] = "";						\
+	int __r = 0;							\
+	topo_init(_t);							\
+	if ((_kind) == T_VETH || (_kind) == T_VETH_NOSG)		\
+		__r = topo_veth(_t, (_kind) == T_VETH, __why,		\
+				sizeof(__why));				\
+	else if ((_kind) == T_VMXNET3)					\
+		__r = topo_vmxnet3(_t, __why, sizeof(__why));		\
+	if (__r == KSFT_SKIP)						\
+		SKIP(return, "%s", __why);				\
+	ASSERT_EQ(0, __r) TH_LOG("%s", __why);				\
+	ASSERT_EQ(0, topo_pair(_t, _snd, _rcv));			\
+} while (0)
+
+/* ------------------------------------------------ the expectation table */
+
+FIXTURE(topo)
+{
+	int dev;
+	struct zcopy_query q;
+	struct topo t;
+	struct zu_pool pool;
+	unsigned char *file_data;
+	int file;
+	int snd, rcv;
+};
+
+FIXTURE_VARIANT(topo)
+{
+	enum topo_kind kind;
+	bool file_copied;	/* segment results: copied == sent */
+	__u32 file_reason;
+	bool pool_copied;	/* completion: ZCOPY_COMPL_POOL_COPIED */
+	__u32 pool_reason;
+};
+
+FIXTURE_VARIANT_ADD(topo, lo) {
+	.kind = T_LO,
+	.pool_copied = true, .pool_reason = ZCOPY_REASON_LOCAL,
+};
+
+FIXTURE_VARIANT_ADD(topo, veth) {
+	.kind = T_VETH,
+	.pool_copied = true, .pool_reason = ZCOPY_REASON_LOCAL,
+};
+
+FIXTURE_VARIANT_ADD(topo, veth_nosg) {
+	.kind = T_VETH_NOSG,
+	.file_copied = true, .file_reason = ZCOPY_REASON_NO_SG,
+	.pool_copied = true, .pool_reason = ZCOPY_REASON_NO_SG,
+};
+
+FIXTURE_VARIANT_ADD(topo, vmxnet3) {
+	.kind = T_VMXNET3,
+};
+
+FIXTURE_SETUP(topo)
+{
+	uint64_t seed = zu_seed("topo");
+
+	self->file = self->snd = self->rcv = -1;
+	self->file_data = NULL;
+	self->pool.mem = NULL;
+	self->pool.dev = -1;
+	topo_init(&self->t);
+	ZU_DEV_OPEN(self->dev, self->q,
+		    ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND);
+	ASSERT_EQ(0, zu_pool_new(self->dev, DATA_LEN, seed, &self->pool));
+	self->file_data = malloc(DATA_LEN);
+	ASSERT_NE(NULL, self->file_data);
+	zu_fill(self->file_data, DATA_LEN, seed + 1);
+	self->file = zu_tmpfile("/tmp", self->file_data, DATA_LEN);
+	ASSERT_LE(0, self->file);
+	TOPO_SETUP(&self->t, variant->kind, &self->snd, &self->rcv);
+}
+
+FIXTURE_TEARDOWN(topo)
+{
+	zu_close(&self->snd);
+	zu_close(&self->rcv);
+	topo_destroy(&self->t);
+	zu_close(&self->file);
+	zu_pool_free(&self->pool);
+	free(self->file_data);
+	zu_close(&self->dev);
+}
+
+/* Send @segs, check the bytes, and return the results and the completion. */
+static void topo_send(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(topo) *self, const struct zcopy_seg *segs,
+		      __u32 n, struct zcopy_seg_result *res,
+		      struct zcopy_completion *c)
+{
+	unsigned char *expect;
+	size_t total = 0, off = 0;
+	struct zcopy_send s;
+	struct zu_rx rx;
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		total += segs[i].len;
+	expect = malloc(total);
+	ASSERT_NE(NULL, expect);
+	for (i = 0; i < n; i++) {
+		memcpy(expect + off, (segs[i].type == ZCOPY_SEG_POOL ?
+				      self->pool.mem : self->file_data) +
+		       segs[i].offset, segs[i].len);
+		off += segs[i].len;
+	}
+	memset(res, 0xff, n * sizeof(*res));
+	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, expect, total, total));
+	ASSERT_EQ(0, zu_send(self->dev, self->snd, segs, n, res, 0x70b0, 0,
+			     &s));
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, total));
+	EXPECT_EQ(total, s.bytes_sent);
+	EXPECT_EQ(ZCOPY_STOP_NONE, s.stop_reason);
+	EXPECT_EQ(0, zu_check_stop(segs, n, &s, res));
+	ASSERT_EQ(0, zu_read_compl(self->dev, c, 30000));
+	EXPECT_EQ(0, zu_check_compl(c, &s));
+	zu_log_compl(c);
+	/* Where a real driver copied, say which driver counter moved. */
+	if (self->t.dev_a[0] && !strcmp(self->t.dev_a, "eth0") &&
+	    c->copied_bytes) {
+		int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+		zu_sh_in(self->t.ns_a, "ethtool -S eth0 | grep -E 'linearized|copy|drop' | grep -v ': 0$' | sed 's/^/# eth0 /'");
+		if (orig >= 0 && !setns(self->t.ns_a, CLONE_NEWNET)) {
+			zu_log("sender's namespace:");
+			zu_log_tcpext();
+			if (setns(orig, CLONE_NEWNET))
+				zu_log("setns back: %s", strerror(errno));
+		}
+		if (orig >= 0)
+			close(orig);
+	}
+	for (i = 0; i < n; i++)
+		TH_LOG("segment %u (%s): sent %llu copied %llu reason %s", i,
+		       segs[i].type == ZCOPY_SEG_POOL ? "pool" : "file",
+		       (unsigned long long)res[i].sent,
+		       (unsigned long long)res[i].copied,
+		       zu_reason_name(res[i].reason));
+	free(expect);
+}
+
+TEST_F_TIMEOUT(topo, file_extents, 90)
+{
+	struct zcopy_seg segs[2] = {
+		zu_seg_file(self->file, 0, DATA_LEN / 2),
+		zu_seg_file(self->file, DATA_LEN / 2 + 1, DATA_LEN / 2 - 1),
+	};
+	struct zcopy_seg_result res[2];
+	struct zcopy_completion c;
+	int i;
+
+	topo_send(_metadata, self, segs, 2, res, &c);
+	for (i = 0; i < 2; i++) {
+		if (variant->file_copied) {
+			EXPECT_EQ(res[i].sent, res[i].copied);
+			EXPECT_EQ(variant->file_reason, res[i].reason);
+		} else {
+			EXPECT_EQ(0, res[i].copied);
+		}
+	}
+	EXPECT_EQ(0, c.pool_bytes);
+	EXPECT_FALSE(c.flags & ZCOPY_COMPL_POOL_COPIED);
+	if (variant->file_copied) {
+		EXPECT_EQ(c.bytes, c.copied_bytes);
+		EXPECT_TRUE(c.flags & ZCOPY_COMPL_COPIED);
+		EXPECT_EQ(variant->file_reason, c.reason);
+	} else {
+		EXPECT_EQ(c.bytes, c.zc_bytes);
+		EXPECT_FALSE(c.flags & ZCOPY_COMPL_COPIED);
+		EXPECT_EQ(ZCOPY_REASON_NONE, c.reason);
+	}
+}
+
+TEST_F_TIMEOUT(topo, pool_ranges, 90)
+{
+	struct zcopy_seg segs[2] = {
+		zu_seg_pool(self->pool.id, 0, DATA_LEN / 2),
+		zu_seg_pool(self->pool.id, DATA_LEN / 2 + 3,
+			    DATA_LEN / 2 - 3),
+	};
+	struct zcopy_seg_result res[2];
+	struct zcopy_completion c;
+
+	topo_send(_metadata, self, segs, 2, res, &c);
+	EXPECT_EQ(c.bytes, c.pool_bytes);
+	if (variant->pool_copied) {
+		EXPECT_TRUE(c.flags & ZCOPY_COMPL_POOL_COPIED);
+		EXPECT_TRUE(c.flags & ZCOPY_COMPL_COPIED);
+		EXPECT_EQ(c.bytes, c.copied_bytes);
+		EXPECT_EQ(variant->pool_reason, c.reason);
+	} else {
+		EXPECT_EQ(0, c.flags);
+		EXPECT_EQ(c.bytes, c.zc_bytes);
+		EXPECT_EQ(0, c.copied_bytes);
+		EXPECT_EQ(ZCOPY_REASON_NONE, c.reason);
+	}
+}
+
+/* Pool range and file extent in one send: each reported for what it is. */
+TEST_F_TIMEOUT(topo, mixed, 90)
+{
+	struct zcopy_seg segs[3] = {
+		zu_seg_pool(self->pool.id, 100, 30000),
+		zu_seg_file(self->file, 5, 100000),
+		zu_seg_pool(self->pool.id, 200000, 20000),
+	};
+	__u64 pool = 50000, file = 100000, copied;
+	struct zcopy_seg_result res[3];
+	struct zcopy_completion c;
+
+	topo_send(_metadata, self, segs, 3, res, &c);
+	EXPECT_EQ(pool, c.pool_bytes);
+	if (variant->file_copied) {
+		EXPECT_EQ(file, res[1].copied);
+		EXPECT_EQ(variant->file_reason, res[1].reason);
+	} else {
+		EXPECT_EQ(0, res[1].copied);
+	}
+	copied = (variant->pool_copied ? pool : 0) +
+		 (variant->file_copied ? file : 0);
+	EXPECT_EQ(copied, c.copied_bytes);
+	EXPECT_EQ(c.bytes - copied, c.zc_bytes);
+	EXPECT_EQ(variant->pool_copied, !!(c.flags & ZCOPY_COMPL_POOL_COPIED));
+	if (variant->pool_copied) {
+		EXPECT_EQ(variant->pool_reason, c.reason);
+	} else if (!variant->file_copied) {
+		EXPECT_EQ(ZCOPY_REASON_NONE, c.reason);
+	}
+}
+
+/* ---------------------------------------------------------- the witness */
+
+FIXTURE(witness)
+{
+	int dev;
+	struct zcopy_query q;
+	struct topo t;
+	int file;
+	int snd, rcv;
+};
+
+FIXTURE_VARIANT(witness)
+{
+	bool sg;
+};
+
+FIXTURE_VARIANT_ADD(witness, sg_on) { .sg = true };
+FIXTURE_VARIANT_ADD(witness, sg_off) { .sg = false };
+
+FIXTURE_SETUP(witness)
+{
+	self->file = self->snd = self->rcv = -1;
+	topo_init(&self->t);
+	ZU_DEV_OPEN(self->dev, self->q, ZCOPY_FEATURE_SEND);
+	TOPO_SETUP(&self->t, variant->sg ? T_VETH : T_VETH_NOSG,
+		   &self->snd, &self->rcv);
+	zu_sh("modprobe sch_netem 2>/dev/null");
+	if (zu_sh_in(self->t.ns_a, "tc qdisc add dev zc0 root netem delay 300ms"))
+		SKIP(return, "netem not available");
+}
+
+FIXTURE_TEARDOWN(witness)
+{
+	zu_close(&self->snd);
+	zu_close(&self->rcv);
+	topo_destroy(&self->t);
+	zu_close(&self->file);
+	zu_close(&self->dev);
+}
+
+/*
+ * Rewrite the file right after the send returns, while the packets sit in
+ * netem, and see which bytes the receiver gets.
+ *
+ * With SG on, the segment result says the bytes went by reference, and the
+ * receiver must see the new bytes: the skbs held page-cache pages, not a
+ * copy. With SG off the result says copied (NO_SG), and that copy is real
+ * but late: TCP's route caps claim SG whatever the device has (GSO), so TCP
+ * still queues page references, and the CPU copies them when the device
+ * linearizes the skb, after the qdisc. The receiver therefore sees the new
+ * bytes there too. This is the file-change contract of
+ * Documentation/zcopy.md: "copied" says what the CPU did, not that a
+ * snapshot was taken when the send returned.
+ */
+TEST_F_TIMEOUT(witness, rewrite_after_send, 90)
+{
+	size_t len = 16 * 1024;
+	unsigned char *old = malloc(len), *new = malloc(len);
+	struct zcopy_seg_result res;
+	struct zcopy_completion c;
+	struct zcopy_seg seg;
+	struct zcopy_send s;
+	struct zu_rx rx;
+	uint64_t t0;
+
+	ASSERT_NE(NULL, old);
+	ASSERT_NE(NULL, new);
+	memset(old, 'O', len);
+	memset(new, 'N', len);
+	self->file = zu_tmpfile("/tmp", old, len);
+	ASSERT_LE(0, self->file);
+	seg = zu_seg_file(self->file, 0, len);
+	t0 = zu_now_ns();
+	ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, &res, 1, 0, &s));
+	ASSERT_EQ(len, pwrite(self->file, new, len, 0));
+	TH_LOG("rewritten %llu ms after the send started; segment copied %llu (%s)",
+	       (unsigned long long)zu_ms_since(t0),
+	       (unsigned long long)res.copied, zu_reason_name(res.reason));
+	EXPECT_GT(250, zu_ms_since(t0)) TH_LOG("too slow to race netem");
+	EXPECT_EQ(len, s.bytes_sent);
+	if (variant->sg) {
+		EXPECT_EQ(0, res.copied);
+	} else {
+		EXPECT_EQ(len, res.copied);
+		EXPECT_EQ(ZCOPY_REASON_NO_SG, res.reason);
+	}
+	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, new, len, len));
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, len))
+		TH_LOG("the receiver did not get the rewritten bytes: the send took a snapshot (%s)",
+		       variant->sg ? "SG on" : "SG off");
+	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
+	EXPECT_EQ(0, zu_check_compl(&c, &s));
+	free(old);
+	free(new);
+}
+
+/* --------------------------------------------------- module lifetime */
+
+FIXTURE(unload)
+{
+	struct topo t;
+	int snd, rcv;
+	const char *ko;
+};
+
+FIXTURE_SETUP(unload)
+{
+	struct zcopy_query q;
+	int dev;
+
+	self->snd = self->rcv = -1;
+	topo_init(&self->t);
+	self->ko = getenv("ZCOPY_KO");
+	/* Only to check the features; closed at once. */
+	ZU_DEV_OPEN(dev, q, ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND);
+	close(dev);
+	if (!self->ko || access(self->ko, R_OK))
+		SKIP(return, "ZCOPY_KO does not name zcopy.ko");
+	TOPO_SETUP(&self->t, T_VETH, &self->snd, &self->rcv);
+	zu_sh("modprobe sch_netem 2>/dev/null");
+	if (zu_sh_in(self->t.ns_a, "tc qdisc add dev zc0 root netem loss 100%%"))
+		SKIP(return, "netem not available");
+}
+
+FIXTURE_TEARDOWN(unload)
+{
+	zu_close(&self->snd);
+	zu_close(&self->rcv);
+	topo_destroy(&self->t);
+	/* Leave the module loaded, as found. */
+	if (self->ko && access("/sys/module/zcopy", F_OK)) {
+		zu_wait_refcnt(0, 10000);
+		zu_sh("insmod %s", self->ko);
+	}
+}
+
+TEST_F_TIMEOUT(unload, refused_while_completion_outstanding, 150)
+{
+	size_t len = 16 * 1024;
+	struct zu_pool pool;
+	struct zcopy_seg seg;
+	struct zcopy_send s;
+	struct zu_rx rx;
+	long refs;
+	uint64_t t0;
+	int dev, i;
+
+	dev = zu_dev_open_raw(0);
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, zu_pool_new(dev, len, zu_seed(_metadata->name), &pool));
+	seg = zu_seg_pool(pool.id, 0, len);
+	ASSERT_EQ(0, zu_send(dev, self->snd, &seg, 1, NULL, 1,
+			     ZCOPY_SEND_DONTWAIT, &s));
+	ASSERT_LT(0, s.bytes_sent);
+	/* Close the device with the transfer still queued (netem drops all). */
+	pool.dev = -1;
+	EXPECT_EQ(0, close(dev));
+	refs = zu_module_refcnt();
+	TH_LOG("refcnt with the device closed and %llu bytes queued: %ld",
+	       (unsigned long long)s.bytes_sent, refs);
+	EXPECT_LT(0, refs);
+	EXPECT_NE(0, zu_sh("rmmod zcopy 2>/dev/null"))
+		TH_LOG("zcopy unloaded with a completion outstanding");
+	ASSERT_EQ(0, access("/sys/module/zcopy", F_OK));
+
+	/* Let the retransmission through; the ACK releases the pages. */
+	ASSERT_EQ(0, zu_sh_in(self->t.ns_a, "tc qdisc del dev zc0 root"));
+	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, pool.mem, s.bytes_sent,
+				 s.bytes_sent));
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, s.bytes_sent));
+	t0 = zu_now_ns();
+	refs = zu_wait_refcnt(0, 60000);
+	TH_LOG("refcnt %ld %llu ms after the data arrived", refs,
+	       (unsigned long long)zu_ms_since(t0));
+	EXPECT_EQ(0, refs);
+	zu_pool_free(&pool);
+
+	EXPECT_EQ(0, zu_sh("rmmod zcopy"));
+	EXPECT_NE(0, access("/sys/module/zcopy", F_OK));
+	EXPECT_EQ(0, zu_sh("insmod %s", self->ko));
+	for (i = 0; i < 50 && access(ZCOPY_DEV_PATH, F_OK); i++)
+		zu_sleep_ms(100);
+	EXPECT_EQ(0, access(ZCOPY_DEV_PATH, F_OK));
+}
+
+TEST_HARNESS_MAIN
