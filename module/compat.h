@@ -61,16 +61,25 @@ static inline void zcopy_ubuf_init(struct ubuf_info *uarg,
  * @offset: offset in @page
  * @len: bytes
  * @flags: MSG_* flags; MSG_MORE when more data follows
+ * @batch_more: another page follows at once, in this same run of pages
  *
  * The stack takes its own page reference where it can (scatter-gather
  * route) and copies otherwise. Pages that may not be referenced (slab,
  * refcount 0) are copied here rather than handed to the stack.
  *
+ * Whatever @flags say, what TCP can transmit is pushed once @batch_more is
+ * false, as sendmsg() does: full segments leave, MSG_MORE only holds back
+ * a partial one. On 6.1 that takes leaving MSG_SENDPAGE_NOTLAST off the
+ * run's last page, as pipe_to_sendpage() does: otherwise the queued
+ * segments wait for the next send to push them, and a next send that has
+ * to wait for socket memory before it queues a byte never does - the
+ * memory it waits for is held by the segments it does not push.
+ *
  * Return: bytes sent, or a negative errno.
  */
 static inline int zcopy_sock_send_page(struct socket *sock, struct page *page,
 				       unsigned int offset, size_t len,
-				       int flags)
+				       int flags, bool batch_more)
 {
 #ifdef ZCOPY_HAVE_SPLICE_PAGES
 	struct msghdr msg = { .msg_flags = flags };
@@ -83,7 +92,7 @@ static inline int zcopy_sock_send_page(struct socket *sock, struct page *page,
 	return sock_sendmsg(sock, &msg);
 #else
 	/* kernel_sendpage() itself copies pages that fail sendpage_ok(). */
-	if (flags & MSG_MORE)
+	if ((flags & MSG_MORE) && batch_more)
 		flags |= MSG_SENDPAGE_NOTLAST;
 	return kernel_sendpage(sock, page, offset, len, flags);
 #endif

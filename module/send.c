@@ -190,15 +190,16 @@ static int zcopy_splice_buf(struct pipe_inode_info *pipe,
 {
 	struct zcopy_splice_state *st = sd->u.data;
 	struct zcopy_sender *s = st->s;
+	bool batch_more = sd->len < sd->total_len;
 	int flags = s->msg_flags;
 	u32 reason;
 	int ret;
 
-	if ((sd->flags & SPLICE_F_MORE) || sd->len < sd->total_len)
+	if ((sd->flags & SPLICE_F_MORE) || batch_more)
 		flags |= MSG_MORE;
 
 	ret = zcopy_sock_send_page(s->sock, buf->page, buf->offset, sd->len,
-				   flags);
+				   flags, batch_more);
 	if (ret <= 0) {
 		st->err = ret ? ret : -EIO;
 		return ret;
