@@ -68,12 +68,15 @@ unsigned int zcopy_copy_threshold(void)
  * @file: ZCOPY_SEG_FILE: the file (a reference is held)
  * @offset: into the pool or file
  * @len: bytes
+ * @zc: a pool range sent with the transfer's zero-copy notification (not
+ *	copied for being small, not on a kTLS socket)
  */
 struct zcopy_kseg {
 	struct zcopy_pool *pool;
 	struct file *file;
 	u64 offset;
 	u64 len;
+	bool zc;
 };
 
 /**
@@ -129,7 +132,7 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 {
 	struct page **pages = seg->pool->pages;
 	u64 off = seg->offset, left = seg->len;
-	bool small = seg->len < zcopy_copy_threshold();
+	bool small = !s->tls && !seg->zc;
 	u32 reason = small ? ZCOPY_REASON_SMALL : s->copy_reason;
 
 	while (left) {
@@ -150,7 +153,7 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 		if (more || chunk < left)
 			msg.msg_flags |= MSG_MORE;
 		/* kTLS refuses MSG_ZEROCOPY: it encrypts into new pages. */
-		if (!s->tls && !small) {
+		if (seg->zc) {
 			msg.msg_flags |= MSG_ZEROCOPY;
 			msg.msg_ubuf = &s->x->ubuf;
 		}
@@ -416,6 +419,40 @@ static void zcopy_ksegs_put(struct zcopy_kseg *ks, unsigned int n)
 	}
 }
 
+/*
+ * An skb carries one zero-copy notification, and when the stack copies
+ * for it (local delivery does, skb_orphan_frags_rx()) it copies every
+ * frag of the skb: page-cache pages that shared an skb with pool pages
+ * would be copied with them, and reported as zero-copy. So the queued
+ * tail skb ends a record, as MSG_EOR would make it (6.1's sendpage cannot
+ * say MSG_EOR), wherever zero-copy pool data meets other data: TCP starts
+ * a new skb for what follows.
+ */
+static void zcopy_sock_end_skb(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+
+	lock_sock(sk);
+	skb = tcp_write_queue_tail(sk);
+	if (skb)
+		TCP_SKB_CB(skb)->eor = 1;
+	release_sock(sk);
+}
+
+/* Whether pool data with a notification meets other data before seg @i. */
+static bool zcopy_seg_boundary(const struct zcopy_kseg *ks, unsigned int n,
+			       unsigned int i)
+{
+	bool before = i > 0 && ks[i - 1].zc;
+	bool after = i < n && ks[i].zc;
+
+	/* Around the transfer: the socket may hold other transfers' data. */
+	if (i == 0 || i == n)
+		return before || after;
+	return before != after;
+}
+
 static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 			   const struct zcopy_kseg *ks,
 			   struct zcopy_seg_result *res)
@@ -427,6 +464,8 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 		bool more_after = a->flags & ZCOPY_SEND_MORE;
 		bool more = i + 1 < a->nr_segs || more_after;
 
+		if (zcopy_seg_boundary(ks, a->nr_segs, i))
+			zcopy_sock_end_skb(s->sock);
 		if (ks[i].pool)
 			err = zcopy_send_pool_seg(s, &ks[i], more, &res[i]);
 		else
@@ -436,6 +475,8 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 		if (err)
 			break;
 	}
+	if (!err && zcopy_seg_boundary(ks, a->nr_segs, a->nr_segs))
+		zcopy_sock_end_skb(s->sock);
 	a->stop_seg = i;
 	a->stop_offset = i < a->nr_segs ? res[i].sent : 0;
 	a->stop_reason = zcopy_stop_reason(err);
@@ -490,7 +531,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	struct zcopy_seg_result *res = NULL;
 	struct zcopy_sender s = { };
 	struct zcopy_kseg *ks = NULL;
-	unsigned int i, nr_pools = 0;
+	unsigned int i, nr_pools = 0, threshold;
 	u64 total = 0, pool_bytes;
 	bool ok, local;
 	int ret;
@@ -533,6 +574,9 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	}
 
 	s.tls = zcopy_sock_is_tls(s.sock->sk);
+	threshold = zcopy_copy_threshold();
+	for (i = 0; i < a->nr_segs; i++)
+		ks[i].zc = ks[i].pool && !s.tls && ks[i].len >= threshold;
 	s.msg_flags = MSG_NOSIGNAL;
 	if ((a->flags & ZCOPY_SEND_DONTWAIT) ||
 	    (s.sock->file->f_flags & O_NONBLOCK))
