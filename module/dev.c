@@ -10,7 +10,9 @@
  */
 
 #include <linux/fs.h>
+#include <linux/kernel.h>
 #include <linux/miscdevice.h>
+#include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -135,6 +137,15 @@ static long zcopy_ioctl(struct file *file, unsigned int cmd,
 	if (ret)
 		return ret;
 
+	/*
+	 * The results go back into the caller's struct: make sure it is
+	 * writable before anything happens (by writing back what it holds),
+	 * so that EFAULT never hides a pool that was registered or a send
+	 * that went out and will complete.
+	 */
+	if (copy_to_user(ubuf, &buf, min_t(u32, usize, op->size)))
+		return -EFAULT;
+
 	ret = op->execute(ctx, &buf);
 	if (ret)
 		return ret;
@@ -244,15 +255,55 @@ struct zcopy_ctx *zcopy_ctx_from_file(struct file *file)
 	return file->f_op == &zcopy_fops ? file->private_data : NULL;
 }
 
+/*
+ * Who may open /dev/zcopy: the permission bits of the node devtmpfs
+ * creates, owned by root:root. The misc class applies the mode; a
+ * module cannot choose the node's owner or group (only a device type's
+ * devnode() can, and misc devices have none), so an admin grants a group
+ * with dev_mode=0660 and a udev rule (or chgrp) for the group, see
+ * Documentation/reliability.md. Read and write for the owner are always
+ * kept; execute bits, set-id bits and the sticky bit are refused.
+ */
+static umode_t zcopy_dev_mode = 0600;
+
+static int zcopy_dev_mode_set(const char *val, const struct kernel_param *kp)
+{
+	u16 mode;
+	int ret;
+
+	ret = kstrtou16(val, 8, &mode);
+	if (ret)
+		return ret;
+	if ((mode & ~0666) || (mode & 0600) != 0600)
+		return -EINVAL;
+	*(umode_t *)kp->arg = mode;
+	return 0;
+}
+
+static int zcopy_dev_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sprintf(buf, "%04o\n", *(umode_t *)kp->arg);
+}
+
+static const struct kernel_param_ops zcopy_dev_mode_ops = {
+	.set = zcopy_dev_mode_set,
+	.get = zcopy_dev_mode_get,
+};
+
+/* Read-only once loaded: the node exists by then. */
+module_param_cb(dev_mode, &zcopy_dev_mode_ops, &zcopy_dev_mode, 0444);
+MODULE_PARM_DESC(dev_mode,
+		 "Permission bits of /dev/zcopy, octal: 0600 (default), 0640, 0660, 0666, ...");
+
 static struct miscdevice zcopy_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = ZCOPY_DEVICE_NAME,
 	.fops = &zcopy_fops,
-	.mode = 0600,
 };
 
 int __init zcopy_dev_init(void)
 {
+	zcopy_miscdev.mode = zcopy_dev_mode;
 	return misc_register(&zcopy_miscdev);
 }
 
