@@ -386,6 +386,8 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    attrs[ZCOPY_A_XFER_DEVFD],
 					    "devfd is not an open /dev/zcopy");
+			if (devfile)
+				fput(devfile);
 			goto out_free;
 		}
 	} else {
