@@ -260,24 +260,30 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 	if (ret)
 		return ret;
 
-	sd.total_len = len;
-	sd.pos = pos;
-	sd.flags = more ? SPLICE_F_MORE : 0;
-	ret = splice_direct_to_actor(seg->file, &sd, zcopy_splice_actor);
-	if (ret < 0)
-		return ret;
-	if (!ret && st.err)
-		return st.err;
-	if (res->sent == seg->len)
-		return 0;
-	if (st.err)
-		return st.err;
-	if (signal_pending(current))
-		return -EINTR;
-	if (pos + res->sent >= i_size_read(inode))
-		return ZCOPY_ERR_EOF;
-	/* The file's read path stopped short with an error it did not say. */
-	return -EIO;
+	/*
+	 * splice_direct_to_actor() stops short, without saying why, when the
+	 * read path returns 0 (the end of the file, which a concurrent
+	 * truncate moves) or fails after some bytes. Go on from where it
+	 * stopped until the read path itself says: 0 is the end of the file,
+	 * an error is returned as such.
+	 */
+	while (res->sent < len) {
+		sd.total_len = len - res->sent;
+		sd.pos = pos + res->sent;
+		sd.flags = more ? SPLICE_F_MORE : 0;
+		ret = splice_direct_to_actor(seg->file, &sd, zcopy_splice_actor);
+		if (ret < 0)
+			return ret;
+		if (st.err)
+			return st.err;
+		if (res->sent >= len)
+			break;
+		if (signal_pending(current))
+			return -EINTR;
+		if (!ret)
+			return ZCOPY_ERR_EOF;
+	}
+	return len < seg->len ? ZCOPY_ERR_EOF : 0;
 }
 
 static u32 zcopy_stop_reason(int err)
