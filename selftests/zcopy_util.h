@@ -41,6 +41,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -1336,6 +1337,242 @@ static inline int zu_sh_in(int ns, const char *fmt, ...)
 		close(orig);
 	}
 	return r;
+}
+
+/* ------------------------------------------- counters, leaks, netlink */
+
+/*
+ * A raw netlink request with a receive timeout: sends @nlh (the caller
+ * sets flags and the sequence number is filled in) and reads until the
+ * ACK/error (NLMSG_ERROR) or the end of a dump (NLMSG_DONE), calling @fn
+ * (if not NULL) on every message that belongs to it, the last one too.
+ * Returns 0 or the kernel's negative errno; -ETIMEDOUT when nothing ends
+ * the exchange within @timeout_ms.
+ */
+static inline int zu_nl_raw(struct zt_nl *nl, struct nlmsghdr *nlh,
+			    int timeout_ms,
+			    void (*fn)(const struct nlmsghdr *h, size_t len,
+				       void *arg),
+			    void *arg)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	size_t bufsz = 65536;
+	char *buf = malloc(bufsz);
+	struct nlmsghdr *h;
+	int ret = 1;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	nlh->nlmsg_seq = ++nl->seq;
+	if (send(nl->fd, nlh, nlh->nlmsg_len, 0) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	while (ret > 0) {
+		n = recv(nl->fd, buf, bufsz, 0);
+		if (n < 0) {
+			ret = (errno == EAGAIN || errno == EWOULDBLOCK) ?
+			      -ETIMEDOUT : -errno;
+			break;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_seq != nl->seq)
+				continue;
+			if (fn)
+				fn(h, h->nlmsg_len, arg);
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				ret = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_DONE) {
+				int e = 0;
+
+				if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(int)))
+					memcpy(&e, NLMSG_DATA(h), sizeof(e));
+				ret = e;
+				break;
+			}
+		}
+	}
+out:
+	free(buf);
+	return ret;
+}
+
+/*
+ * The module-wide counters from netlink STATS_GET into
+ * v[ZCOPY_A_STATS_MAX + 1]. Returns 0 or -errno.
+ */
+static inline int zu_stats(__u64 *v)
+{
+	struct zt_nl *nl = malloc(sizeof(*nl));
+	char buf[256];
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	int i, ret;
+
+	if (!nl)
+		return -ENOMEM;
+	ret = zt_nl_open(nl, ZCOPY_GENL_NAME);
+	if (ret)
+		goto out;
+	nlh = zt_genl_msg(buf, nl->family, ZCOPY_CMD_STATS_GET,
+			  ZCOPY_GENL_VERSION);
+	ret = zt_nl_transact(nl, nlh);
+	for (i = 0; !ret && i <= ZCOPY_A_STATS_MAX; i++) {
+		v[i] = 0;
+		if (i < ZCOPY_A_STATS_TRANSFERS)
+			continue;
+		a = zt_nl_reply_attr(nl, i);
+		if (!a) {
+			ret = -ENOENT;
+			break;
+		}
+		v[i] = zt_nla_u64(a);
+	}
+	close(nl->fd);
+out:
+	free(nl);
+	return ret;
+}
+
+/* What must come back once a test has closed everything. */
+struct zu_leak_base {
+	long refcnt;
+	__u64 pinned, pools, outstanding;
+};
+
+static inline int zu_leak_base(struct zu_leak_base *b)
+{
+	__u64 v[ZCOPY_A_STATS_MAX + 1];
+	int ret = zu_stats(v);
+
+	if (ret)
+		return ret;
+	b->refcnt = zu_module_refcnt();
+	b->pinned = v[ZCOPY_A_STATS_PINNED_PAGES];
+	b->pools = v[ZCOPY_A_STATS_POOLS];
+	b->outstanding = v[ZCOPY_A_STATS_OUTSTANDING];
+	return 0;
+}
+
+/*
+ * Wait up to @ms for pinned pages, pools and outstanding transfers to
+ * return to @b and the module refcount to @b's (or below). Returns how
+ * many of the four did not, each logged.
+ */
+static inline int zu_leak_check(const struct zu_leak_base *b,
+				unsigned int ms)
+{
+	__u64 v[ZCOPY_A_STATS_MAX + 1];
+	uint64_t t0 = zu_now_ns();
+	long refs;
+	int bad;
+
+	for (;;) {
+		memset(v, 0xff, sizeof(v));
+		if (zu_stats(v))
+			zu_log("STATS_GET failed");
+		refs = zu_module_refcnt();
+		bad = (v[ZCOPY_A_STATS_PINNED_PAGES] != b->pinned) +
+		      (v[ZCOPY_A_STATS_POOLS] != b->pools) +
+		      (v[ZCOPY_A_STATS_OUTSTANDING] != b->outstanding) +
+		      (refs > b->refcnt);
+		if (!bad || zu_ms_since(t0) >= ms)
+			break;
+		zu_sleep_ms(50);
+	}
+	if (bad)
+		zu_log("leak: pinned pages %llu (was %llu), pools %llu (was %llu), outstanding %llu (was %llu), module refcnt %ld (was %ld)",
+		       (unsigned long long)v[ZCOPY_A_STATS_PINNED_PAGES],
+		       (unsigned long long)b->pinned,
+		       (unsigned long long)v[ZCOPY_A_STATS_POOLS],
+		       (unsigned long long)b->pools,
+		       (unsigned long long)v[ZCOPY_A_STATS_OUTSTANDING],
+		       (unsigned long long)b->outstanding, refs, b->refcnt);
+	return bad;
+}
+
+/*
+ * Whether a 64-bit value looks like an x86-64 kernel address: the direct
+ * map, vmalloc and vmemmap ranges (0xffff8000_00000000 up to
+ * 0xffffefff_ffffffff), or kernel text and modules (0xffffffff_8xxxxxxx
+ * and up). Values whose upper or lower half is a small negative number
+ * (an s32 errno next to another field) do not count.
+ */
+static inline bool zu_looks_like_kptr(uint64_t v)
+{
+	uint32_t hi = v >> 32, lo = (uint32_t)v;
+
+	if (hi >= 0xffff8000U && hi < 0xfffff000U)
+		return true;
+	return hi == 0xffffffffU && lo >= 0x80000000U && lo < 0xfffff000U;
+}
+
+/*
+ * Scan @len bytes at every 4-byte aligned offset for a kernel-looking
+ * 64-bit value; log each hit with @what. Returns the number of hits.
+ */
+static inline int zu_scan_kptr(const void *buf, size_t len, const char *what)
+{
+	const unsigned char *p = buf;
+	int hits = 0;
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 4) {
+		memcpy(&v, p + i, 8);
+		if (zu_looks_like_kptr(v)) {
+			if (hits < 5)
+				zu_log("%s: kernel-looking value 0x%016llx at byte %zu of %zu",
+				       what, (unsigned long long)v, i, len);
+			hits++;
+		}
+	}
+	return hits;
+}
+
+/*
+ * Two new network namespaces joined by a veth pair: @if_a (@net.1/24) in
+ * *@ns_a, @if_b (@net.2/24) in *@ns_b, both up with carrier. @net is the
+ * first three octets, e.g. "10.79.0". Returns 0, KSFT_SKIP (no netns or
+ * veth) or -EIO, with the reason in @why.
+ */
+static inline int zu_veth_new(int *ns_a, int *ns_b, const char *if_a,
+			      const char *if_b, const char *net, char *why,
+			      size_t whylen)
+{
+	char pb[64];
+
+	*ns_a = *ns_b = -1;
+	zu_sh("modprobe veth 2>/dev/null");
+	*ns_a = zu_netns_new();
+	*ns_b = zu_netns_new();
+	if (*ns_a < 0 || *ns_b < 0) {
+		snprintf(why, whylen, "cannot create network namespaces");
+		return KSFT_SKIP;
+	}
+	if (zu_sh_in(*ns_a, "ip link add %s type veth peer name %s netns %s",
+		     if_a, if_b, zu_netns_path(*ns_b, pb, sizeof(pb)))) {
+		snprintf(why, whylen, "cannot create a veth pair");
+		return KSFT_SKIP;
+	}
+	if (zu_sh_in(*ns_a, "ip link set lo up && ip addr add %s.1/24 dev %s && ip link set %s up",
+		     net, if_a, if_a) ||
+	    zu_sh_in(*ns_b, "ip link set lo up && ip addr add %s.2/24 dev %s && ip link set %s up",
+		     net, if_b, if_b)) {
+		snprintf(why, whylen, "configuring the veth pair failed");
+		return -EIO;
+	}
+	if (zu_sh_in(*ns_a, "for i in $(seq 100); do ip link show dev %s | grep -q LOWER_UP && exit 0; sleep 0.1; done; exit 1", if_a) ||
+	    zu_sh_in(*ns_b, "for i in $(seq 100); do ip link show dev %s | grep -q LOWER_UP && exit 0; sleep 0.1; done; exit 1", if_b)) {
+		snprintf(why, whylen, "veth pair has no carrier");
+		return -EIO;
+	}
+	return 0;
 }
 
 #endif /* ZCOPY_UTIL_H */
