@@ -9,6 +9,7 @@
 #   make check-debug      the same on a KASAN/kmemleak/lockdep 6.12 kernel
 #   make shell            a shell in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
+#   make bench            zcopyctl bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict on the module
 #   make spec-check       the netlink spec agrees with the UAPI header
 #   make C=1              also run sparse on the module
@@ -40,10 +41,14 @@ USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -I$(TOP)/module/uapi
 LIBNL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 LIBNL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
+# io_uring for zcopyctl bench; without liburing-dev that technique is skipped.
+URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
+		 echo -DZC_HAVE_LIBURING $$(pkg-config --cflags liburing))
+URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 
 FORCE:
 .PHONY: FORCE all module zcopyctl selftests deps check shell demo style clean help \
-	spec-check
+	spec-check bench
 all: module zcopyctl selftests
 
 help:
@@ -67,7 +72,8 @@ zcopyctl: $(BUILD)/zcopyctl
 
 $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h
 	@mkdir -p $(BUILD)
-	$(CC) $(USER_CFLAGS) $(LIBNL_CFLAGS) -o $@ $(filter %.c,$^) $(LIBNL_LIBS)
+	$(CC) $(USER_CFLAGS) $(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIBNL_LIBS) $(URING_LIBS)
 
 selftests:
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
@@ -89,6 +95,11 @@ shell: module zcopyctl selftests
 
 demo: module zcopyctl selftests
 	tools/vm/demo --kernel $(KVER)
+
+# Every sending technique side by side, in the VM, on both kernels
+# (tools/vm/bench): build/bench/<kver>.json, .txt and copies-cpu.svg.
+bench: module zcopyctl selftests
+	tools/vm/bench $(if $(KVERS),$(KVERS))
 
 style:
 	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }

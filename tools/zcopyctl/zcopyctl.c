@@ -105,6 +105,30 @@ static const struct zc_cmd zc_cmds[] = {
 		.run = cmd_info,
 	},
 	{
+		.name = "bench",
+		.args = "",
+		.help = "compare sending techniques: throughput, CPU, syscalls, copies",
+		.desc =
+"Sends the same payload over TCP to a receiver (a child process, in\n"
+"--receiver-netns if given) through each technique side by side:\n"
+"read+write, mmap+write, sendfile, splice, hdr+sendfile (MSG_MORE),\n"
+"MSG_ZEROCOPY, io_uring-zc (SEND_ZC, registered buffers), zcopy-file,\n"
+"zcopy-pool, zcopy-hdr+file, and write (pool workload). The receiver\n"
+"checks every request against a hash of the payload. Reports per\n"
+"technique throughput, the sender's CPU seconds per GiB, system calls and\n"
+"context switches per request, completions (zero-copy/copied) and, with\n"
+"kprobes in tracefs, the bytes the CPU copied per payload byte in the\n"
+"sender, the receiver and softirq context (a separate pass, so the\n"
+"probes do not slow the timed one). Workloads: bulk (one file),\n"
+"small (header + 4-64 KiB body, many requests), pool (memory bodies of\n"
+"--pool-sizes, zcopy-pool once per --copy-threshold). Needs root for\n"
+"tracefs, /dev/zcopy and setns; a technique that cannot run is\n"
+"skipped with the reason. Absolute times under emulation mean little:\n"
+"compare ratios within one run.",
+		.opts = zc_bench_opts,
+		.run = cmd_bench,
+	},
+	{
 		.name = "help",
 		.args = "[COMMAND]",
 		.help = "this help, or the help of COMMAND",

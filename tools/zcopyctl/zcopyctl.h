@@ -14,6 +14,7 @@
  *   monitor.c   monitor
  *   send.c      send
  *   recv.c      recv
+ *   bench*.c    bench: every sending technique side by side (bench.h)
  */
 #ifndef ZCOPYCTL_H
 #define ZCOPYCTL_H
@@ -105,9 +106,11 @@ int cmd_pools(struct zc_ctx *ctx, int argc, char **argv);
 int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv);
 int cmd_send(struct zc_ctx *ctx, int argc, char **argv);
 int cmd_recv(struct zc_ctx *ctx, int argc, char **argv);
+int cmd_bench(struct zc_ctx *ctx, int argc, char **argv);
 
 extern const struct zc_opt zc_info_opts[], zc_stats_opts[], zc_reset_opts[],
-	zc_pools_opts[], zc_monitor_opts[], zc_send_opts[], zc_recv_opts[];
+	zc_pools_opts[], zc_monitor_opts[], zc_send_opts[], zc_recv_opts[],
+	zc_bench_opts[];
 
 /* ---- netlink.c ---- */
 

@@ -1,0 +1,1217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcopyctl bench: the same payload over TCP through every sending
+ * technique, side by side in one run, each verified by the receiver.
+ *
+ * Per technique and workload it measures, in the sender process:
+ * throughput (first byte sent to the receiver's EOF), CPU seconds per GiB
+ * (getrusage, user and system, all threads), system calls per request
+ * (counted at each call site), context switches per request (ru_nvcsw,
+ * ru_nivcsw), completions (zero-copy vs copied, as each API reports
+ * them), and, in a second pass with kprobes in tracefs (bench_trace.c),
+ * the bytes the CPU copied per payload byte in the sender, the receiver
+ * and softirq context. The timing pass runs without probes, so the probes'
+ * own cost does not bias the CPU numbers of the techniques that copy.
+ *
+ * Workloads:
+ *   bulk   one request: a header + the whole file
+ *   small  --requests requests: a --header-size header + a 4-64 KiB body
+ *   pool   bodies from memory of each --pool-sizes size, no header, per
+ *          --copy-threshold value (zcopy's module parameter, set in sysfs
+ *          for the run and restored after)
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+enum {
+	OPT_RCV_NETNS = 'R',
+	OPT_SND_NETNS = 'S',
+	OPT_ADDR = 'a',
+	OPT_ROUTE = 'r',
+	OPT_WORKLOADS = 'w',
+	OPT_TECHS = 't',
+	OPT_FILE = 'f',
+	OPT_FILE_SIZE = 's',
+	OPT_REQUESTS = 'n',
+	OPT_HEADER = 'H',
+	OPT_CHUNK = 'c',
+	OPT_TIMEOUT = 'T',
+	OPT_POOL_SIZES = 256,
+	OPT_POOL_BYTES,
+	OPT_THRESHOLDS,
+	OPT_NO_PROBES,
+	OPT_PROBE_BYTES,
+	OPT_LIST,
+	OPT_JSON_OUT,
+	OPT_REPEAT,
+};
+
+const struct zc_opt zc_bench_opts[] = {
+	{ "receiver-netns", OPT_RCV_NETNS, "NS",
+	  "run the receiver in network namespace NS (a name in /run/netns or a path)" },
+	{ "sender-netns", OPT_SND_NETNS, "NS",
+	  "run the sender in network namespace NS" },
+	{ "addr", OPT_ADDR, "ADDR",
+	  "the receiver's address, IPv4 or IPv6 (default 127.0.0.1)" },
+	{ "route", OPT_ROUTE, "NAME",
+	  "label of the route in the output (default: lo for loopback, else tcp)" },
+	{ "workloads", OPT_WORKLOADS, "LIST",
+	  "comma-separated: bulk, small, pool (default: all three)" },
+	{ "techniques", OPT_TECHS, "LIST",
+	  "comma-separated technique names (default: all; --list shows them)" },
+	{ "file", OPT_FILE, "FILE",
+	  "the payload file (default: a temporary file of --file-size random bytes in $TMPDIR or /tmp)" },
+	{ "file-size", OPT_FILE_SIZE, "BYTES",
+	  "size of the generated payload file, K/M/G suffixes (default 64M)" },
+	{ "requests", OPT_REQUESTS, "N",
+	  "requests of the small-object workload (default 1000)" },
+	{ "header-size", OPT_HEADER, "BYTES",
+	  "header bytes per request, bulk and small (default 300, at most 4096)" },
+	{ "chunk", OPT_CHUNK, "BYTES",
+	  "read()/write()/sendmsg()/SEND_ZC size (default 256K)" },
+	{ "pool-sizes", OPT_POOL_SIZES, "LIST",
+	  "body sizes of the pool workload (default 512,1K,2K,...,1M)" },
+	{ "pool-bytes", OPT_POOL_BYTES, "BYTES",
+	  "payload per pool size (default 8M; 16 to 4096 requests)" },
+	{ "copy-threshold", OPT_THRESHOLDS, "LIST",
+	  "zcopy copy_threshold values to run zcopy-pool with in the pool workload (default: the current value)" },
+	{ "no-probes", OPT_NO_PROBES, NULL,
+	  "do not count CPU copies with kprobes" },
+	{ "probe-bytes", OPT_PROBE_BYTES, "BYTES",
+	  "payload of the probed pass per technique (default 16M)" },
+	{ "timeout", OPT_TIMEOUT, "SECS",
+	  "give up on a technique after SECS without progress (default 120)" },
+	{ "repeat", OPT_REPEAT, "N",
+	  "timed passes per technique, the median (by sender CPU) is reported (default 3, at most 9)" },
+	{ "json-out", OPT_JSON_OUT, "FILE",
+	  "also write the JSON report to FILE (the table stays on stdout)" },
+	{ "list", OPT_LIST, NULL, "list the techniques and exit" },
+	{ NULL, 0, NULL, NULL },
+};
+
+#define ZB_MAX_SIZES	32
+#define ZB_MAX_THR	8
+#define ZB_MAX_REPEAT	9
+
+struct zb_opts {
+	const char *rcv_ns, *snd_ns, *file, *route, *json_out;
+	uint64_t file_size, requests, hdr, chunk, pool_bytes, probe_bytes;
+	uint64_t sizes[ZB_MAX_SIZES];
+	size_t nsizes;
+	uint64_t thr[ZB_MAX_THR];
+	size_t nthr;
+	bool w_bulk, w_small, w_pool;
+	bool tech[ZB_NTECH];
+	bool probes;
+	unsigned int repeat;
+};
+
+struct zb_result {
+	const char *workload;
+	const struct zb_tech *tech;
+	uint64_t pool_size;
+	int64_t threshold;		/* -1: not relevant */
+	const char *status;		/* ok, skipped, failed */
+	char why[200];
+	uint64_t requests, bytes, ns, utime_ns, stime_ns, nvcsw, nivcsw;
+	uint64_t rx_utime_ns, rx_stime_ns;
+	struct zb_counts c;
+	struct zb_copies cp;
+	uint64_t probe_bytes;		/* payload of the probed pass */
+	unsigned int repeats;		/* timed passes; this is the median */
+};
+
+static struct zb_result *zb_results;
+static size_t zb_nresults;
+
+/* ---- parsing ---- */
+
+static int zb_parse_list(struct zc_ctx *ctx, const char *opt, const char *s,
+			 uint64_t *v, size_t max, size_t *n)
+{
+	char *dup = strdup(s), *tok, *save;
+
+	*n = 0;
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*n == max || zc_parse_u64(tok, &v[*n])) {
+			free(dup);
+			return zc_usage_error(ctx, "--%s: bad value '%s'%s", opt,
+					      tok, *n == max ? " (too many)" : "");
+		}
+		(*n)++;
+	}
+	free(dup);
+	return *n ? 0 : zc_usage_error(ctx, "--%s: empty list", opt);
+}
+
+static int zb_tech_by_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ZB_NTECH; i++)
+		if (!strcasecmp(name, zb_techs[i].name))
+			return i;
+	return -1;
+}
+
+static int zb_netns_open(struct zc_ctx *ctx, const char *ns)
+{
+	char path[300];
+	int fd;
+
+	if (strchr(ns, '/'))
+		snprintf(path, sizeof(path), "%s", ns);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		zc_err(ctx, "network namespace %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* ---- the payload ---- */
+
+static int zb_make_file(struct zb_env *e, uint64_t size)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[512];
+	uint64_t x = 0x2545f4914f6cdd1dull ^ (uint64_t)getpid();
+	uint64_t *buf = malloc(1 << 20), done = 0;
+	int fd;
+
+	if (!buf) {
+		zc_err(e->ctx, "out of memory");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/zcopyctl-bench.XXXXXX",
+		 dir && *dir ? dir : "/tmp");
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0) {
+		zc_err(e->ctx, "%s: %s", path, strerror(errno));
+		free(buf);
+		return -1;
+	}
+	while (done < size) {
+		size_t n = size - done < (1 << 20) ? size - done : (1 << 20);
+		size_t i;
+
+		for (i = 0; i < (n + 7) / 8; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = x;
+		}
+		if (write(fd, buf, n) != (ssize_t)n) {
+			zc_err(e->ctx, "writing %s: %s", path,
+			       errno ? strerror(errno) : "short write");
+			close(fd);
+			unlink(path);
+			free(buf);
+			return -1;
+		}
+		done += n;
+	}
+	free(buf);
+	e->file_fd = fd;
+	e->file_path = strdup(path);
+	e->file_created = true;
+	return 0;
+}
+
+/* The file, its copy in memory, the header; pools and io_uring later. */
+static int zb_payload(struct zb_env *e, const struct zb_opts *o)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	struct stat st;
+	uint64_t done = 0;
+	size_t i;
+
+	if (o->file) {
+		e->file_fd = open(o->file, O_RDONLY | O_CLOEXEC);
+		if (e->file_fd < 0) {
+			zc_err(e->ctx, "%s: %s", o->file, strerror(errno));
+			return -1;
+		}
+		e->file_path = strdup(o->file);
+	} else if (zb_make_file(e, o->file_size)) {
+		return -1;
+	}
+	if (fstat(e->file_fd, &st) || !S_ISREG(st.st_mode) || !st.st_size) {
+		zc_err(e->ctx, "%s: not a non-empty regular file", e->file_path);
+		return -1;
+	}
+	e->file_len = (uint64_t)st.st_size;
+	e->mem_map = (e->file_len + pg - 1) / pg * pg;
+	e->mem = mmap(NULL, e->mem_map, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	e->hdr_max = (size_t)pg;
+	e->hdr = mmap(NULL, e->hdr_max, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (e->mem == MAP_FAILED || e->hdr == MAP_FAILED) {
+		zc_err(e->ctx, "mmap of %" PRIu64 " bytes: %s", e->mem_map,
+		       strerror(errno));
+		e->mem = NULL;
+		e->hdr = NULL;
+		return -1;
+	}
+	/* Reading it also brings the file into the page cache. */
+	while (done < e->file_len) {
+		ssize_t n = pread(e->file_fd, e->mem + done, e->file_len - done,
+				  (off_t)done);
+
+		if (n <= 0) {
+			zc_err(e->ctx, "reading %s: %s", e->file_path,
+			       n ? strerror(errno) : "unexpected end of file");
+			return -1;
+		}
+		done += n;
+	}
+	/* An HTTP-like header, padded to whatever length a unit asks. */
+	i = (size_t)snprintf((char *)e->hdr, e->hdr_max,
+			     "HTTP/1.1 200 OK\r\nServer: zcopyctl-bench\r\nX-Pad: ");
+	for (; i < e->hdr_max; i++)
+		e->hdr[i] = (uint8_t)('a' + i % 26);
+	return 0;
+}
+
+static void zb_zcopy_open(struct zb_env *e)
+{
+	struct zcopy_pool_register r;
+
+	e->zc_ok = false;
+	e->devfd = open("/dev/zcopy", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (e->devfd < 0) {
+		snprintf(e->zc_why, sizeof(e->zc_why), "/dev/zcopy: %s%s",
+			 strerror(errno), errno == ENOENT ?
+			 " (is zcopy.ko loaded?)" : "");
+		return;
+	}
+	memset(&e->q, 0, sizeof(e->q));
+	e->q.size = sizeof(e->q);
+	if (ioctl(e->devfd, ZCOPY_IOC_QUERY, &e->q)) {
+		snprintf(e->zc_why, sizeof(e->zc_why), "ZCOPY_IOC_QUERY: %s",
+			 strerror(errno));
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.addr = (uintptr_t)e->hdr;
+	r.len = e->hdr_max;
+	if (ioctl(e->devfd, ZCOPY_IOC_POOL_REGISTER, &r)) {
+		snprintf(e->zc_why, sizeof(e->zc_why),
+			 "registering the header pool: %s", strerror(errno));
+		return;
+	}
+	e->pool_hdr = r.pool_id;
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.addr = (uintptr_t)e->mem;
+	r.len = e->mem_map;
+	if (ioctl(e->devfd, ZCOPY_IOC_POOL_REGISTER, &r)) {
+		snprintf(e->zc_why, sizeof(e->zc_why),
+			 "registering the %" PRIu64 "-byte payload pool: %s",
+			 (uint64_t)e->mem_map, strerror(errno));
+		return;
+	}
+	e->pool_mem = r.pool_id;
+	e->zc_ok = true;
+}
+
+/* ---- workloads ---- */
+
+static uint64_t zb_unit_hash(const struct zb_env *e, const struct zb_unit *u)
+{
+	struct zb_hash h;
+
+	zb_hash_init(&h);
+	zb_hash_update(&h, e->hdr, u->hdr_len);
+	zb_hash_update(&h, e->mem + u->body_off, u->body_len);
+	return zb_hash_final(&h);
+}
+
+static void zb_work_finish(const struct zb_env *e, struct zb_work *w)
+{
+	uint64_t i, cycle = 0;
+	size_t k;
+
+	for (k = 0; k < w->nunits; k++) {
+		w->units[k].hash = zb_unit_hash(e, &w->units[k]);
+		cycle += w->units[k].hdr_len + w->units[k].body_len;
+	}
+	w->bytes = (w->requests / w->nunits) * cycle;
+	for (i = 0; i < w->requests % w->nunits; i++)
+		w->bytes += w->units[i].hdr_len + w->units[i].body_len;
+}
+
+/* The same workload cut to about @max payload bytes, for the probed pass. */
+static void zb_work_scale(const struct zb_env *e, const struct zb_work *w,
+			  uint64_t max, struct zb_work *s, struct zb_unit *u1)
+{
+	*s = *w;
+	if (w->requests == 1 && w->nunits == 1) {
+		*u1 = w->units[0];
+		if (u1->body_len > max)
+			u1->body_len = max;
+		s->units = u1;
+		zb_work_finish(e, s);
+		return;
+	}
+	if (w->bytes > max) {
+		uint64_t per = w->bytes / w->requests;
+
+		s->requests = max / (per ? per : 1);
+		if (s->requests < w->nunits)
+			s->requests = w->nunits < w->requests ? w->nunits :
+				      w->requests;
+		s->bytes = 0;
+		zb_work_finish(e, s);
+	}
+}
+
+/* ---- one run ---- */
+
+static uint64_t zb_tv_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ull + tv->tv_usec * 1000ull;
+}
+
+static int zb_connect(struct zb_env *e, int port)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl;
+	int fd = socket(e->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (e->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, e->addr, &s6->sin6_addr);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		inet_pton(AF_INET, e->addr, &s4->sin_addr);
+		sl = sizeof(*s4);
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * One connection: the receiver, the technique's sends, the verdict. With
+ * @probe, the copy counters run around it and nothing else is kept.
+ */
+static int zb_pass(struct zb_env *e, const struct zb_tech *t,
+		   const struct zb_work *w, bool probe, struct zb_result *r)
+{
+	struct rusage ru0, ru1;
+	struct zb_rx_result rx;
+	struct zb_counts c = { 0 };
+	struct zb_recv rcv;
+	uint64_t t0, t1;
+	int fd, ret;
+
+	if (zb_recv_start(e, w, &rcv))
+		return -1;
+	fd = rcv.port ? zb_connect(e, rcv.port) : -1;
+	if (fd < 0) {
+		int err = errno;
+
+		zb_recv_finish(e, &rcv, &rx);
+		snprintf(r->why, sizeof(r->why), "%s",
+			 rx.err[0] ? rx.err : strerror(err));
+		return -1;
+	}
+	{
+		struct timeval tv = { .tv_sec = (long)e->timeout };
+
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	if (probe && zb_trace_start(e)) {
+		close(fd);
+		zb_recv_finish(e, &rcv, &rx);
+		snprintf(r->why, sizeof(r->why), "could not start the probes");
+		return -1;
+	}
+	getrusage(RUSAGE_SELF, &ru0);
+	t0 = zc_now_ns();
+	ret = t->send(e, fd, w, w->requests, &c);
+	if (ret)
+		snprintf(r->why, sizeof(r->why), "%s failed: %s", t->name,
+			 strerror(errno));
+	shutdown(fd, SHUT_WR);
+	getrusage(RUSAGE_SELF, &ru1);
+	if (ret)
+		close(fd);
+	zb_recv_finish(e, &rcv, &rx);
+	t1 = zc_now_ns();
+	if (probe)
+		zb_trace_stop(e, getpid(), rcv.pid, &r->cp);
+	if (!ret)
+		close(fd);
+	if (ret)
+		return -1;
+	if (!rx.ok) {
+		snprintf(r->why, sizeof(r->why), "%s", rx.err);
+		return -1;
+	}
+	if (probe) {
+		r->probe_bytes = w->bytes;
+		return 0;
+	}
+	r->requests = w->requests;
+	r->bytes = w->bytes;
+	r->ns = t1 - t0;
+	r->utime_ns = zb_tv_ns(&ru1.ru_utime) - zb_tv_ns(&ru0.ru_utime);
+	r->stime_ns = zb_tv_ns(&ru1.ru_stime) - zb_tv_ns(&ru0.ru_stime);
+	r->nvcsw = ru1.ru_nvcsw - ru0.ru_nvcsw;
+	r->nivcsw = ru1.ru_nivcsw - ru0.ru_nivcsw;
+	r->rx_utime_ns = rx.utime_ns;
+	r->rx_stime_ns = rx.stime_ns;
+	r->c = c;
+	return 0;
+}
+
+static struct zb_result *zb_new_result(void)
+{
+	struct zb_result *n = realloc(zb_results,
+				      (zb_nresults + 1) * sizeof(*n));
+
+	if (!n) {
+		perror("zcopyctl");
+		exit(EXIT_FAIL);
+	}
+	zb_results = n;
+	memset(&n[zb_nresults], 0, sizeof(n[0]));
+	return &n[zb_nresults++];
+}
+
+static void zb_progress(struct zb_env *e, const struct zb_result *r)
+{
+	if (e->ctx->json)
+		return;
+	fprintf(stderr, "zcopyctl: bench: %-6s %-15s", r->workload,
+		r->tech->name);
+	if (r->pool_size)
+		fprintf(stderr, " %7" PRIu64 " B", r->pool_size);
+	if (r->threshold >= 0)
+		fprintf(stderr, " thr %" PRId64, r->threshold);
+	fprintf(stderr, " %s%s%s\n", r->status, r->why[0] ? ": " : "", r->why);
+}
+
+static void zb_run(struct zb_env *e, const struct zb_opts *o, int tid,
+		   const struct zb_work *w, int64_t threshold)
+{
+	const struct zb_tech *t = &zb_techs[tid];
+	struct zb_result *r = zb_new_result();
+
+	r->workload = w->name;
+	r->tech = t;
+	r->pool_size = w->pool_size;
+	r->threshold = threshold;
+	if (t->setup && t->setup(e, r->why, sizeof(r->why))) {
+		r->status = "skipped";
+		zb_progress(e, r);
+		return;
+	}
+	{
+		/* The timed pass @repeat times; keep the median by sender CPU. */
+		struct zb_result runs[ZB_MAX_REPEAT];
+		unsigned int n, a, b;
+
+		for (n = 0; n < o->repeat; n++) {
+			runs[n] = *r;
+			if (zb_pass(e, t, w, false, &runs[n])) {
+				snprintf(r->why, sizeof(r->why), "%s", runs[n].why);
+				r->status = "failed";
+				zb_progress(e, r);
+				return;
+			}
+		}
+		for (a = 1; a < n; a++)
+			for (b = a; b > 0 && runs[b].utime_ns + runs[b].stime_ns <
+					     runs[b - 1].utime_ns + runs[b - 1].stime_ns; b--) {
+				struct zb_result tmp = runs[b];
+
+				runs[b] = runs[b - 1];
+				runs[b - 1] = tmp;
+			}
+		*r = runs[n / 2];
+		r->repeats = n;
+	}
+	r->status = "ok";
+	if (e->probes) {
+		struct zb_work s;
+		struct zb_unit u1;
+
+		zb_work_scale(e, w, o->probe_bytes, &s, &u1);
+		if (zb_pass(e, t, &s, true, r)) {
+			r->status = "failed";
+			if (!r->why[0])
+				snprintf(r->why, sizeof(r->why), "probed pass failed");
+		}
+	}
+	zb_progress(e, r);
+}
+
+static int zb_set_threshold(struct zc_ctx *ctx, uint64_t v)
+{
+	char buf[32];
+	int fd = open("/sys/module/zcopy/parameters/copy_threshold",
+		      O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0) {
+		zc_err(ctx, "/sys/module/zcopy/parameters/copy_threshold: %s",
+		       strerror(errno));
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64 "\n", v);
+	n = write(fd, buf, strlen(buf));
+	close(fd);
+	if (n < 0) {
+		zc_err(ctx, "setting copy_threshold to %" PRIu64 ": %s", v,
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int64_t zb_get_threshold(struct zb_env *e)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+
+	if (e->devfd < 0 || ioctl(e->devfd, ZCOPY_IOC_QUERY, &q))
+		return -1;
+	return q.copy_threshold;
+}
+
+/* ---- output ---- */
+
+static double zb_per_gib(uint64_t ns, uint64_t bytes)
+{
+	return bytes ? (ns / 1e9) / (bytes / 1073741824.0) : 0;
+}
+
+static double zb_ratio(uint64_t part, uint64_t whole)
+{
+	return whole ? (double)part / whole : 0;
+}
+
+/* The bench's own JSON writer: zj_* has no floating point numbers. */
+static bool jb_first = true;
+
+static void jb_sep(const char *key)
+{
+	if (!jb_first)
+		putchar(',');
+	jb_first = false;
+	if (key) {
+		const char *p;
+
+		putchar('"');
+		for (p = key; *p; p++)
+			putchar(*p);
+		fputs("\":", stdout);
+	}
+}
+
+static void jb_open(const char *key, char c)
+{
+	jb_sep(key);
+	putchar(c);
+	jb_first = true;
+}
+
+static void jb_close(char c)
+{
+	putchar(c);
+	jb_first = false;
+}
+
+static void jb_str(const char *key, const char *s)
+{
+	jb_sep(key);
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void jb_u64(const char *key, uint64_t v)
+{
+	jb_sep(key);
+	printf("%" PRIu64, v);
+}
+
+static void jb_num(const char *key, double v)
+{
+	jb_sep(key);
+	printf("%.6g", v);
+}
+
+static void jb_null(const char *key)
+{
+	jb_sep(key);
+	fputs("null", stdout);
+}
+
+static void jb_bool(const char *key, bool v)
+{
+	jb_sep(key);
+	fputs(v ? "true" : "false", stdout);
+}
+
+static void zb_report_json(struct zb_env *e, const char *route,
+			   const struct zb_opts *o)
+{
+	struct utsname un;
+	size_t i;
+
+	uname(&un);
+	jb_open(NULL, '{');
+	jb_str("kernel", un.release);
+	jb_str("route", route);
+	jb_str("note", "absolute times under TCG emulation mean little; compare ratios within one run");
+	jb_u64("file_bytes", e->file_len);
+	jb_u64("header_bytes", o->hdr);
+	jb_u64("chunk_bytes", e->chunk);
+	jb_bool("probes", e->probes);
+	jb_str("probe_list", e->probes ? e->probe_list : e->probe_why);
+	jb_open("results", '[');
+	for (i = 0; i < zb_nresults; i++) {
+		const struct zb_result *r = &zb_results[i];
+		const struct zb_copies *cp = &r->cp;
+		bool ok = !strcmp(r->status, "ok");
+		uint64_t cpu = r->utime_ns + r->stime_ns;
+		uint64_t pb = r->probe_bytes;
+		double s = r->ns / 1e9;
+
+		jb_open(NULL, '{');
+		jb_str("workload", r->workload);
+		jb_str("technique", r->tech->name);
+		jb_str("route", route);
+		jb_str("status", r->status);
+		jb_str("reason", r->why);
+		jb_u64("pool_size", r->pool_size);
+		if (r->threshold >= 0)
+			jb_u64("copy_threshold", (uint64_t)r->threshold);
+		else
+			jb_null("copy_threshold");
+		jb_u64("repeats", r->repeats);
+		jb_u64("requests", r->requests);
+		jb_u64("bytes", r->bytes);
+		jb_num("seconds", s);
+		jb_num("throughput_mib_s", ok && s > 0 ? r->bytes / 1048576.0 / s : 0);
+		jb_num("requests_per_s", ok && s > 0 ? r->requests / s : 0);
+		jb_num("cpu_s_per_gib", zb_per_gib(cpu, r->bytes));
+		jb_num("user_s_per_gib", zb_per_gib(r->utime_ns, r->bytes));
+		jb_num("sys_s_per_gib", zb_per_gib(r->stime_ns, r->bytes));
+		jb_num("receiver_cpu_s_per_gib",
+		       zb_per_gib(r->rx_utime_ns + r->rx_stime_ns, r->bytes));
+		jb_u64("syscalls", r->c.syscalls);
+		jb_num("syscalls_per_req", zb_ratio(r->c.syscalls, r->requests));
+		jb_num("vol_ctxsw_per_req", zb_ratio(r->nvcsw, r->requests));
+		jb_num("invol_ctxsw_per_req", zb_ratio(r->nivcsw, r->requests));
+		if (r->c.compl_known)
+			jb_u64("completions", r->c.compl);
+		else
+			jb_null("completions");
+		if (r->c.compl_known && r->c.compl_usage_known) {
+			jb_u64("completions_zc", r->c.compl_zc);
+			jb_u64("completions_copied", r->c.compl_copied);
+		} else {
+			jb_null("completions_zc");
+			jb_null("completions_copied");
+		}
+		if (cp->valid && pb) {
+			jb_u64("probe_payload_bytes", pb);
+			jb_num("copies_per_byte_sender", zb_ratio(cp->sender, pb));
+			jb_num("copies_per_byte_receiver", zb_ratio(cp->receiver, pb));
+			jb_num("copies_per_byte_softirq",
+			       zb_ratio(cp->sirq_sender + cp->sirq_receiver +
+					cp->sirq_other, pb));
+			jb_num("copies_per_byte_softirq_in_sender",
+			       zb_ratio(cp->sirq_sender, pb));
+			jb_num("copies_per_byte_other", zb_ratio(cp->other, pb));
+			jb_u64("probe_misses", cp->missed);
+			jb_open("copied_bytes_by_probe", '{');
+			for (int k = 0; k < 16; k++) {
+				const char *n = zb_trace_probe_name(k);
+
+				if (n) {
+					jb_sep(n);
+					printf("%" PRId64, cp->by_probe[k]);
+				}
+			}
+			jb_close('}');
+		} else {
+			jb_null("probe_payload_bytes");
+			jb_null("copies_per_byte_sender");
+			jb_null("copies_per_byte_receiver");
+			jb_null("copies_per_byte_softirq");
+			jb_null("copies_per_byte_softirq_in_sender");
+			jb_null("copies_per_byte_other");
+			jb_null("probe_misses");
+			jb_null("copied_bytes_by_probe");
+		}
+		jb_close('}');
+	}
+	jb_close(']');
+	jb_close('}');
+	putchar('\n');
+	fflush(stdout);
+	jb_first = true;
+}
+
+static void zb_report_table(struct zb_env *e, const char *route,
+			    const struct zb_opts *o)
+{
+	static const char *const hdrs[] = {
+		"workload", "size", "thr", "technique", "MiB/s", "req/s",
+		"usr s/GiB", "sys s/GiB", "syscalls/req", "csw/req",
+		"compl zc/copied", "snd cp/B", "rcv cp/B", "sirq cp/B", "status",
+	};
+	struct utsname un;
+	struct zc_table *t = zc_table_new(15, hdrs, "lrrlrrrrrrrrrrl");
+	size_t i;
+
+	uname(&un);
+	for (i = 0; i < zb_nresults; i++) {
+		const struct zb_result *r = &zb_results[i];
+		const struct zb_copies *cp = &r->cp;
+		char c[15][48];
+		bool ok = !strcmp(r->status, "ok");
+		uint64_t pb = r->probe_bytes;
+
+		memset(c, 0, sizeof(c));
+		snprintf(c[0], 48, "%s", r->workload);
+		if (r->pool_size)
+			zc_fmt_bytes(r->pool_size, c[1], 48);
+		if (r->threshold >= 0)
+			snprintf(c[2], 48, "%" PRId64, r->threshold);
+		snprintf(c[3], 48, "%s", r->tech->name);
+		if (ok) {
+			double s = r->ns / 1e9;
+
+			snprintf(c[4], 48, "%.1f", r->bytes / 1048576.0 / s);
+			snprintf(c[5], 48, "%.0f", r->requests / s);
+			snprintf(c[6], 48, "%.2f", zb_per_gib(r->utime_ns, r->bytes));
+			snprintf(c[7], 48, "%.2f", zb_per_gib(r->stime_ns, r->bytes));
+			snprintf(c[8], 48, "%.1f", zb_ratio(r->c.syscalls, r->requests));
+			snprintf(c[9], 48, "%.2f", zb_ratio(r->nvcsw + r->nivcsw, r->requests));
+			if (r->c.compl_known && r->c.compl_usage_known)
+				snprintf(c[10], 48, "%" PRIu64 "/%" PRIu64,
+					 r->c.compl_zc, r->c.compl_copied);
+			else if (r->c.compl_known)
+				snprintf(c[10], 48, "%" PRIu64 "/?", r->c.compl);
+			else
+				snprintf(c[10], 48, "-");
+			if (cp->valid && pb) {
+				snprintf(c[11], 48, "%.2f", zb_ratio(cp->sender, pb));
+				snprintf(c[12], 48, "%.2f", zb_ratio(cp->receiver, pb));
+				snprintf(c[13], 48, "%.2f", zb_ratio(cp->sirq_sender +
+					 cp->sirq_receiver + cp->sirq_other, pb));
+			} else {
+				snprintf(c[11], 48, "-");
+				snprintf(c[12], 48, "-");
+				snprintf(c[13], 48, "-");
+			}
+			snprintf(c[14], 48, "ok");
+		} else {
+			snprintf(c[14], 48, "%s", r->status);
+		}
+		zc_table_row(t, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+			     c[8], c[9], c[10], c[11], c[12], c[13], c[14]);
+	}
+	printf("zcopyctl bench on %s, route %s: file %" PRIu64 " bytes, header %" PRIu64 " bytes, chunk %zu bytes\n",
+	       un.release, route, e->file_len, o->hdr, e->chunk);
+	printf("Absolute times under TCG emulation mean little: compare ratios within one run. Timed values: median of %u passes.\n", o->repeat);
+	printf("CPU = the sender's getrusage; cp/B = bytes the CPU copied per payload byte (kprobes: %s).\n",
+	       e->probes ? e->probe_list : e->probe_why);
+	printf("sirq = copies in softirq context, whichever task was current (over veth/lo the receive path\n"
+	       "runs in the sender's softirq). thr = zcopy copy_threshold.\n\n");
+	zc_table_print(t, stdout, true);
+	for (i = 0; i < zb_nresults; i++)
+		if (zb_results[i].cp.missed) {
+			printf("\nwarning: the probes missed %" PRIu64 " events in %s/%s: copies are undercounted\n",
+			       zb_results[i].cp.missed, zb_results[i].workload,
+			       zb_results[i].tech->name);
+		}
+	for (i = 0; i < zb_nresults; i++)
+		if (strcmp(zb_results[i].status, "ok"))
+			printf("%s %s: %s: %s\n", zb_results[i].workload,
+			       zb_results[i].tech->name, zb_results[i].status,
+			       zb_results[i].why);
+	zc_table_free(t);
+}
+
+/* ---- the command ---- */
+
+static const int zb_bulk_techs[] = {
+	ZB_RW, ZB_MMAP, ZB_SENDFILE, ZB_SPLICE, ZB_SENDFILE_MORE, ZB_MSG_ZC,
+	ZB_URING_ZC, ZB_ZC_FILE, ZB_ZC_POOL, ZB_ZC_HDR_FILE, -1,
+};
+static const int zb_pool_techs[] = {
+	ZB_WRITE, ZB_MSG_ZC, ZB_URING_ZC, ZB_ZC_POOL, -1,
+};
+
+static void zb_list(void)
+{
+	int i;
+
+	for (i = 0; i < ZB_NTECH; i++)
+		printf("%-15s %-6s %s\n", zb_techs[i].name,
+		       zb_techs[i].file_body ? "file" : "memory",
+		       zb_techs[i].desc);
+}
+
+int cmd_bench(struct zc_ctx *ctx, int argc, char **argv)
+{
+	static const uint64_t small_sizes[] = { 4096, 8192, 16384, 32768, 65536 };
+	struct zb_opts o = {
+		.file_size = 64 << 20, .requests = 1000, .hdr = 300,
+		.chunk = 256 << 10, .pool_bytes = 8 << 20,
+		.probe_bytes = 16 << 20, .w_bulk = true, .w_small = true,
+		.w_pool = true, .probes = true, .repeat = 3,
+	};
+	struct zb_env e = {
+		.ctx = ctx, .file_fd = -1, .devfd = -1, .snd_netns = -1,
+		.rcv_netns = -1, .timeout = 120,
+	};
+	const char *techs = NULL, *workloads = NULL, *addr = "127.0.0.1";
+	bool tech_given = false;
+	int64_t thr_saved = -1;
+	struct zc_getopt g;
+	char route[64];
+	int c, ret = EXIT_FAIL;
+	size_t i, k;
+
+	for (i = 0; i < 12; i++)
+		o.sizes[i] = 512ull << i;
+	o.nsizes = 12;
+	zc_getopt_init(ctx, &g);
+	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
+		uint64_t v;
+
+		switch (c) {
+		case OPT_RCV_NETNS:
+			o.rcv_ns = optarg;
+			break;
+		case OPT_SND_NETNS:
+			o.snd_ns = optarg;
+			break;
+		case OPT_ADDR:
+			addr = optarg;
+			break;
+		case OPT_ROUTE:
+			o.route = optarg;
+			break;
+		case OPT_WORKLOADS:
+			workloads = optarg;
+			break;
+		case OPT_TECHS:
+			techs = optarg;
+			break;
+		case OPT_FILE:
+			o.file = optarg;
+			break;
+		case OPT_FILE_SIZE:
+		case OPT_REQUESTS:
+		case OPT_HEADER:
+		case OPT_CHUNK:
+		case OPT_POOL_BYTES:
+		case OPT_PROBE_BYTES:
+			if (zc_parse_u64(optarg, &v) || !v ||
+			    (c == OPT_HEADER && v > 4096) ||
+			    (c == OPT_CHUNK && v > (1u << 30))) {
+				zc_getopt_free(&g);
+				return zc_usage_error(ctx, "bad value '%s' for %s",
+						      optarg, argv[optind - 1]);
+			}
+			if (c == OPT_FILE_SIZE)
+				o.file_size = v;
+			else if (c == OPT_REQUESTS)
+				o.requests = v;
+			else if (c == OPT_HEADER)
+				o.hdr = v;
+			else if (c == OPT_CHUNK)
+				o.chunk = v;
+			else if (c == OPT_POOL_BYTES)
+				o.pool_bytes = v;
+			else
+				o.probe_bytes = v;
+			break;
+		case OPT_POOL_SIZES:
+			if (zb_parse_list(ctx, "pool-sizes", optarg, o.sizes,
+					  ZB_MAX_SIZES, &o.nsizes)) {
+				zc_getopt_free(&g);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_THRESHOLDS:
+			if (zb_parse_list(ctx, "copy-threshold", optarg, o.thr,
+					  ZB_MAX_THR, &o.nthr)) {
+				zc_getopt_free(&g);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_NO_PROBES:
+			o.probes = false;
+			break;
+		case OPT_TIMEOUT:
+			if (zc_parse_secs(optarg, &e.timeout) || e.timeout < 1) {
+				zc_getopt_free(&g);
+				return zc_usage_error(ctx, "--timeout '%s': expected seconds (at least 1)",
+						      optarg);
+			}
+			break;
+		case OPT_REPEAT:
+			if (zc_parse_u64(optarg, &v) || !v || v > ZB_MAX_REPEAT) {
+				zc_getopt_free(&g);
+				return zc_usage_error(ctx, "--repeat '%s': expected 1 to %d",
+						      optarg, ZB_MAX_REPEAT);
+			}
+			o.repeat = (unsigned int)v;
+			break;
+		case OPT_JSON_OUT:
+			o.json_out = optarg;
+			break;
+		case OPT_LIST:
+			zc_getopt_free(&g);
+			zb_list();
+			return EXIT_OK;
+		case ZC_OPT_EXIT:
+			zc_getopt_free(&g);
+			return g.exit;
+		}
+	}
+	zc_getopt_free(&g);
+	if (optind < argc)
+		return zc_usage_error(ctx, "unexpected argument '%s'",
+				      argv[optind]);
+	if (workloads) {
+		char *dup = strdup(workloads), *tok, *save;
+
+		o.w_bulk = o.w_small = o.w_pool = false;
+		for (tok = strtok_r(dup, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (!strcmp(tok, "bulk"))
+				o.w_bulk = true;
+			else if (!strcmp(tok, "small"))
+				o.w_small = true;
+			else if (!strcmp(tok, "pool"))
+				o.w_pool = true;
+			else {
+				zc_usage_error(ctx, "--workloads: unknown workload '%s' (bulk, small, pool)",
+					       tok);
+				free(dup);
+				return EXIT_USAGE;
+			}
+		}
+		free(dup);
+	}
+	if (techs) {
+		char *dup = strdup(techs), *tok, *save;
+
+		tech_given = true;
+		for (tok = strtok_r(dup, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			int id = zb_tech_by_name(tok);
+
+			if (id < 0) {
+				zc_usage_error(ctx, "--techniques: unknown technique '%s' (--list shows them)",
+					       tok);
+				free(dup);
+				return EXIT_USAGE;
+			}
+			o.tech[id] = true;
+		}
+		free(dup);
+	}
+	snprintf(e.addr, sizeof(e.addr), "%s", addr);
+	{
+		struct in6_addr a6;
+		struct in_addr a4;
+
+		if (inet_pton(AF_INET, addr, &a4) == 1)
+			e.family = AF_INET;
+		else if (inet_pton(AF_INET6, addr, &a6) == 1)
+			e.family = AF_INET6;
+		else
+			return zc_usage_error(ctx, "--addr '%s': expected an IPv4 or IPv6 address",
+					      addr);
+		snprintf(route, sizeof(route), "%s", o.route ? o.route :
+			 (!strncmp(addr, "127.", 4) || !strcmp(addr, "::1")) ?
+			 "lo" : "tcp");
+	}
+	e.chunk = o.chunk;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (o.rcv_ns) {
+		e.rcv_netns = zb_netns_open(ctx, o.rcv_ns);
+		if (e.rcv_netns < 0)
+			goto out;
+	}
+	if (o.snd_ns) {
+		e.snd_netns = zb_netns_open(ctx, o.snd_ns);
+		if (e.snd_netns < 0)
+			goto out;
+		if (setns(e.snd_netns, CLONE_NEWNET)) {
+			zc_err(ctx, "setns %s: %s", o.snd_ns, strerror(errno));
+			goto out;
+		}
+	}
+	if (zb_payload(&e, &o))
+		goto out;
+	if (o.w_small && e.file_len < 8 * 65536 + 65536) {
+		zc_err(ctx, "the small-object workload needs a file of at least 576 KiB");
+		goto out;
+	}
+	zb_zcopy_open(&e);
+	thr_saved = zb_get_threshold(&e);
+	if (o.probes && zb_trace_setup(&e))
+		zc_warn(ctx, "copies will not be counted: %s", e.probe_why);
+	if (!o.probes)
+		snprintf(e.probe_why, sizeof(e.probe_why), "off (--no-probes)");
+
+	if (o.w_bulk) {
+		struct zb_unit u = { .hdr_len = (uint32_t)o.hdr,
+				     .body_len = e.file_len };
+		struct zb_work w = { .name = "bulk", .units = &u, .nunits = 1,
+				     .requests = 1 };
+
+		zb_work_finish(&e, &w);
+		for (k = 0; zb_bulk_techs[k] >= 0; k++)
+			if (!tech_given || o.tech[zb_bulk_techs[k]])
+				zb_run(&e, &o, zb_bulk_techs[k], &w, -1);
+	}
+	if (o.w_small) {
+		struct zb_unit u[40];
+		struct zb_work w = { .name = "small", .units = u, .nunits = 40,
+				     .requests = o.requests };
+
+		for (k = 0; k < 40; k++) {
+			u[k].hdr_len = (uint32_t)o.hdr;
+			u[k].body_len = small_sizes[k % 5];
+			u[k].body_off = (k % 8) * 65536;
+		}
+		zb_work_finish(&e, &w);
+		for (k = 0; zb_bulk_techs[k] >= 0; k++)
+			if (!tech_given || o.tech[zb_bulk_techs[k]])
+				zb_run(&e, &o, zb_bulk_techs[k], &w, -1);
+	}
+	if (o.w_pool) {
+		if (!o.nthr && thr_saved >= 0) {
+			o.thr[0] = (uint64_t)thr_saved;
+			o.nthr = 1;
+		}
+		for (i = 0; i < o.nsizes; i++) {
+			struct zb_unit u = { .body_len = o.sizes[i] };
+			struct zb_work w = { .name = "pool", .units = &u,
+					     .nunits = 1,
+					     .pool_size = o.sizes[i] };
+			uint64_t n = o.pool_bytes / o.sizes[i];
+
+			if (o.sizes[i] > e.file_len) {
+				zc_warn(ctx, "pool size %" PRIu64 " is larger than the file: skipped",
+					o.sizes[i]);
+				continue;
+			}
+			w.requests = n < 16 ? 16 : n > 4096 ? 4096 : n;
+			zb_work_finish(&e, &w);
+			for (k = 0; zb_pool_techs[k] >= 0; k++) {
+				int id = zb_pool_techs[k];
+				size_t j;
+
+				if (tech_given && !o.tech[id])
+					continue;
+				if (id != ZB_ZC_POOL || !e.zc_ok) {
+					zb_run(&e, &o, id, &w, -1);
+					continue;
+				}
+				for (j = 0; j < o.nthr; j++) {
+					if (zb_set_threshold(ctx, o.thr[j]))
+						break;
+					zb_run(&e, &o, id, &w, (int64_t)o.thr[j]);
+				}
+			}
+		}
+		if (thr_saved >= 0 && o.nthr)
+			zb_set_threshold(ctx, (uint64_t)thr_saved);
+	}
+
+	if (ctx->json)
+		zb_report_json(&e, route, &o);
+	else
+		zb_report_table(&e, route, &o);
+	if (o.json_out) {
+		fflush(stdout);
+		if (!freopen(o.json_out, "w", stdout)) {
+			zc_err(ctx, "--json-out %s: %s", o.json_out,
+			       strerror(errno));
+			goto out;
+		}
+		zb_report_json(&e, route, &o);
+		fflush(stdout);
+	}
+	ret = EXIT_OK;
+	for (i = 0; i < zb_nresults; i++)
+		if (!strcmp(zb_results[i].status, "failed"))
+			ret = EXIT_FAIL;
+out:
+	if (e.probes)
+		zb_trace_teardown(&e);
+#ifdef ZC_HAVE_LIBURING
+	if (e.uring_ok)
+		io_uring_queue_exit(&e.ring);
+#endif
+	if (e.devfd >= 0)
+		close(e.devfd);
+	if (e.file_created) {
+		unlink(e.file_path);
+	}
+	if (e.file_fd >= 0)
+		close(e.file_fd);
+	free(e.file_path);
+	if (e.rcv_netns >= 0)
+		close(e.rcv_netns);
+	if (e.snd_netns >= 0)
+		close(e.snd_netns);
+	free(zb_results);
+	return ret;
+}

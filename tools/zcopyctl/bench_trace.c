@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcopyctl bench: count the bytes the CPU copies, independently of zcopy's
+ * own counters, with kprobe and kretprobe events in tracefs.
+ *
+ * The natural probe points, _copy_to_iter/_copy_from_iter and
+ * copy_page_{to,from}_iter, cannot be probed on Debian's 6.1 and 6.12
+ * cloud kernels: lib/iov_iter.c has no ftrace locations there and trace
+ * kprobes refuse such "notrace" functions. So the copies are counted one
+ * level up, where each path's copy happens, with the same list on both
+ * kernels (each probe is used if the kernel can probe it; the list used is
+ * printed):
+ *
+ *   simple_copy_to_iter        kretprobe, $retval: recv()/read() of a
+ *                              socket copying skb data to the user
+ *                              (skb_copy_datagram_iter, linear part and
+ *                              frags)
+ *   csum_and_copy_to_iter      kretprobe: the same with checksumming
+ *   filemap_read,              kprobe, the iov_iter's count, only for
+ *   shmem_file_read_iter       user-backed iterators (ITER_UBUF/IOVEC):
+ *                              read() from the page cache (ext4, tmpfs).
+ *                              6.1 also reaches them from sendfile/splice
+ *                              with an ITER_PIPE that takes page
+ *                              references: those are not copies
+ *   tcp_sendmsg_locked         kretprobe, (int)$retval > 0: bytes queued by
+ *                              sendmsg/write, minus
+ *   skb_zerocopy_iter_stream   (kretprobe, subtracted) those attached by
+ *                              reference (MSG_ZEROCOPY, io_uring, zcopy
+ *                              pools) and
+ *   skb_splice_from_iter       (kretprobe, subtracted; 6.5+) those spliced
+ *                              (MSG_SPLICE_PAGES: sendfile, splice, zcopy
+ *                              file extents on 6.12)
+ *   skb_copy_ubufs             kprobe, skb->data_len: pinned user pages
+ *                              copied on local delivery or for a tap
+ *   skb_copy_bits              kprobe, 4th argument: linearizing,
+ *                              collapsing, taps
+ *
+ * Offsets (sk_buff.data_len, iov_iter.iter_type and .count) and the
+ * ITER_* values come from the running kernel's BTF.
+ *
+ * Each probe gets a hist trigger keyed by common_pid and common_flags that
+ * sums the bytes in the kernel: nothing goes through the ring buffer. A
+ * copy done in softirq context (common_flags has TRACE_FLAG_SOFTIRQ) is
+ * counted apart, whichever task was current: over veth and lo the whole
+ * receive path of the peer runs in softirq on the CPU, and usually in the
+ * task, that transmitted (netif_rx -> NET_RX softirq at local_bh_enable),
+ * so the sender's system time includes receiver-side protocol work, and
+ * skb_copy_ubufs for the sender's pinned pages shows up in the sender's
+ * task.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/btf.h>
+
+#include "bench.h"
+
+#define ZB_TRACEFS	"/sys/kernel/tracing"
+#define ZB_GROUP	"zcbench"
+
+#define ZB_FLAGS_IRQ	(0x08 | 0x10 | 0x40)	/* hardirq, softirq, NMI */
+
+enum zb_fetch {
+	ZB_F_RET,			/* $retval, counted if > 0 */
+	ZB_F_ARG,			/* a fixed fetch argument */
+	ZB_F_SKB_DATA_LEN,		/* 1st argument's skb->data_len */
+	ZB_F_ITER_COUNT,		/* 2nd argument's iov_iter count, user-backed */
+};
+
+struct zb_probe {
+	const char *event;
+	const char *sym;
+	enum zb_fetch fetch;
+	const char *arg;		/* ZB_F_ARG */
+	int sign;			/* -1: subtracted */
+	const char *rtype;		/* ZB_F_RET: s32 for an int function */
+	bool on;
+	char trigger[256];
+};
+
+static struct zb_probe zb_probes[] = {
+	{ .event = "simple_copy", .sym = "simple_copy_to_iter", .fetch = ZB_F_RET, .sign = 1 },
+	{ .event = "csum_to_iter", .sym = "csum_and_copy_to_iter", .fetch = ZB_F_RET, .sign = 1 },
+	{ .event = "filemap_read", .sym = "filemap_read", .fetch = ZB_F_ITER_COUNT, .sign = 1 },
+	{ .event = "shmem_read", .sym = "shmem_file_read_iter", .fetch = ZB_F_ITER_COUNT, .sign = 1 },
+	{ .event = "tcp_sendmsg", .sym = "tcp_sendmsg_locked", .fetch = ZB_F_RET, .rtype = "s32", .sign = 1 },
+	{ .event = "zc_iter", .sym = "skb_zerocopy_iter_stream", .fetch = ZB_F_RET, .rtype = "s32", .sign = -1 },
+	{ .event = "splice_iter", .sym = "skb_splice_from_iter", .fetch = ZB_F_RET, .sign = -1 },
+	{ .event = "copy_ubufs", .sym = "skb_copy_ubufs", .fetch = ZB_F_SKB_DATA_LEN, .sign = 1 },
+	{ .event = "copy_bits", .sym = "skb_copy_bits", .fetch = ZB_F_ARG, .arg = "%cx:u32", .sign = 1 },
+};
+
+#define ZB_NPROBES (sizeof(zb_probes) / sizeof(zb_probes[0]))
+
+static const char zb_hist[] =
+	"hist:keys=common_pid,common_flags:vals=hitcount,bytes:size=2048";
+
+const char *zb_trace_probe_name(int i)
+{
+	return i < (int)ZB_NPROBES && zb_probes[i].on ? zb_probes[i].sym : NULL;
+}
+
+static int zb_write_file(const char *path, const char *s, bool append)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+static char *zb_read_all(const char *path, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		if (n == cap) {
+			char *nb = realloc(buf, cap * 2 + 1);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* ---- BTF: the offset of a member of a struct ---- */
+
+static const struct btf_type *zb_btf_next(const struct btf_type *t)
+{
+	unsigned int vlen = BTF_INFO_VLEN(t->info);
+	size_t sz = sizeof(*t);
+
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+		sz += 4;
+		break;
+	case BTF_KIND_ARRAY:
+		sz += sizeof(struct btf_array);
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		sz += vlen * sizeof(struct btf_member);
+		break;
+	case BTF_KIND_ENUM:
+		sz += vlen * sizeof(struct btf_enum);
+		break;
+	case BTF_KIND_FUNC_PROTO:
+		sz += vlen * sizeof(struct btf_param);
+		break;
+	case BTF_KIND_VAR:
+		sz += sizeof(struct btf_var);
+		break;
+	case BTF_KIND_DATASEC:
+		sz += vlen * sizeof(struct btf_var_secinfo);
+		break;
+	case BTF_KIND_DECL_TAG:
+		sz += sizeof(struct btf_decl_tag);
+		break;
+	case 19:	/* BTF_KIND_ENUM64 */
+		sz += vlen * 12;
+		break;
+	default:
+		break;
+	}
+	return (const struct btf_type *)((const char *)t + sz);
+}
+
+struct zb_btf {
+	char *raw;
+	const char *strs;
+	uint32_t str_len;
+	const struct btf_type **types;
+	uint32_t ntypes;
+};
+
+static const char *zb_btf_str(const struct zb_btf *b, uint32_t off)
+{
+	return off < b->str_len ? b->strs + off : "";
+}
+
+/* Bit offset of @name in struct/union @t, through anonymous members. */
+static long zb_btf_member(const struct zb_btf *b, const struct btf_type *t,
+			  const char *name, int depth)
+{
+	const struct btf_member *m = (const struct btf_member *)(t + 1);
+	unsigned int i, vlen = BTF_INFO_VLEN(t->info);
+	bool kflag = BTF_INFO_KFLAG(t->info);
+
+	if (depth > 8)
+		return -1;
+	for (i = 0; i < vlen; i++) {
+		long off = kflag ? BTF_MEMBER_BIT_OFFSET(m[i].offset) :
+			   (long)m[i].offset;
+
+		if (m[i].name_off) {
+			if (!strcmp(zb_btf_str(b, m[i].name_off), name))
+				return off;
+			continue;
+		}
+		if (m[i].type < b->ntypes) {
+			const struct btf_type *mt = b->types[m[i].type];
+			int k = BTF_INFO_KIND(mt->info);
+			long sub;
+
+			if (k != BTF_KIND_STRUCT && k != BTF_KIND_UNION)
+				continue;
+			sub = zb_btf_member(b, mt, name, depth + 1);
+			if (sub >= 0)
+				return off + sub;
+		}
+	}
+	return -1;
+}
+
+static void zb_btf_free(struct zb_btf *b)
+{
+	free(b->types);
+	free(b->raw);
+	memset(b, 0, sizeof(*b));
+}
+
+static int zb_btf_load(struct zb_btf *b)
+{
+	const struct btf_header *hdr;
+	const struct btf_type *t, *end, *p;
+	size_t len, n = 0;
+	uint32_t i;
+
+	memset(b, 0, sizeof(*b));
+	b->raw = zb_read_all("/sys/kernel/btf/vmlinux", &len);
+	if (!b->raw)
+		return -1;
+	hdr = (const struct btf_header *)b->raw;
+	if (len < sizeof(*hdr) || hdr->magic != BTF_MAGIC ||
+	    hdr->hdr_len + hdr->type_off + hdr->type_len > len ||
+	    hdr->hdr_len + hdr->str_off + hdr->str_len > len) {
+		zb_btf_free(b);
+		return -1;
+	}
+	b->strs = b->raw + hdr->hdr_len + hdr->str_off;
+	b->str_len = hdr->str_len;
+	t = (const struct btf_type *)(b->raw + hdr->hdr_len + hdr->type_off);
+	end = (const struct btf_type *)((const char *)t + hdr->type_len);
+	/* Count, then index: ids start at 1. */
+	for (p = t; p < end; p = zb_btf_next(p))
+		n++;
+	b->types = calloc(n + 1, sizeof(*b->types));
+	if (!b->types) {
+		zb_btf_free(b);
+		return -1;
+	}
+	b->ntypes = (uint32_t)n + 1;
+	i = 1;
+	for (p = t; p < end; p = zb_btf_next(p))
+		b->types[i++] = p;
+	return 0;
+}
+
+/* Byte offset of member @mname of struct @sname, or -1. */
+static long zb_btf_offset(const struct zb_btf *b, const char *sname,
+			  const char *mname)
+{
+	uint32_t i;
+
+	for (i = 1; i < b->ntypes; i++) {
+		const struct btf_type *p = b->types[i];
+		long off;
+
+		if (BTF_INFO_KIND(p->info) != BTF_KIND_STRUCT ||
+		    strcmp(zb_btf_str(b, p->name_off), sname))
+			continue;
+		off = zb_btf_member(b, p, mname, 0);
+		if (off >= 0)
+			return off / 8;
+	}
+	return -1;
+}
+
+/* Value of enumerator @vname, or -1. */
+static long zb_btf_enum(const struct zb_btf *b, const char *vname)
+{
+	uint32_t i, k;
+
+	for (i = 1; i < b->ntypes; i++) {
+		const struct btf_type *p = b->types[i];
+		const struct btf_enum *en = (const struct btf_enum *)(p + 1);
+
+		if (BTF_INFO_KIND(p->info) != BTF_KIND_ENUM)
+			continue;
+		for (k = 0; k < BTF_INFO_VLEN(p->info); k++)
+			if (!strcmp(zb_btf_str(b, en[k].name_off), vname))
+				return en[k].val;
+	}
+	return -1;
+}
+
+/* ---- the probes ---- */
+
+static bool zb_kallsyms_has(const char *kallsyms, const char *sym)
+{
+	size_t l = strlen(sym);
+	const char *p = kallsyms;
+
+	while ((p = strstr(p, sym))) {
+		/* "ADDR T sym\n" (no module suffix: a core kernel symbol) */
+		if (p > kallsyms + 2 && p[-1] == ' ' &&
+		    (p[-2] == 'T' || p[-2] == 't') && p[l] == '\n')
+			return true;
+		p += l;
+	}
+	return false;
+}
+
+static void zb_trigger_path(char *buf, size_t len, const char *event,
+			    const char *file)
+{
+	snprintf(buf, len, ZB_TRACEFS "/events/" ZB_GROUP "/%s/%s", event, file);
+}
+
+static void zb_probe_remove(struct zb_probe *p, bool trigger)
+{
+	char path[256], cmd[300];
+
+	if (trigger) {
+		zb_trigger_path(path, sizeof(path), p->event, "trigger");
+		snprintf(cmd, sizeof(cmd), "!%s", p->trigger);
+		zb_write_file(path, cmd, true);
+	}
+	snprintf(cmd, sizeof(cmd), "-:" ZB_GROUP "/%s", p->event);
+	zb_write_file(ZB_TRACEFS "/kprobe_events", cmd, true);
+}
+
+void zb_trace_teardown(struct zb_env *e)
+{
+	size_t i;
+
+	for (i = 0; i < ZB_NPROBES; i++) {
+		if (!zb_probes[i].on)
+			continue;
+		zb_probe_remove(&zb_probes[i], false);
+		zb_probes[i].on = false;
+	}
+	e->nprobes = 0;
+}
+
+int zb_trace_setup(struct zb_env *e)
+{
+	long off_dlen = -1, off_type = -1, off_count = -1, ubuf = -1, iovec = -1;
+	char *ks, cmd[300];
+	struct zb_btf btf;
+	size_t i, pl = 0;
+	int err;
+
+	e->probes = false;
+	if (access(ZB_TRACEFS "/kprobe_events", W_OK)) {
+		snprintf(e->probe_why, sizeof(e->probe_why),
+			 ZB_TRACEFS "/kprobe_events: %s (mount tracefs, run as root)",
+			 strerror(errno));
+		return -1;
+	}
+	ks = zb_read_all("/proc/kallsyms", NULL);
+	if (!ks) {
+		snprintf(e->probe_why, sizeof(e->probe_why),
+			 "/proc/kallsyms: %s", strerror(errno));
+		return -1;
+	}
+	if (!zb_btf_load(&btf)) {
+		off_dlen = zb_btf_offset(&btf, "sk_buff", "data_len");
+		off_type = zb_btf_offset(&btf, "iov_iter", "iter_type");
+		off_count = zb_btf_offset(&btf, "iov_iter", "count");
+		ubuf = zb_btf_enum(&btf, "ITER_UBUF");
+		iovec = zb_btf_enum(&btf, "ITER_IOVEC");
+		zb_btf_free(&btf);
+	}
+	/* Leftovers of an interrupted run. */
+	for (i = 0; i < ZB_NPROBES; i++)
+		zb_probe_remove(&zb_probes[i], false);
+	e->probe_list[0] = '\0';
+	for (i = 0; i < ZB_NPROBES; i++) {
+		struct zb_probe *p = &zb_probes[i];
+
+		if (!zb_kallsyms_has(ks, p->sym))
+			continue;
+		snprintf(p->trigger, sizeof(p->trigger), "%s", zb_hist);
+		switch (p->fetch) {
+		case ZB_F_RET:
+			snprintf(cmd, sizeof(cmd),
+				 "r64:" ZB_GROUP "/%s %s bytes=$retval:%s",
+				 p->event, p->sym, p->rtype ? p->rtype : "s64");
+			snprintf(p->trigger, sizeof(p->trigger),
+				 "%s if bytes > 0", zb_hist);
+			break;
+		case ZB_F_ARG:
+			snprintf(cmd, sizeof(cmd), "p:" ZB_GROUP "/%s %s bytes=%s",
+				 p->event, p->sym, p->arg);
+			break;
+		case ZB_F_SKB_DATA_LEN:
+			if (off_dlen < 0)
+				goto no_btf;
+			snprintf(cmd, sizeof(cmd),
+				 "p:" ZB_GROUP "/%s %s bytes=+%ld(%%di):u32",
+				 p->event, p->sym, off_dlen);
+			break;
+		case ZB_F_ITER_COUNT:
+			if (off_type < 0 || off_count < 0 || iovec < 0)
+				goto no_btf;
+			snprintf(cmd, sizeof(cmd),
+				 "p:" ZB_GROUP "/%s %s bytes=+%ld(%%si):u64 type=+%ld(%%si):u8",
+				 p->event, p->sym, off_count, off_type);
+			if (ubuf >= 0)
+				snprintf(p->trigger, sizeof(p->trigger),
+					 "%s if type == %ld || type == %ld",
+					 zb_hist, iovec, ubuf);
+			else
+				snprintf(p->trigger, sizeof(p->trigger),
+					 "%s if type == %ld", zb_hist, iovec);
+			break;
+		}
+		err = zb_write_file(ZB_TRACEFS "/kprobe_events", cmd, true);
+		if (err) {
+			zc_warn(e->ctx, "cannot probe %s: %s", p->sym,
+				strerror(-err));
+			continue;
+		}
+		p->on = true;
+		e->nprobes++;
+		pl += snprintf(e->probe_list + pl, sizeof(e->probe_list) - pl,
+			       "%s%s%s", pl ? " " : "", p->sign < 0 ? "-" : "",
+			       p->sym);
+		if (pl >= sizeof(e->probe_list))
+			pl = sizeof(e->probe_list) - 1;
+		continue;
+no_btf:
+		zc_warn(e->ctx, "no BTF offsets in /sys/kernel/btf/vmlinux: %s not probed",
+			p->sym);
+	}
+	free(ks);
+	if (!e->nprobes) {
+		snprintf(e->probe_why, sizeof(e->probe_why),
+			 "no copy routine could be probed");
+		return -1;
+	}
+	e->probes = true;
+	return 0;
+}
+
+/* Sum of the misses of our probes in kprobe_profile. */
+static uint64_t zb_trace_missed(void)
+{
+	char *buf = zb_read_all(ZB_TRACEFS "/kprobe_profile", NULL), *line;
+	uint64_t missed = 0;
+
+	if (!buf)
+		return 0;
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[128];
+		unsigned long long hits, miss;
+
+		if (sscanf(line, "%127s %llu %llu", name, &hits, &miss) == 3 &&
+		    !strncmp(name, ZB_GROUP "/", strlen(ZB_GROUP) + 1))
+			missed += miss;
+	}
+	free(buf);
+	return missed;
+}
+
+static uint64_t zb_missed_base;
+
+int zb_trace_start(struct zb_env *e)
+{
+	char path[256];
+	size_t i;
+	int err;
+
+	zb_missed_base = zb_trace_missed();
+	for (i = 0; i < ZB_NPROBES; i++) {
+		if (!zb_probes[i].on)
+			continue;
+		zb_trigger_path(path, sizeof(path), zb_probes[i].event,
+				"trigger");
+		err = zb_write_file(path, zb_probes[i].trigger, true);
+		if (err) {
+			zc_err(e->ctx, "%s: %s: %s", path, zb_probes[i].trigger,
+			       strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static pid_t zb_tgid(pid_t pid)
+{
+	char path[64], *buf, *p;
+	pid_t tgid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	buf = zb_read_all(path, NULL);
+	if (!buf)
+		return 0;
+	p = strstr(buf, "\nTgid:");
+	if (p)
+		tgid = (pid_t)strtol(p + 6, NULL, 10);
+	free(buf);
+	return tgid;
+}
+
+int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
+		  struct zb_copies *out)
+{
+	char path[256], cmd[160], *buf, *line, *save;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ZB_NPROBES; i++) {
+		if (!zb_probes[i].on)
+			continue;
+		zb_trigger_path(path, sizeof(path), zb_probes[i].event, "hist");
+		buf = zb_read_all(path, NULL);
+		for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *pp = strstr(line, "common_pid:");
+			char *pf = strstr(line, "common_flags:");
+			char *pb = strstr(line, " bytes:");
+			unsigned long long bytes;
+			int sign = zb_probes[i].sign;
+			unsigned long flags;
+			pid_t pid, tg;
+			bool irq;
+
+			if (!pp || !pf || !pb)
+				continue;
+			pid = (pid_t)strtol(pp + 11, NULL, 10);
+			flags = strtoul(pf + 13, NULL, 0);
+			bytes = strtoull(pb + 7, NULL, 10) * sign;
+			irq = flags & ZB_FLAGS_IRQ;
+			tg = pid == sender || pid == receiver ? pid : zb_tgid(pid);
+			out->by_probe[i] += bytes;
+			if (irq && tg == sender)
+				out->sirq_sender += bytes;
+			else if (irq && tg == receiver)
+				out->sirq_receiver += bytes;
+			else if (irq)
+				out->sirq_other += bytes;
+			else if (tg == sender)
+				out->sender += bytes;
+			else if (tg == receiver)
+				out->receiver += bytes;
+			else
+				out->other += bytes;
+		}
+		free(buf);
+		zb_trigger_path(path, sizeof(path), zb_probes[i].event,
+				"trigger");
+		snprintf(cmd, sizeof(cmd), "!%s", zb_probes[i].trigger);
+		zb_write_file(path, cmd, true);
+	}
+	out->missed = zb_trace_missed() - zb_missed_base;
+	out->valid = true;
+	(void)e;
+	return 0;
+}
