@@ -85,6 +85,7 @@ struct zcopy_kseg {
  * @x: the transfer
  * @msg_flags: MSG_NOSIGNAL, and MSG_DONTWAIT for non-blocking sends
  * @tls: the socket encrypts with kernel TLS
+ * @local: the route ends in this host (loopback, veth)
  * @copy_reason: why every byte is copied at send time, or NONE
  * @bvec: ZCOPY_BVEC_BATCH entries for pool pages
  */
@@ -93,6 +94,7 @@ struct zcopy_sender {
 	struct zcopy_xfer *x;
 	int msg_flags;
 	bool tls;
+	bool local;
 	u32 copy_reason;
 	struct bio_vec *bvec;
 };
@@ -429,10 +431,12 @@ static void zcopy_ksegs_put(struct zcopy_kseg *ks, unsigned int n)
  * An skb carries one zero-copy notification, and when the stack copies
  * for it (local delivery does, skb_orphan_frags_rx()) it copies every
  * frag of the skb: page-cache pages that shared an skb with pool pages
- * would be copied with them, and reported as zero-copy. So the queued
- * tail skb ends a record, as MSG_EOR would make it (6.1's sendpage cannot
- * say MSG_EOR), wherever zero-copy pool data meets other data: TCP starts
- * a new skb for what follows.
+ * would be copied with them, and reported as zero-copy. So on routes that
+ * end in this host the queued tail skb ends a record, as MSG_EOR would
+ * make it (6.1's sendpage cannot say MSG_EOR), wherever zero-copy pool
+ * data meets other data: TCP starts a new skb for what follows. Elsewhere
+ * sharing an skb costs nothing, and splitting it would leave small pool
+ * packets that drivers copy into their rings (vmxnet3 does).
  */
 static void zcopy_sock_end_skb(struct socket *sock)
 {
@@ -470,7 +474,7 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 		bool more_after = a->flags & ZCOPY_SEND_MORE;
 		bool more = i + 1 < a->nr_segs || more_after;
 
-		if (zcopy_seg_boundary(ks, a->nr_segs, i))
+		if (s->local && zcopy_seg_boundary(ks, a->nr_segs, i))
 			zcopy_sock_end_skb(s->sock);
 		if (ks[i].pool)
 			err = zcopy_send_pool_seg(s, &ks[i], more, &res[i]);
@@ -481,7 +485,7 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 		if (err)
 			break;
 	}
-	if (!err && zcopy_seg_boundary(ks, a->nr_segs, a->nr_segs))
+	if (!err && s->local && zcopy_seg_boundary(ks, a->nr_segs, a->nr_segs))
 		zcopy_sock_end_skb(s->sock);
 	a->stop_seg = i;
 	a->stop_offset = i < a->nr_segs ? res[i].sent : 0;
@@ -588,6 +592,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	    (s.sock->file->f_flags & O_NONBLOCK))
 		s.msg_flags |= MSG_DONTWAIT;
 	s.copy_reason = zcopy_route_copy_reason(s.sock, &local);
+	s.local = local;
 	s.x->copy_reason = s.copy_reason ?: local ? ZCOPY_REASON_LOCAL :
 						    ZCOPY_REASON_STACK;
 
