@@ -380,7 +380,9 @@ t_dontwait() {
 	cat "$tmp/s.json"
 	sends=$(jget sends "$tmp/s.json")
 	resumes=$(jget resumes "$tmp/s.json")
-	[ "$resumes" -gt 0 ] || { echo "no short send was resumed"; return 1; }
+	# A slow sender (the sanitizer kernel) may never fill 16 KiB.
+	[ "$resumes" -gt 0 ] ||
+		{ echo "the receiver kept up: no send stopped short to resume"; return 4; }
 	expect_eq sends "$sends" $((resumes + 1)) || return 1
 	expect_eq bytes "$(jget bytes "$tmp/s.json")" $((HDR_LEN + DATA_LEN)) || return 1
 }
@@ -656,12 +658,14 @@ for t in "${TESTS[@]}"; do
 		continue
 	fi
 	log=$tmp/$name.log
-	if "$fn" > "$log" 2>&1; then
-		ok "$name"
-	else
-		not_ok "$name"
-		sed 's/^/# /' "$log"
-	fi
+	rc=0
+	"$fn" > "$log" 2>&1 || rc=$?
+	case $rc in
+	0) ok "$name" ;;
+	# A test that could not set up its situation says why, last.
+	4) skip "$name" "$(tail -n 1 "$log")" ;;
+	*) not_ok "$name"; sed 's/^/# /' "$log" ;;
+	esac
 done
 
 echo "# Totals: pass:$((n - fails - skips)) fail:$fails xfail:0 xpass:0 skip:$skips error:0"
