@@ -543,7 +543,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	struct zcopy_kseg *ks = NULL;
 	unsigned int i, nr_pools = 0, threshold;
 	u64 total = 0, pool_bytes;
-	bool ok, local;
+	bool ok;
 	int ret;
 
 	s.sock = sockfd_lookup(a->sockfd, &ret);
@@ -591,10 +591,9 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	if ((a->flags & ZCOPY_SEND_DONTWAIT) ||
 	    (s.sock->file->f_flags & O_NONBLOCK))
 		s.msg_flags |= MSG_DONTWAIT;
-	s.copy_reason = zcopy_route_copy_reason(s.sock, &local);
-	s.local = local;
-	s.x->copy_reason = s.copy_reason ?: local ? ZCOPY_REASON_LOCAL :
-						    ZCOPY_REASON_STACK;
+	s.copy_reason = zcopy_route_copy_reason(s.sock, &s.local);
+	s.x->copy_reason = s.copy_reason ?: s.local ? ZCOPY_REASON_LOCAL :
+						      ZCOPY_REASON_STACK;
 
 	a->bytes_sent = 0;
 	ret = zcopy_send_segs(&s, a, ks, res);
