@@ -9,7 +9,9 @@
  * interrupts off - telling whether it had copied the pages. The callback
  * only records that and, on the last reference, queues the transfer's
  * work; unpinning, accounting and waking userspace happen there, in
- * process context.
+ * process context. When the sender's own reference is the last one, as it
+ * is whenever no pool page went into an skb, the sender runs the
+ * completion itself before the send returns.
  *
  * Each transfer not yet completed holds a module reference: the module
  * cannot be unloaded while the stack may still call back into it.
@@ -190,7 +192,15 @@ void zcopy_xfer_add_pool(struct zcopy_xfer *x, struct zcopy_pool *pool)
 void zcopy_xfer_done_sending(struct zcopy_xfer *x, bool post)
 {
 	x->post = post;
-	zcopy_xfer_ubuf_complete(NULL, &x->ubuf, true);
+	/*
+	 * Most often no skb holds the notification by now (nothing went
+	 * zero-copy from a pool, or the stack has already let go of it):
+	 * the caller is in process context, so complete here rather than
+	 * wake a worker for it. The caller's file or genl family keeps the
+	 * module alive past the module_put() at the end.
+	 */
+	if (refcount_dec_and_test(&x->ubuf.refcnt))
+		zcopy_xfer_work(&x->work);
 }
 
 ssize_t zcopy_cq_read(struct zcopy_ctx *ctx, char __user *buf, size_t count,
