@@ -55,46 +55,61 @@ static inline void zcopy_ubuf_init(struct ubuf_info *uarg,
 #endif
 
 /**
- * zcopy_sock_send_page - send part of a page by reference
+ * zcopy_sock_send_pages - send a run of page ranges by reference
  * @sock: the socket
- * @page: the page; the caller keeps its reference until this returns
- * @offset: offset in @page
- * @len: bytes
- * @flags: MSG_* flags; MSG_MORE when more data follows
- * @batch_more: another page follows at once, in this same run of pages
+ * @bv: the ranges; the caller keeps its page references until this returns
+ * @n: entries in @bv
+ * @len: their total length
+ * @flags: MSG_* flags; MSG_MORE when more data follows the run
+ * @by_ref: every page may be referenced (sendpage_ok()); else the run is
+ *	copied. The caller does not mix the two in one run.
  *
- * The stack takes its own page reference where it can (scatter-gather
- * route) and copies otherwise. Pages that may not be referenced (slab,
- * refcount 0) are copied here rather than handed to the stack.
+ * The stack takes its own page references where it can (scatter-gather
+ * route) and copies otherwise. 6.12 hands the whole run to TCP in one
+ * sendmsg(MSG_SPLICE_PAGES), as splice_to_socket() does, so skbs fill up
+ * to the size goal; 6.1 can only send a page at a time.
  *
- * Whatever @flags say, what TCP can transmit is pushed once @batch_more is
- * false, as sendmsg() does: full segments leave, MSG_MORE only holds back
- * a partial one. On 6.1 that takes leaving MSG_SENDPAGE_NOTLAST off the
- * run's last page, as pipe_to_sendpage() does: otherwise the queued
+ * Whatever @flags say, what TCP can transmit is pushed at the end of the
+ * run, as sendmsg() does: full segments leave, MSG_MORE only holds back a
+ * partial one. On 6.1 that takes MSG_SENDPAGE_NOTLAST on every page but
+ * the run's last, as pipe_to_sendpage() does: otherwise the queued
  * segments wait for the next send to push them, and a next send that has
  * to wait for socket memory before it queues a byte never does - the
  * memory it waits for is held by the segments it does not push.
  *
- * Return: bytes sent, or a negative errno.
+ * Return: bytes sent (fewer than @len if the send stopped short), or a
+ * negative errno if nothing was.
  */
-static inline int zcopy_sock_send_page(struct socket *sock, struct page *page,
-				       unsigned int offset, size_t len,
-				       int flags, bool batch_more)
+static inline int zcopy_sock_send_pages(struct socket *sock,
+					struct bio_vec *bv, unsigned int n,
+					size_t len, int flags, bool by_ref)
 {
 #ifdef ZCOPY_HAVE_SPLICE_PAGES
 	struct msghdr msg = { .msg_flags = flags };
-	struct bio_vec bv;
 
-	if (sendpage_ok(page))
+	if (by_ref)
 		msg.msg_flags |= MSG_SPLICE_PAGES;
-	bvec_set_page(&bv, page, len, offset);
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
 	return sock_sendmsg(sock, &msg);
 #else
+	unsigned int i;
+	int sent = 0;
+
 	/* kernel_sendpage() itself copies pages that fail sendpage_ok(). */
-	if ((flags & MSG_MORE) && batch_more)
-		flags |= MSG_SENDPAGE_NOTLAST;
-	return kernel_sendpage(sock, page, offset, len, flags);
+	for (i = 0; i < n; i++) {
+		int f = flags, ret;
+
+		if (i + 1 < n)
+			f |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+		ret = kernel_sendpage(sock, bv[i].bv_page, bv[i].bv_offset,
+				      bv[i].bv_len, f);
+		if (ret <= 0)
+			return sent ?: ret;
+		sent += ret;
+		if (ret < bv[i].bv_len)
+			break;
+	}
+	return sent;
 #endif
 }
 

@@ -190,43 +190,118 @@ struct zcopy_splice_state {
 	int err;
 };
 
-static int zcopy_splice_buf(struct pipe_inode_info *pipe,
-			    struct pipe_buffer *buf, struct splice_desc *sd)
+/* Pipe buffers handed to the socket in one call: a default pipe's worth. */
+#define ZCOPY_PIPE_BATCH	16
+
+/*
+ * Why a pipe buffer's bytes were copied before they reached the socket,
+ * or NONE: a page-cache page goes by reference.
+ */
+static u32 zcopy_buf_reason(const struct zcopy_sender *s,
+			    struct pipe_buffer *buf)
 {
-	struct zcopy_splice_state *st = sd->u.data;
-	struct zcopy_sender *s = st->s;
-	bool batch_more = sd->len < sd->total_len;
-	int flags = s->msg_flags;
-	u32 reason;
-	int ret;
-
-	if ((sd->flags & SPLICE_F_MORE) || batch_more)
-		flags |= MSG_MORE;
-
-	ret = zcopy_sock_send_page(s->sock, buf->page, buf->offset, sd->len,
-				   flags, batch_more);
-	if (ret <= 0) {
-		st->err = ret ? ret : -EIO;
-		return ret;
-	}
-	st->err = 0;
-	reason = s->copy_reason;
-	if (!reason && !zcopy_page_is_cache(buf->page))
-		reason = ZCOPY_REASON_FILE_COPY;
-	zcopy_seg_count(st->res, ret, reason);
-	return ret;
+	if (s->copy_reason)
+		return s->copy_reason;
+	return zcopy_page_is_cache(buf->page) ? ZCOPY_REASON_NONE :
+						ZCOPY_REASON_FILE_COPY;
 }
 
-/* Like splice_from_pipe(), on the task's private pipe. */
+/* Release the first @sent bytes of @pipe, counting how they went. */
+static void zcopy_pipe_consume(const struct zcopy_sender *s,
+			       struct zcopy_seg_result *res,
+			       struct pipe_inode_info *pipe, size_t sent)
+{
+	unsigned int mask = pipe->ring_size - 1, tail = pipe->tail;
+
+	while (!pipe_empty(pipe->head, tail)) {
+		struct pipe_buffer *buf = &pipe->bufs[tail & mask];
+		size_t l = min_t(size_t, sent, buf->len);
+
+		/* Go on past empty buffers, which nothing else releases. */
+		if (!sent && buf->len)
+			break;
+		if (l)
+			zcopy_seg_count(res, l, zcopy_buf_reason(s, buf));
+		buf->offset += l;
+		buf->len -= l;
+		sent -= l;
+		if (buf->len)
+			break;
+		pipe_buf_release(pipe, buf);
+		tail++;
+	}
+	pipe->tail = tail;
+}
+
+/*
+ * Hand what the task's private pipe holds to the socket, up to
+ * ZCOPY_PIPE_BATCH buffers a call, as splice_to_socket() does. Return
+ * the bytes consumed; st->err says why it stopped short of sd->total_len.
+ */
 static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 			      struct splice_desc *sd)
 {
-	ssize_t ret;
+	struct zcopy_splice_state *st = sd->u.data;
+	struct zcopy_sender *s = st->s;
+	struct bio_vec bv[ZCOPY_PIPE_BATCH];
+	size_t left = sd->total_len;
+	int done = 0;
 
+	st->err = 0;
 	pipe_lock(pipe);
-	ret = __splice_from_pipe(pipe, sd, zcopy_splice_buf);
+	while (left && !pipe_empty(pipe->head, pipe->tail)) {
+		unsigned int mask = pipe->ring_size - 1, tail = pipe->tail;
+		int flags = s->msg_flags, ret = 0;
+		unsigned int n = 0;
+		bool by_ref = true;
+		size_t chunk = 0;
+
+		for (; !pipe_empty(pipe->head, tail) && n < ARRAY_SIZE(bv);
+		     tail++) {
+			struct pipe_buffer *buf = &pipe->bufs[tail & mask];
+			size_t l = min_t(size_t, buf->len, left - chunk);
+			bool ok;
+
+			if (chunk == left)
+				break;
+			if (!l)
+				continue;
+			ret = pipe_buf_confirm(pipe, buf);
+			if (ret)
+				break;
+			/* A run is all by reference or a single copied page. */
+			ok = sendpage_ok(buf->page);
+			if (n && (!ok || !by_ref))
+				break;
+			by_ref = ok;
+			bvec_set_page(&bv[n++], buf->page, l, buf->offset);
+			chunk += l;
+		}
+		if (!n) {
+			/* -ENODATA: the page left the page cache: the end. */
+			st->err = ret == -ENODATA ? 0 : ret;
+			break;
+		}
+
+		if ((sd->flags & SPLICE_F_MORE) || chunk < left)
+			flags |= MSG_MORE;
+		ret = zcopy_sock_send_pages(s->sock, bv, n, chunk, flags,
+					    by_ref);
+		if (ret <= 0) {
+			st->err = ret ?: -EIO;
+			break;
+		}
+
+		done += ret;
+		left -= ret;
+		zcopy_pipe_consume(s, st->res, pipe, ret);
+		if ((size_t)ret < chunk) {
+			st->err = zcopy_short_send_err(s->sock);
+			break;
+		}
+	}
 	pipe_unlock(pipe);
-	return ret;
+	return done ?: st->err;
 }
 
 /*
