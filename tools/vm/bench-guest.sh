@@ -55,6 +55,7 @@ bench() {
 }
 
 step "kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo) MiB"
+step "kernel command line: $(cat /proc/cmdline)"
 zcopyctl info | sed -n '1,6p'
 grep -E ' (_copy_to_iter|_copy_from_iter|_copy_from_iter_nocache|csum_and_copy_to_iter|csum_and_copy_from_iter|csum_and_copy_from_iter_full|skb_copy_ubufs|skb_copy_bits)$' /proc/kallsyms |
 	awk '{print "    kallsyms: " $2 " " $3}'
