@@ -13,8 +13,9 @@
  *
  * File extents go through the splice machinery, as sendfile does: the
  * file's ->splice_read fills the task's internal pipe with page-cache
- * pages (with readahead, and the filesystem's own locking), and each pipe
- * buffer is handed to the socket by reference (compat.h). Buffers that
+ * pages (with readahead, and the filesystem's own locking), and the pipe's
+ * buffers are handed to the socket by reference, a pipe's worth per call
+ * (compat.h). Buffers that
  * are not page-cache pages (O_DIRECT, procfs, ...) were already copies.
  */
 
@@ -44,17 +45,24 @@
 /*
  * Below some size a zero-copy send costs more than a copy: pinning is done
  * once, but each zero-copy send still pays for the notification and the
- * skb bookkeeping. Pool segments shorter than this are copied.
+ * skb bookkeeping, and a small zero-copy segment gets an skb of its own
+ * where a copied one shares the next one's. Pool segments shorter than
+ * this are copied. The default is where zcopyctl bench's pool sweep has
+ * zero copy lose on every route and kernel measured
+ * (Documentation/performance.md).
  */
-static unsigned int copy_threshold;
+static unsigned int copy_threshold = 1024;
 module_param(copy_threshold, uint, 0644);
 MODULE_PARM_DESC(copy_threshold,
-		 "Pool segments shorter than this many bytes are copied (0: never)");
+		 "Pool segments shorter than this many bytes are copied (0: never; default 1024)");
 
 unsigned int zcopy_copy_threshold(void)
 {
 	return READ_ONCE(copy_threshold);
 }
+
+/* Segments of a ZCOPY_IOC_SEND read onto the stack (header and body). */
+#define ZCOPY_SEGS_ON_STACK	4
 
 /* Pool pages handed to one sock_sendmsg() call. */
 #define ZCOPY_BVEC_BATCH	64
@@ -628,18 +636,23 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	if (ret)
 		goto out_sock;
 
+	/* One allocation: the segments, their results, the pool bvec. */
+	for (i = 0; i < a->nr_segs; i++)
+		nr_pools += segs[i].type == ZCOPY_SEG_POOL;
 	ret = -ENOMEM;
-	ks = kvcalloc(a->nr_segs, sizeof(*ks), GFP_KERNEL);
-	res = kvcalloc(a->nr_segs, sizeof(*res), GFP_KERNEL);
-	s.bvec = kmalloc_array(ZCOPY_BVEC_BATCH, sizeof(*s.bvec), GFP_KERNEL);
-	if (!ks || !res || !s.bvec)
-		goto out_alloc;
+	ks = kvzalloc(a->nr_segs * (sizeof(*ks) + sizeof(*res)) +
+		      (nr_pools ? ZCOPY_BVEC_BATCH * sizeof(*s.bvec) : 0),
+		      GFP_KERNEL);
+	if (!ks)
+		goto out_sock;
+	res = (struct zcopy_seg_result *)(ks + a->nr_segs);
+	if (nr_pools)
+		s.bvec = (struct bio_vec *)(res + a->nr_segs);
 
 	for (i = 0; i < a->nr_segs; i++) {
 		ret = zcopy_resolve_seg(ctx, &segs[i], &ks[i]);
 		if (ret)
 			goto out_ksegs;
-		nr_pools += !!ks[i].pool;
 		if (check_add_overflow(total, ks[i].len, &total))
 			total = U64_MAX;
 	}
@@ -698,9 +711,6 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 		ks[i].pool = NULL;
 out_ksegs:
 	zcopy_ksegs_put(ks, a->nr_segs);
-out_alloc:
-	kfree(s.bvec);
-	kvfree(res);
 	kvfree(ks);
 out_sock:
 	sockfd_put(s.sock);
@@ -726,16 +736,18 @@ int zcopy_send_check(const struct zcopy_send *a)
 int zcopy_send_user(struct zcopy_ctx *ctx, struct zcopy_send *a)
 {
 	void __user *ures = u64_to_user_ptr(a->results);
-	struct zcopy_seg *segs;
+	struct zcopy_seg onstack[ZCOPY_SEGS_ON_STACK], *segs = onstack;
 	int ret;
 
 	ret = zcopy_send_check(a);
 	if (ret)
 		return ret;
 
-	segs = kvmalloc_array(a->nr_segs, sizeof(*segs), GFP_KERNEL);
-	if (!segs)
-		return -ENOMEM;
+	if (a->nr_segs > ARRAY_SIZE(onstack)) {
+		segs = kvmalloc_array(a->nr_segs, sizeof(*segs), GFP_KERNEL);
+		if (!segs)
+			return -ENOMEM;
+	}
 	ret = -EFAULT;
 	if (copy_from_user(segs, u64_to_user_ptr(a->segs),
 			   a->nr_segs * sizeof(*segs)))
@@ -746,6 +758,7 @@ int zcopy_send_user(struct zcopy_ctx *ctx, struct zcopy_send *a)
 
 	ret = zcopy_send(ctx, a, segs, ures);
 out:
-	kvfree(segs);
+	if (segs != onstack)
+		kvfree(segs);
 	return ret;
 }

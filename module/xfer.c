@@ -18,6 +18,7 @@
  */
 
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -71,7 +72,6 @@ static void zcopy_xfer_settle(struct zcopy_xfer *x)
 
 static void zcopy_xfer_free(struct zcopy_xfer *x)
 {
-	kfree(x->pools);
 	kfree(x);
 }
 
@@ -137,15 +137,7 @@ struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
 		return ERR_PTR(-ENOBUFS);
 	}
 
-	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
-	if (x && max_pools) {
-		x->pools = kcalloc(max_pools, sizeof(*x->pools),
-				   GFP_KERNEL_ACCOUNT);
-		if (!x->pools) {
-			kfree(x);
-			x = NULL;
-		}
-	}
+	x = kzalloc(struct_size(x, pools, max_pools), GFP_KERNEL_ACCOUNT);
 	if (!x) {
 		atomic_dec(&ctx->outstanding);
 		return ERR_PTR(-ENOMEM);

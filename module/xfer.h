@@ -20,7 +20,6 @@ struct zcopy_pool;
  * @ctx: owning context (a reference is held)
  * @work: runs the completion in process context
  * @node: in @ctx->cq once completed
- * @pools: references to the pools the transfer sends from, each once
  * @nr_pools: entries in @pools
  * @pid: process (tgid) that sent
  * @rec: the completion record, filled in as the send progresses
@@ -28,13 +27,13 @@ struct zcopy_pool;
  * @post: queue @rec for userspace (false if the send failed)
  * @zc_used: the stack released a pool skb it had not copied
  * @zc_copied: the stack copied pool pages
+ * @pools: references to the pools the transfer sends from, each once
  */
 struct zcopy_xfer {
 	struct ubuf_info ubuf;
 	struct zcopy_ctx *ctx;
 	struct work_struct work;
 	struct list_head node;
-	struct zcopy_pool **pools;
 	unsigned int nr_pools;
 	pid_t pid;
 	struct zcopy_completion rec;
@@ -42,6 +41,7 @@ struct zcopy_xfer {
 	bool post;
 	bool zc_used;
 	bool zc_copied;
+	struct zcopy_pool *pools[];
 };
 
 struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,

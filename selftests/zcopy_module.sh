@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Module lifetime: an open /dev/zcopy pins the module, a clean unload
-# removes the device and the netlink family, the module loads again, and
-# asking for the family loads it on demand.
+# removes the device and the netlink family, the module loads again with
+# its default parameters, and asking for the family loads it on demand.
 #
 # Needs root and ZCOPY_KO (the path of zcopy.ko, set by the VM runner).
 # Leaves the module loaded, as it found it.
@@ -18,7 +18,7 @@ skip() { n=$((n + 1)); skips=$((skips + 1)); echo "ok $n $1 # SKIP $2"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 echo "TAP version 13"
-echo "1..8"
+echo "1..9"
 
 reason=""
 [ "$(id -u)" = 0 ] || reason="needs root"
@@ -26,7 +26,8 @@ reason=""
 [ -n "$reason" ] || [ -d /sys/module/zcopy ] || reason="zcopy.ko is not loaded"
 if [ -n "$reason" ]; then
 	for t in unload_refused_while_open refcount_tracks_open unload \
-		 device_gone family_gone reload family_back family_autoload; do
+		 device_gone family_gone reload family_back \
+		 default_copy_threshold family_autoload; do
 		skip $t "$reason"
 	done
 	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$skips error:0"
@@ -49,6 +50,9 @@ if family_listed; then not_ok family_gone; else ok family_gone; fi
 
 check reload insmod "$ZCOPY_KO"
 check family_back family_listed
+# Freshly loaded: pool segments under 1 KiB are copied (performance.md).
+check default_copy_threshold \
+	[ "$(cat /sys/module/zcopy/parameters/copy_threshold)" = 1024 ]
 
 # MODULE_ALIAS_GENL_FAMILY: resolving the family name loads the module.
 if rmmod zcopy && zcopyctl info >/dev/null && [ -d /sys/module/zcopy ]; then

@@ -631,15 +631,16 @@ TEST_F(xfer, events)
 {
 	struct zcopy_pool_register r = { .size = sizeof(r) };
 	struct zcopy_pool_unregister u = { .size = sizeof(u) };
+	/* Longer than copy_threshold's default: sent by reference. */
 	struct zcopy_seg seg = {
-		.type = ZCOPY_SEG_POOL, .id = self->pool, .len = 100,
+		.type = ZCOPY_SEG_POOL, .id = self->pool, .len = 4096,
 	};
 	struct zcopy_send s = {
 		.size = sizeof(s), .sockfd = self->cli, .nr_segs = 1,
 		.segs = (unsigned long)&seg, .cookie = 77,
 	};
 	char ev[4096];
-	unsigned char got[100];
+	unsigned char got[4096];
 	struct nlmsghdr *h = (struct nlmsghdr *)ev;
 	struct zt_nl mon;
 
@@ -660,8 +661,8 @@ TEST_F(xfer, events)
 	ASSERT_EQ(0, recv_all(self->srv, got, sizeof(got)));
 	ASSERT_EQ(0, wait_event(mon.fd, ZCOPY_CMD_XFER_DONE, ev, sizeof(ev)));
 	EXPECT_EQ(77, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_COOKIE)));
-	EXPECT_EQ(100, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_BYTES)));
-	EXPECT_EQ(100, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_POOL_BYTES)));
+	EXPECT_EQ(4096, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_BYTES)));
+	EXPECT_EQ(4096, zt_nla_u64(zt_genl_attr(h, ZCOPY_A_XFER_POOL_BYTES)));
 	/* Over lo the receiver copies pool pages. */
 	EXPECT_EQ(ZCOPY_REASON_LOCAL,
 		  zt_nla_u32(zt_genl_attr(h, ZCOPY_A_XFER_REASON)));
@@ -764,7 +765,10 @@ TEST_F(xfer, copy_threshold)
 	struct zcopy_completion c;
 	struct nlmsghdr *nlh;
 	unsigned char got[8292];
+	unsigned int saved;
 
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_QUERY, &q));
+	saved = q.copy_threshold;
 	ASSERT_EQ(0, write_param("copy_threshold", 4096));
 	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_QUERY, &q));
 	EXPECT_EQ(4096, q.copy_threshold);
@@ -775,7 +779,7 @@ TEST_F(xfer, copy_threshold)
 					ZCOPY_A_INFO_COPY_THRESHOLD)));
 
 	EXPECT_EQ(0, ioctl(self->dev, ZCOPY_IOC_SEND, &s));
-	EXPECT_EQ(0, write_param("copy_threshold", 0));
+	EXPECT_EQ(0, write_param("copy_threshold", saved));
 	EXPECT_EQ(sizeof(got), s.bytes_sent);
 	EXPECT_EQ(100, res[0].copied);
 	EXPECT_EQ(ZCOPY_REASON_SMALL, res[0].reason);

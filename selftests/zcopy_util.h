@@ -391,7 +391,7 @@ static inline int zu_send(int dev, int sock, const struct zcopy_seg *segs,
 static inline const char *zu_reason_name(__u32 r)
 {
 	static const char * const names[] = {
-		"NONE", "NO_SG", "LOCAL", "STACK", "KTLS", "FILE_COPY",
+		"NONE", "NO_SG", "LOCAL", "STACK", "KTLS", "FILE_COPY", "SMALL",
 	};
 
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -480,7 +480,7 @@ static inline int zu_check_stop(const struct zcopy_seg *segs, __u32 n,
 			     i == s->stop_seg ? s->stop_offset : 0;
 
 		if (res[i].sent != want || res[i].copied > res[i].sent ||
-		    res[i].__reserved || res[i].reason > ZCOPY_REASON_FILE_COPY ||
+		    res[i].__reserved || res[i].reason > ZCOPY_REASON_SMALL ||
 		    (res[i].copied && res[i].reason == ZCOPY_REASON_NONE)) {
 			zu_log("segment %u: sent %llu (want %llu) copied %llu reason %u reserved %u",
 			       i, (unsigned long long)res[i].sent,
@@ -599,7 +599,7 @@ static inline int zu_check_compl(const struct zcopy_completion *c,
 	ZU_CC(!!(c->flags & ZCOPY_COMPL_COPIED) == (c->copied_bytes != 0));
 	ZU_CC(!(c->flags & ZCOPY_COMPL_POOL_COPIED) ||
 	      c->copied_bytes >= c->pool_bytes);
-	ZU_CC(c->reason <= ZCOPY_REASON_FILE_COPY);
+	ZU_CC(c->reason <= ZCOPY_REASON_SMALL);
 	ZU_CC(c->copied_bytes == 0 || c->reason != ZCOPY_REASON_NONE);
 	ZU_CC(c->copied_bytes != 0 || c->reason == ZCOPY_REASON_NONE);
 	ZU_CC(c->__reserved == 0);
