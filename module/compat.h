@@ -67,7 +67,8 @@ static inline void zcopy_ubuf_init(struct ubuf_info *uarg,
  * The stack takes its own page references where it can (scatter-gather
  * route) and copies otherwise. 6.12 hands the whole run to TCP in one
  * sendmsg(MSG_SPLICE_PAGES), as splice_to_socket() does, so skbs fill up
- * to the size goal; 6.1 can only send a page at a time.
+ * to the size goal. 6.1 can only send a page at a time; on a plain TCP
+ * socket it does so under one socket lock for the run.
  *
  * Whatever @flags say, what TCP can transmit is pushed at the end of the
  * run, as sendmsg() does: full segments leave, MSG_MORE only holds back a
@@ -92,23 +93,43 @@ static inline int zcopy_sock_send_pages(struct socket *sock,
 	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
 	return sock_sendmsg(sock, &msg);
 #else
+	struct sock *sk = sock->sk;
+	/* Plain TCP (not kTLS, not sockmap): its own ->sendpage. */
+	bool locked = by_ref && READ_ONCE(sk->sk_prot)->sendpage == tcp_sendpage;
 	unsigned int i;
 	int sent = 0;
 
-	/* kernel_sendpage() itself copies pages that fail sendpage_ok(). */
+	/*
+	 * One socket lock for the run rather than one per page, which is
+	 * what tcp_sendpage() would take.
+	 */
+	if (locked) {
+		sock_rps_record_flow(sk);
+		lock_sock(sk);
+	}
 	for (i = 0; i < n; i++) {
+		struct page *page = bv[i].bv_page;
+		unsigned int off = bv[i].bv_offset, l = bv[i].bv_len;
 		int f = flags, ret;
 
 		if (i + 1 < n)
 			f |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
-		ret = kernel_sendpage(sock, bv[i].bv_page, bv[i].bv_offset,
-				      bv[i].bv_len, f);
-		if (ret <= 0)
-			return sent ?: ret;
+		if (locked)
+			ret = tcp_sendpage_locked(sk, page, off, l, f);
+		else if (by_ref)
+			ret = kernel_sendpage(sock, page, off, l, f);
+		else
+			ret = sock_no_sendpage(sock, page, off, l, f);
+		if (ret <= 0) {
+			sent = sent ?: ret;
+			break;
+		}
 		sent += ret;
-		if (ret < bv[i].bv_len)
+		if (ret < l)
 			break;
 	}
+	if (locked)
+		release_sock(sk);
 	return sent;
 #endif
 }
