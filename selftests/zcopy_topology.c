@@ -405,8 +405,22 @@ TEST_F_TIMEOUT(topo, pool_ranges, 90)
 	};
 	struct zcopy_seg_result res[2];
 	struct zcopy_completion c;
+	int try;
 
-	topo_send(_metadata, self, segs, 2, res, &c);
+	/*
+	 * Where pool pages go by reference, the driver may still linearize
+	 * an skb with more frags than it takes per packet (vmxnet3 does),
+	 * which depends on how TCP happened to build it: that copy is the
+	 * stack's, and must say so. One of three sends has to go through
+	 * without a copy.
+	 */
+	for (try = 0; try < 3; try++) {
+		topo_send(_metadata, self, segs, 2, res, &c);
+		if (variant->pool_copied || !c.copied_bytes)
+			break;
+		EXPECT_EQ(ZCOPY_REASON_STACK, c.reason);
+		zu_log("send %d: the stack copied; again", try);
+	}
 	EXPECT_EQ(c.bytes, c.pool_bytes);
 	if (variant->pool_copied) {
 		EXPECT_TRUE(c.flags & ZCOPY_COMPL_POOL_COPIED);
