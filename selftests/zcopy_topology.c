@@ -408,11 +408,11 @@ TEST_F_TIMEOUT(topo, pool_ranges, 90)
 	int try;
 
 	/*
-	 * Where pool pages go by reference, the driver may still linearize
-	 * an skb with more frags than it takes per packet (vmxnet3 does),
-	 * which depends on how TCP happened to build it: that copy is the
-	 * stack's, and must say so. One of three sends has to go through
-	 * without a copy.
+	 * Where pool pages go by reference, the stack may still report a
+	 * copy (seen once over vmxnet3 on 6.1), depending on how TCP
+	 * happened to build and send the skbs: that verdict is the stack's,
+	 * and must say so. One of three sends has to go through without
+	 * one.
 	 */
 	for (try = 0; try < 3; try++) {
 		topo_send(_metadata, self, segs, 2, res, &c);
