@@ -142,8 +142,8 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 {
 	struct page **pages = seg->pool->pages;
 	u64 off = seg->offset, left = seg->len;
-	bool small = !s->tls && !seg->zc;
-	u32 reason = small ? ZCOPY_REASON_SMALL : s->copy_reason;
+	/* Not zero copy on a plain socket: copied for being short. */
+	u32 reason = !s->tls && !seg->zc ? ZCOPY_REASON_SMALL : s->copy_reason;
 
 	while (left) {
 		struct msghdr msg = { .msg_flags = s->msg_flags };
@@ -172,7 +172,7 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 		ret = sock_sendmsg(s->sock, &msg);
 		if (ret < 0)
 			return ret;
-		zcopy_seg_count(res, ret, s->tls ? s->copy_reason : reason);
+		zcopy_seg_count(res, ret, reason);
 		atomic64_add(ret, &seg->pool->bytes_sent);
 		if (ret < chunk)
 			return zcopy_short_send_err(s->sock);
