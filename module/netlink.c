@@ -406,7 +406,18 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 		zcopy_ctx_close(ctx);
 	}
 
-	ret = zcopy_send(ctx, &a, segs, NULL);
+	ret = zcopy_user_errno(zcopy_send(ctx, &a, segs, NULL));
+	if (ret == -EINTR) {
+		/*
+		 * A signal before the first byte. A doit cannot restart, and
+		 * netlink_rcv_skb() takes EINTR from a doit to mean "no ACK":
+		 * the requester would never get an answer.
+		 */
+		NL_SET_ERR_MSG(info->extack,
+			       "interrupted by a signal before the first byte was sent");
+		ret = -ECANCELED;
+		goto out_ctx;
+	}
 	if (ret) {
 		zcopy_nl_send_extack(info->extack, ret);
 		goto out_ctx;

@@ -371,9 +371,31 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 	return len < seg->len ? ZCOPY_ERR_EOF : 0;
 }
 
-static u32 zcopy_stop_reason(int err)
+/**
+ * zcopy_user_errno - the errno a record, an event or a reply may carry
+ * @err: 0 or a negative errno from the send path
+ *
+ * The kernel's restart codes (-ERESTARTSYS and friends) only mean
+ * something to the syscall return path, which turns them into a restart
+ * or EINTR. Anywhere else - a completion record, an event, a netlink
+ * reply - a signal interrupted the send, and that is EINTR.
+ */
+int zcopy_user_errno(int err)
 {
 	switch (err) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	default:
+		return err;
+	}
+}
+
+static u32 zcopy_stop_reason(int err)
+{
+	switch (zcopy_user_errno(err)) {
 	case 0:
 		return ZCOPY_STOP_NONE;
 	case ZCOPY_ERR_EOF:
@@ -381,9 +403,6 @@ static u32 zcopy_stop_reason(int err)
 	case -EAGAIN:
 		return ZCOPY_STOP_AGAIN;
 	case -EINTR:
-	case -ERESTARTSYS:
-	case -ERESTARTNOINTR:
-	case -ERESTARTNOHAND:
 		return ZCOPY_STOP_SIGNAL;
 	default:
 		return ZCOPY_STOP_ERROR;
@@ -605,7 +624,7 @@ static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
 	if (a->stop_reason == ZCOPY_STOP_ERROR ||
 	    a->stop_reason == ZCOPY_STOP_SIGNAL ||
 	    a->stop_reason == ZCOPY_STOP_AGAIN)
-		rec->error = err;
+		rec->error = zcopy_user_errno(err);
 }
 
 /**
@@ -616,7 +635,9 @@ static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
  * @ures: where the per-segment results go (checked writable), or NULL
  *
  * Return: 0 if anything was sent or a file ended (a completion follows),
- * else a negative errno (no completion).
+ * else a negative errno (no completion). A signal before the first byte
+ * may return a restart code, for the ioctl's syscall to restart; other
+ * callers pass the result through zcopy_user_errno().
  */
 int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	       const struct zcopy_seg *segs, void __user *ures)
@@ -717,7 +738,8 @@ out_sock:
 out:
 	if (ret) {
 		zcopy_stat_add(ZCOPY_STAT_FAILED_SENDS, 1);
-		zcopy_nl_send_failed_event(ctx->net, a->cookie, ret);
+		zcopy_nl_send_failed_event(ctx->net, a->cookie,
+					   zcopy_user_errno(ret));
 	}
 	return ret;
 }

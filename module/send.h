@@ -10,6 +10,7 @@ struct zcopy_send;
 
 unsigned int zcopy_copy_threshold(void);
 int zcopy_send_check(const struct zcopy_send *a);
+int zcopy_user_errno(int err);
 int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	       const struct zcopy_seg *segs, void __user *ures);
 int zcopy_send_user(struct zcopy_ctx *ctx, struct zcopy_send *a);

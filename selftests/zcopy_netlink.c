@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include "zcopy_test.h"
+#include "zcopy_util.h"
 #include "kselftest_harness.h"
 
 FIXTURE(nl)
@@ -603,28 +603,9 @@ TEST_F(xfer, send_file_without_devfd)
 	EXPECT_EQ(-1, read_completion(self->dev, &c));
 }
 
-/* Read events from @fd until one with command @cmd, up to 10 s. */
 static int wait_event(int fd, int cmd, char *buf, size_t len)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	struct nlmsghdr *h;
-	ssize_t n;
-
-	while (poll(&p, 1, 10000) == 1) {
-		n = recv(fd, buf, len, 0);
-		if (n < 0)
-			return -1;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
-		     h = NLMSG_NEXT(h, n)) {
-			struct genlmsghdr *gh = NLMSG_DATA(h);
-
-			if (gh->cmd == cmd) {
-				memmove(buf, h, h->nlmsg_len);
-				return 0;
-			}
-		}
-	}
-	return -1;
+	return zu_event_wait(fd, cmd, buf, len, 10000);
 }
 
 TEST_F(xfer, events)
@@ -732,6 +713,72 @@ TEST_F(xfer, pool_dump)
 			  ZCOPY_GENL_VERSION);
 	ASSERT_EQ(0, zt_nl_dump(&self->nl, nlh, find_pool, &p));
 	EXPECT_EQ(0, p.found);
+}
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* Queue into @fd without blocking until it takes nothing more. */
+static void fill_socket(int fd)
+{
+	static char junk[65536];
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		while (send(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+			;
+		/* ACKs of what was queued may free room: once more. */
+		usleep(200 * 1000);
+	}
+}
+
+/*
+ * XFER_START blocks on a full socket and a signal comes before the first
+ * byte: the requester still gets an ACK, with ECANCELED and an extack
+ * message. Not the kernel's ERESTARTSYS (512), and not EINTR, which
+ * netlink_rcv_skb() would take to mean "no ACK" (what TCP returns when
+ * the socket has SO_SNDTIMEO): the request would never be answered.
+ */
+static void xfer_interrupted(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(xfer) *self, bool sndtimeo)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval it = { .it_value = { 0, 300000 } };
+	struct timeval tmo = { 30, 0 };
+	struct nlmsghdr *nlh;
+	int r;
+
+	if (sndtimeo)
+		ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDTIMEO,
+					&tmo, sizeof(tmo)));
+	fill_socket(self->cli);
+	nlh = xfer_msg(self);
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, self->len);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarms = 0;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	/* An answer within 10 s, or the test fails with ETIMEDOUT. */
+	r = zu_nl_raw(&self->nl, nlh, 10000, NULL, NULL);
+	signal(SIGALRM, SIG_DFL);
+	EXPECT_EQ(1, alarms);
+	EXPECT_EQ(-ECANCELED, r) TH_LOG("XFER_START answered %d (%s)", r,
+					strerror(-r));
+}
+
+TEST_F_TIMEOUT(xfer, signal_before_first_byte_acks, 60)
+{
+	xfer_interrupted(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(xfer, signal_before_first_byte_acks_with_sndtimeo, 60)
+{
+	xfer_interrupted(_metadata, self, true);
 }
 
 static int write_param(const char *name, unsigned int v)

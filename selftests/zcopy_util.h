@@ -607,6 +607,10 @@ static inline int zu_check_compl(const struct zcopy_completion *c,
 		ZU_CC(c->error == 0);
 	if (s->stop_reason == ZCOPY_STOP_ERROR)
 		ZU_CC(c->error == -s->stop_errno);
+	if (s->stop_reason == ZCOPY_STOP_SIGNAL)
+		ZU_CC(c->error == -EINTR);
+	/* The kernel's restart codes (512-516) never reach userspace. */
+	ZU_CC(c->error > -512 || c->error < -516);
 #undef ZU_CC
 	if (bad)
 		zu_log_compl(c);
@@ -1400,6 +1404,48 @@ static inline int zu_nl_raw(struct zt_nl *nl, struct nlmsghdr *nlh,
 out:
 	free(buf);
 	return ret;
+}
+
+/*
+ * Subscribe @mon (opened with zt_nl_open()) to the events group. Returns 0
+ * or -errno.
+ */
+static inline int zu_events_join(struct zt_nl *mon)
+{
+	if (!mon->events_group)
+		return -ENOENT;
+	if (setsockopt(mon->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+		       &mon->events_group, sizeof(mon->events_group)))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Read events from @fd until one with command @cmd, up to @timeout_ms;
+ * the event is left at the start of @buf. Returns 0, or -1 when none came.
+ */
+static inline int zu_event_wait(int fd, int cmd, char *buf, size_t len,
+				int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct nlmsghdr *h;
+	ssize_t n;
+
+	while (poll(&p, 1, timeout_ms) == 1) {
+		n = recv(fd, buf, len, 0);
+		if (n < 0)
+			return -1;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct genlmsghdr *gh = NLMSG_DATA(h);
+
+			if (gh->cmd == cmd) {
+				memmove(buf, h, h->nlmsg_len);
+				return 0;
+			}
+		}
+	}
+	return -1;
 }
 
 /*

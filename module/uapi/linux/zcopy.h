@@ -67,6 +67,9 @@
  *                 ZCOPY_A_SEG_LEN       u64, required, at least 1
  *      reply: ZCOPY_A_XFER_BYTES_SENT, _STOP_SEG, _STOP_REASON,
  *             _STOP_OFFSET, _STOP_ERRNO
+ *      errors: those of ZCOPY_IOC_SEND, except that a signal before the
+ *      first byte is ECANCELED (a request cannot be restarted, and EINTR
+ *      from a doit would leave the request without an ACK)
  *
  *    Multicast group "events" (ZCOPY_MCGRP_EVENTS; CAP_NET_ADMIN), in the
  *    network namespace of the process that opened the /dev/zcopy file (or
@@ -334,8 +337,8 @@ enum zcopy_stop {
  * EOVERFLOW offset + len wraps; ERANGE a pool range beyond the pool; E2BIG
  * too many segments or bytes; ENOBUFS max_outstanding transfers not yet
  * read; EAGAIN the socket would block before the first byte; EPIPE the
- * connection is closed (no SIGPIPE); EINTR/ERESTARTSYS a signal before
- * the first byte.
+ * connection is closed (no SIGPIPE); EINTR a signal before the first
+ * byte (with SA_RESTART the call restarts instead).
  */
 struct zcopy_send {
 	__u32 size;
@@ -376,7 +379,8 @@ enum zcopy_completion_flags {
  *	@bytes)
  * @flags: enum zcopy_completion_flags
  * @reason: enum zcopy_reason, the first reason for a copy, if any
- * @error: 0, or the negative errno that stopped the send early
+ * @error: 0, or the negative errno that stopped the send early (-EINTR
+ *	for a signal; the kernel's internal restart codes never appear)
  * @__reserved: written as 0
  *
  * When it is read, the pool buffers of the transfer may be reused. Pages
