@@ -14,6 +14,7 @@
 #include <linux/miscdevice.h>
 #include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
@@ -173,6 +174,7 @@ static void zcopy_ctx_free(struct kref *ref)
 	struct zcopy_ctx *ctx = container_of(ref, struct zcopy_ctx, ref);
 
 	xa_destroy(&ctx->pools);
+	put_pid_ns(ctx->pid_ns);
 	put_net(ctx->net);
 	kfree(ctx);
 }
@@ -202,6 +204,7 @@ struct zcopy_ctx *zcopy_ctx_alloc(struct net *net)
 	mutex_init(&ctx->read_lock);
 	init_waitqueue_head(&ctx->wq);
 	ctx->net = get_net(net);
+	ctx->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	return ctx;
 }
 

@@ -16,6 +16,7 @@
 
 #include <linux/file.h>
 #include <linux/module.h>
+#include <linux/pid_namespace.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -136,12 +137,30 @@ static int zcopy_nl_stats_reset_doit(struct sk_buff *skb,
 	return 0;
 }
 
-static int zcopy_nl_put_pool(struct sk_buff *msg, struct zcopy_pool *pool)
+/*
+ * A pid as seen from @ns: 0, and no attribute, where the process is not
+ * visible there (or has exited).
+ */
+static int zcopy_nl_put_pid(struct sk_buff *msg, int attr, struct pid *pid,
+			    struct pid_namespace *ns)
+{
+	pid_t nr = pid_nr_ns(pid, ns);
+
+	return nr ? nla_put_u32(msg, attr, nr) : 0;
+}
+
+/*
+ * The pool's owner as seen from @pid_ns and @user_ns: the reader's for a
+ * dump, the pool's file's for an event.
+ */
+static int zcopy_nl_put_pool(struct sk_buff *msg, struct zcopy_pool *pool,
+			     struct pid_namespace *pid_ns,
+			     struct user_namespace *user_ns)
 {
 	if (nla_put_u32(msg, ZCOPY_A_POOL_ID, pool->id) ||
-	    nla_put_u32(msg, ZCOPY_A_POOL_PID, pool->pid) ||
+	    zcopy_nl_put_pid(msg, ZCOPY_A_POOL_PID, pool->pid, pid_ns) ||
 	    nla_put_u32(msg, ZCOPY_A_POOL_UID,
-			from_kuid_munged(&init_user_ns, pool->uid)) ||
+			from_kuid_munged(user_ns, pool->uid)) ||
 	    nla_put_string(msg, ZCOPY_A_POOL_COMM, pool->comm) ||
 	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_LEN, pool->len,
 			      ZCOPY_A_POOL_PAD) ||
@@ -165,6 +184,8 @@ struct zcopy_nl_pool_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
 	struct net *net;
+	struct pid_namespace *pid_ns;
+	struct user_namespace *user_ns;
 	kuid_t uid;
 	bool admin;
 	unsigned int *gen;
@@ -187,7 +208,7 @@ static int zcopy_nl_pool_dump_one(struct zcopy_pool *pool, void *arg)
 		return -EMSGSIZE;
 	cb->seq = *d->gen;
 	genl_dump_check_consistent(cb, hdr);
-	if (zcopy_nl_put_pool(d->skb, pool)) {
+	if (zcopy_nl_put_pool(d->skb, pool, d->pid_ns, d->user_ns)) {
 		genlmsg_cancel(d->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -195,7 +216,10 @@ static int zcopy_nl_pool_dump_one(struct zcopy_pool *pool, void *arg)
 	return 0;
 }
 
-/* Unprivileged callers see the pools of their own uid. */
+/*
+ * Unprivileged callers see the pools of their own uid. Owners show as
+ * seen from the reader: a dump runs in the process that reads it.
+ */
 static int zcopy_nl_pool_get_dumpit(struct sk_buff *skb,
 				    struct netlink_callback *cb)
 {
@@ -204,6 +228,8 @@ static int zcopy_nl_pool_get_dumpit(struct sk_buff *skb,
 		.skb = skb,
 		.cb = cb,
 		.net = sock_net(skb->sk),
+		.pid_ns = task_active_pid_ns(current),
+		.user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk),
 		.uid = sock_i_uid(NETLINK_CB(cb->skb).sk),
 		.admin = netlink_capable(cb->skb, CAP_NET_ADMIN),
 		.gen = &gen,
@@ -518,9 +544,15 @@ void zcopy_nl_pool_event(struct zcopy_pool *pool, u8 cmd)
 	msg = zcopy_nl_event_new(pool->net, cmd, &hdr);
 	if (msg)
 		zcopy_nl_event_send(pool->net, msg, hdr,
-				    zcopy_nl_put_pool(msg, pool));
+				    zcopy_nl_put_pool(msg, pool, pool->pid_ns,
+						      pool->net->user_ns));
 }
 
+/*
+ * An event goes to every listener of the network namespace in one
+ * message, so it cannot show a pid as each listener sees it: it shows it
+ * as seen from the pid namespace of the process that opened the file.
+ */
 void zcopy_nl_xfer_event(struct net *net, struct zcopy_xfer *x)
 {
 	const struct zcopy_completion *rec = &x->rec;
@@ -533,7 +565,8 @@ void zcopy_nl_xfer_event(struct net *net, struct zcopy_xfer *x)
 		return;
 	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, rec->cookie,
 				ZCOPY_A_XFER_PAD) ||
-	      nla_put_u32(msg, ZCOPY_A_XFER_PID, x->pid) ||
+	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, x->pid,
+			       x->ctx->pid_ns) ||
 	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES, rec->bytes,
 				ZCOPY_A_XFER_PAD) ||
 	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_POOL_BYTES, rec->pool_bytes,
@@ -548,20 +581,22 @@ void zcopy_nl_xfer_event(struct net *net, struct zcopy_xfer *x)
 	zcopy_nl_event_send(net, msg, hdr, err);
 }
 
-void zcopy_nl_send_failed_event(struct net *net, u64 cookie, int error)
+/* In the sender's process. */
+void zcopy_nl_send_failed_event(struct zcopy_ctx *ctx, u64 cookie, int error)
 {
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	msg = zcopy_nl_event_new(net, ZCOPY_CMD_SEND_FAILED, &hdr);
+	msg = zcopy_nl_event_new(ctx->net, ZCOPY_CMD_SEND_FAILED, &hdr);
 	if (!msg)
 		return;
 	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, cookie,
 				ZCOPY_A_XFER_PAD) ||
-	      nla_put_u32(msg, ZCOPY_A_XFER_PID, task_tgid_nr(current)) ||
+	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, task_tgid(current),
+			       ctx->pid_ns) ||
 	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, error);
-	zcopy_nl_event_send(net, msg, hdr, err);
+	zcopy_nl_event_send(ctx->net, msg, hdr, err);
 }
 
 static struct genl_family zcopy_genl_family __ro_after_init = {

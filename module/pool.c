@@ -101,6 +101,8 @@ static void zcopy_pool_free(struct kref *ref)
 	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_DEL);
 
 	put_net(pool->net);
+	put_pid_ns(pool->pid_ns);
+	put_pid(pool->pid);
 	unpin_user_pages(pool->pages, pool->nr_pages);
 	mm_unaccount_pinned_pages(&pool->mmp);
 	zcopy_stats_pinned(-(long)pool->nr_pages);
@@ -148,9 +150,7 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 		goto err_slot;
 	kref_init(&pool->ref);
 	INIT_LIST_HEAD(&pool->node);
-	pool->pid = task_tgid_nr(current);
 	pool->uid = current_uid();
-	get_task_comm(pool->comm, current);
 	pool->len = r->len;
 	pool->nr_pages = PAGE_ALIGN(r->len) >> PAGE_SHIFT;
 	pool->pages = kvmalloc_array(pool->nr_pages, sizeof(*pool->pages),
@@ -171,6 +171,9 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 		goto err_account;
 
 	/* Complete before the id is published: another thread may use it. */
+	pool->pid = get_pid(task_tgid(current));
+	pool->pid_ns = get_pid_ns(ctx->pid_ns);
+	get_task_comm(pool->comm, current);
 	pool->net = get_net(ctx->net);
 	pool->registered = true;
 	mutex_lock(&zcopy_pool_list_lock);

@@ -5,6 +5,8 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
@@ -24,7 +26,9 @@ struct zcopy_pool_unregister;
  * @mmp: the RLIMIT_MEMLOCK charge
  * @node: in the list of all pools, for netlink dumps
  * @net: network namespace of its file (a reference is held)
- * @pid: process (tgid) that registered it
+ * @pid: process (tgid) that registered it (a reference is held)
+ * @pid_ns: pid namespace its events show @pid in: that of its file's
+ *	opener (a reference is held)
  * @uid: its user
  * @comm: its command name
  * @registered: still in its file's registry
@@ -41,7 +45,8 @@ struct zcopy_pool {
 	struct mmpin mmp;
 	struct list_head node;
 	struct net *net;
-	pid_t pid;
+	struct pid *pid;
+	struct pid_namespace *pid_ns;
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
 	bool registered;

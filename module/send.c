@@ -738,7 +738,7 @@ out_sock:
 out:
 	if (ret) {
 		zcopy_stat_add(ZCOPY_STAT_FAILED_SENDS, 1);
-		zcopy_nl_send_failed_event(ctx->net, a->cookie,
+		zcopy_nl_send_failed_event(ctx, a->cookie,
 					   zcopy_user_errno(ret));
 	}
 	return ret;

@@ -19,6 +19,7 @@
 
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pid.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -72,6 +73,7 @@ static void zcopy_xfer_settle(struct zcopy_xfer *x)
 
 static void zcopy_xfer_free(struct zcopy_xfer *x)
 {
+	put_pid(x->pid);
 	kfree(x);
 }
 
@@ -148,7 +150,7 @@ struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
 	INIT_LIST_HEAD(&x->node);
 	zcopy_ctx_get(ctx);
 	x->ctx = ctx;
-	x->pid = task_tgid_nr(current);
+	x->pid = get_pid(task_tgid(current));
 	/* We are in an ioctl of this module: it cannot be going away. */
 	__module_get(THIS_MODULE);
 	zcopy_stats_outstanding(1);

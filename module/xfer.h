@@ -21,7 +21,7 @@ struct zcopy_pool;
  * @work: runs the completion in process context
  * @node: in @ctx->cq once completed
  * @nr_pools: entries in @pools
- * @pid: process (tgid) that sent
+ * @pid: process (tgid) that sent (a reference is held)
  * @rec: the completion record, filled in as the send progresses
  * @copy_reason: why the stack would copy pool pages if it does
  * @post: queue @rec for userspace (false if the send failed)
@@ -35,7 +35,7 @@ struct zcopy_xfer {
 	struct work_struct work;
 	struct list_head node;
 	unsigned int nr_pools;
-	pid_t pid;
+	struct pid *pid;
 	struct zcopy_completion rec;
 	u32 copy_reason;
 	bool post;

@@ -36,6 +36,8 @@
  * @wq: readers and pollers waiting for @cq
  * @outstanding: transfers sent whose record has not been read
  * @net: network namespace of the opener: its events go there
+ * @pid_ns: pid namespace of the opener: its events show pids as seen
+ *	from there
  */
 struct zcopy_ctx {
 	struct kref ref;
@@ -50,6 +52,7 @@ struct zcopy_ctx {
 	wait_queue_head_t wq;
 	atomic_t outstanding;
 	struct net *net;
+	struct pid_namespace *pid_ns;
 };
 
 struct zcopy_ctx *zcopy_ctx_alloc(struct net *net);

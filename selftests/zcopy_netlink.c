@@ -781,6 +781,186 @@ TEST_F_TIMEOUT(xfer, signal_before_first_byte_acks_with_sndtimeo, 60)
 	xfer_interrupted(_metadata, self, true);
 }
 
+struct pidns_seen {
+	__u32 pool_id;
+	__s32 own_pid;		/* the pool's PID in the owner's dump */
+	__s32 event_pid;	/* ... in its POOL_NEW event */
+	__s32 other_pid;	/* a PID shown for another owner, or 0 */
+	__s32 nr_absent;	/* pools shown without a PID */
+	__s32 fail;		/* line that failed in the child, or 0 */
+};
+
+struct pidns_find {
+	__u32 id;
+	pid_t want;		/* match this PID; 0: any */
+	__s32 pid;		/* -1: the attribute was absent */
+	int found;
+};
+
+static int pidns_find_pool(struct nlmsghdr *h, void *arg)
+{
+	struct pidns_find *f = arg;
+	struct nlattr *a = zt_genl_attr(h, ZCOPY_A_POOL_PID);
+
+	if (zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_ID)) != f->id)
+		return 0;
+	if (f->want && (!a || zt_nla_u32(a) != (__u32)f->want))
+		return 0;
+	f->found++;
+	f->pid = a ? (__s32)zt_nla_u32(a) : -1;
+	return 0;
+}
+
+/* Pools other than pid 1's: other_pid counts those shown with a PID. */
+static int pidns_others(struct nlmsghdr *h, void *arg)
+{
+	struct pidns_seen *r = arg;
+	struct nlattr *a = zt_genl_attr(h, ZCOPY_A_POOL_PID);
+
+	if (a && zt_nla_u32(a) == 1)
+		return 0;
+	if (a)
+		r->other_pid = zt_nla_u32(a);
+	else
+		r->nr_absent++;
+	return 0;
+}
+
+/*
+ * pid 1 of a new pid namespace: registers a pool, sees itself as pid 1 in
+ * its POOL_NEW event and in a dump, and sees every other pool (the
+ * parent's among them, whose owner is outside its namespace) without a
+ * PID. Reports through @out,
+ * then waits for @wait to close so that the pool stays while the parent
+ * looks.
+ */
+static int pidns_child(int out, int wait)
+{
+	struct pidns_seen r = { .fail = 0 };
+	struct zcopy_pool_register reg = { .size = sizeof(reg) };
+	struct pidns_find f = { 0 };
+	struct nlmsghdr *nlh;
+	struct zt_nl nl, mon;
+	char ev[4096], buf[256];
+	struct nlmsghdr *h = (struct nlmsghdr *)ev;
+	void *mem;
+	char c;
+	int zfd;
+
+#define PIDNS_CHECK(cond) do { if (!(cond) && !r.fail) r.fail = __LINE__; } while (0)
+	PIDNS_CHECK(getpid() == 1);
+	PIDNS_CHECK(!zt_nl_open(&nl, ZCOPY_GENL_NAME));
+	PIDNS_CHECK(!zt_nl_open(&mon, ZCOPY_GENL_NAME));
+	PIDNS_CHECK(!zu_events_join(&mon));
+	zfd = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
+	PIDNS_CHECK(zfd >= 0);
+	mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	PIDNS_CHECK(mem != MAP_FAILED);
+	reg.addr = (unsigned long)mem;
+	reg.len = 4096;
+	PIDNS_CHECK(!ioctl(zfd, ZCOPY_IOC_POOL_REGISTER, &reg));
+	r.pool_id = reg.pool_id;
+	r.event_pid = -2;
+	if (!zu_event_wait(mon.fd, ZCOPY_CMD_POOL_NEW, ev, sizeof(ev), 10000)) {
+		struct nlattr *a = zt_genl_attr(h, ZCOPY_A_POOL_PID);
+
+		r.event_pid = a ? (__s32)zt_nla_u32(a) : -1;
+	}
+	f.id = reg.pool_id;
+	f.want = 1;
+	nlh = zt_genl_msg(buf, nl.family, ZCOPY_CMD_POOL_GET,
+			  ZCOPY_GENL_VERSION);
+	PIDNS_CHECK(!zt_nl_dump(&nl, nlh, pidns_find_pool, &f));
+	r.own_pid = f.found == 1 ? f.pid : -2;
+	/*
+	 * Every other pool (the parent's among them) has its owner outside
+	 * this namespace: no PID.
+	 */
+	nlh = zt_genl_msg(buf, nl.family, ZCOPY_CMD_POOL_GET,
+			  ZCOPY_GENL_VERSION);
+	PIDNS_CHECK(!zt_nl_dump(&nl, nlh, pidns_others, &r));
+#undef PIDNS_CHECK
+	if (write(out, &r, sizeof(r)) != sizeof(r))
+		return 1;
+	/* Until the parent closes its end. */
+	if (read(wait, &c, 1) < 0)
+		return 1;
+	return 0;
+}
+
+/*
+ * Pids are shown as seen from the reader's pid namespace: the owner of a
+ * pool that is pid 1 in its own namespace dumps itself as 1 and gets
+ * POOL_NEW with 1, the parent (in the initial namespace) dumps it with
+ * the pid fork() returned, and from inside, the parent's pool has no PID.
+ */
+TEST_F_TIMEOUT(xfer, pool_pid_as_seen_by_reader, 60)
+{
+	int res[2], hold[2], pidp[2], status;
+	struct pidns_seen r = { .fail = -1 };
+	struct pidns_find f = { 0 };
+	struct nlmsghdr *nlh;
+	pid_t mid, inner = 0;
+
+	ASSERT_EQ(0, pipe(res));
+	ASSERT_EQ(0, pipe(hold));
+	ASSERT_EQ(0, pipe(pidp));
+	mid = fork();
+	ASSERT_LE(0, mid);
+	if (!mid) {
+		pid_t p;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		p = fork();
+		if (p < 0)
+			_exit(11);
+		if (!p) {
+			close(hold[1]);
+			_exit(pidns_child(res[1], hold[0]));
+		}
+		/* fork() returned the pid as seen from here: the initial ns. */
+		if (write(pidp[1], &p, sizeof(p)) != sizeof(p))
+			_exit(12);
+		close(hold[0]);
+		close(hold[1]);
+		_exit(waitpid(p, &status, 0) == p && WIFEXITED(status) ?
+		      WEXITSTATUS(status) : 13);
+	}
+	close(res[1]);
+	close(hold[0]);
+	close(pidp[1]);
+	if (read(pidp[0], &inner, sizeof(inner)) != sizeof(inner))
+		inner = 0;
+	if (read(res[0], &r, sizeof(r)) != sizeof(r))
+		r.fail = -1;
+	ASSERT_LT(0, inner);
+	EXPECT_EQ(0, r.fail) TH_LOG("the child's check at line %d failed",
+				    r.fail);
+	EXPECT_EQ(1, r.own_pid);
+	EXPECT_EQ(1, r.event_pid);
+	EXPECT_EQ(0, r.other_pid) TH_LOG("a pid outside the reader's namespace was shown: %d",
+					 r.other_pid);
+	/* At least the fixture's pool, registered by this process. */
+	EXPECT_LE(1, r.nr_absent);
+
+	/* From the initial namespace the same pool is the pid fork() gave. */
+	f.id = r.pool_id;
+	f.want = inner;
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_POOL_GET,
+			  ZCOPY_GENL_VERSION);
+	EXPECT_EQ(0, zt_nl_dump(&self->nl, nlh, pidns_find_pool, &f));
+	EXPECT_EQ(1, f.found) TH_LOG("no pool %u with PID %d", r.pool_id,
+				     inner);
+	close(hold[1]);
+	ASSERT_EQ(mid, waitpid(mid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(res[0]);
+	close(pidp[0]);
+}
+
 static int write_param(const char *name, unsigned int v)
 {
 	char path[128];

@@ -510,8 +510,13 @@ enum zcopy_a_stats {
  * @ZCOPY_A_POOL_UNSPEC: unused
  * @ZCOPY_A_POOL_PAD: padding for 64-bit attributes
  * @ZCOPY_A_POOL_ID: u32, the pool's id in its /dev/zcopy file
- * @ZCOPY_A_POOL_PID: u32, process (tgid) that registered it
- * @ZCOPY_A_POOL_UID: u32, its user id
+ * @ZCOPY_A_POOL_PID: u32, process (tgid) that registered it, as seen
+ *	from the reader's pid namespace (in events: from the pid namespace
+ *	of the process that opened the pool's file); absent where that
+ *	process is not visible
+ * @ZCOPY_A_POOL_UID: u32, its user id, as seen from the reader's user
+ *	namespace (in events: the network namespace's); the overflow uid
+ *	where it has no mapping
  * @ZCOPY_A_POOL_COMM: string, its command name
  * @ZCOPY_A_POOL_LEN: u64, bytes registered
  * @ZCOPY_A_POOL_PAGES: u64, pages pinned
@@ -576,7 +581,9 @@ enum zcopy_a_seg {
  * @ZCOPY_A_XFER_STOP_REASON: u32, enum zcopy_stop
  * @ZCOPY_A_XFER_STOP_OFFSET: u64, struct zcopy_send's stop_offset
  * @ZCOPY_A_XFER_STOP_ERRNO: u32, struct zcopy_send's stop_errno
- * @ZCOPY_A_XFER_PID: u32, process (tgid) that sent
+ * @ZCOPY_A_XFER_PID: u32, process (tgid) that sent, as seen from the pid
+ *	namespace of the process that opened the /dev/zcopy file (or sent
+ *	XFER_START); absent where it is not visible there
  * @ZCOPY_A_XFER_BYTES: u64, struct zcopy_completion's bytes
  * @ZCOPY_A_XFER_POOL_BYTES: u64, struct zcopy_completion's pool_bytes
  * @ZCOPY_A_XFER_ZC_BYTES: u64, struct zcopy_completion's zc_bytes
