@@ -90,6 +90,17 @@ static int zcopy_pool_pin(struct zcopy_pool *pool, unsigned long addr)
 	return 0;
 }
 
+/* Unpin, uncharge and free a pool that nothing else can reach. */
+static void zcopy_pool_destroy(struct zcopy_pool *pool)
+{
+	unpin_user_pages(pool->pages, pool->nr_pages);
+	mm_unaccount_pinned_pages(&pool->mmp);
+	put_pid_ns(pool->pid_ns);
+	put_pid(pool->pid);
+	kvfree(pool->pages);
+	kfree(pool);
+}
+
 static void zcopy_pool_free(struct kref *ref)
 {
 	struct zcopy_pool *pool = container_of(ref, struct zcopy_pool, ref);
@@ -101,15 +112,10 @@ static void zcopy_pool_free(struct kref *ref)
 	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_DEL);
 
 	put_net(pool->net);
-	put_pid_ns(pool->pid_ns);
-	put_pid(pool->pid);
-	unpin_user_pages(pool->pages, pool->nr_pages);
-	mm_unaccount_pinned_pages(&pool->mmp);
 	zcopy_stats_pinned(-(long)pool->nr_pages);
 	zcopy_stats_pools(-1);
 	zcopy_stat_add(ZCOPY_STAT_POOLS_RELEASED, 1);
-	kvfree(pool->pages);
-	kfree(pool);
+	zcopy_pool_destroy(pool);
 }
 
 void zcopy_pool_put(struct zcopy_pool *pool)
@@ -118,9 +124,61 @@ void zcopy_pool_put(struct zcopy_pool *pool)
 	kref_put(&pool->ref, zcopy_pool_free);
 }
 
+/* A pool of @r's length for @ctx, charged and pinned, not yet published. */
+static struct zcopy_pool *zcopy_pool_create(struct zcopy_ctx *ctx,
+					    const struct zcopy_pool_register *r,
+					    u64 end)
+{
+	struct zcopy_pool *pool;
+	int ret = -ENOMEM;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL_ACCOUNT);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&pool->ref);
+	INIT_LIST_HEAD(&pool->node);
+	pool->len = r->len;
+	pool->nr_pages = PAGE_ALIGN(r->len) >> PAGE_SHIFT;
+	pool->pages = kvmalloc_array(pool->nr_pages, sizeof(*pool->pages),
+				     GFP_KERNEL_ACCOUNT);
+	if (!pool->pages)
+		goto err_pool;
+
+	ret = mm_account_pinned_pages(&pool->mmp,
+				      pool->nr_pages << PAGE_SHIFT);
+	if (ret)
+		goto err_pages;
+	ret = zcopy_pool_check_vmas(r->addr, PAGE_ALIGN(end));
+	if (ret)
+		goto err_account;
+	ret = zcopy_pool_pin(pool, r->addr);
+	if (ret)
+		goto err_account;
+
+	pool->pid = get_pid(task_tgid(current));
+	pool->pid_ns = get_pid_ns(ctx->pid_ns);
+	pool->uid = current_uid();
+	get_task_comm(pool->comm, current);
+	return pool;
+
+err_account:
+	mm_unaccount_pinned_pages(&pool->mmp);
+err_pages:
+	kvfree(pool->pages);
+err_pool:
+	kfree(pool);
+	return ERR_PTR(ret);
+}
+
+/*
+ * The id is reserved first and the pool published under ctx->pool_lock
+ * only once nothing can fail any more: a registration that fails leaves
+ * no trace (no event, no counter, never in a dump).
+ */
 int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 {
 	struct zcopy_pool *pool;
+	u32 id;
 	u64 end;
 	int ret;
 
@@ -135,47 +193,40 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 	if (!access_ok(u64_to_user_ptr(r->addr), r->len))
 		return -EFAULT;
 
-	/* Reserve a slot so that the slow part runs without the lock. */
+	/* Reserve a slot and an id so that the slow part runs unlocked. */
 	mutex_lock(&ctx->pool_lock);
 	if (ctx->nr_pools >= ZCOPY_MAX_POOLS) {
 		mutex_unlock(&ctx->pool_lock);
 		return -EMFILE;
 	}
-	ctx->nr_pools++;
+	ret = xa_alloc_cyclic(&ctx->pools, &id, NULL, XA_LIMIT(1, U32_MAX),
+			      &ctx->next_pool_id, GFP_KERNEL);
+	if (ret >= 0)
+		ctx->nr_pools++;
 	mutex_unlock(&ctx->pool_lock);
+	if (ret < 0)
+		return ret;
 
-	ret = -ENOMEM;
-	pool = kzalloc(sizeof(*pool), GFP_KERNEL_ACCOUNT);
-	if (!pool)
+	pool = zcopy_pool_create(ctx, r, end);
+	if (IS_ERR(pool)) {
+		ret = PTR_ERR(pool);
 		goto err_slot;
-	kref_init(&pool->ref);
-	INIT_LIST_HEAD(&pool->node);
-	pool->uid = current_uid();
-	pool->len = r->len;
-	pool->nr_pages = PAGE_ALIGN(r->len) >> PAGE_SHIFT;
-	pool->pages = kvmalloc_array(pool->nr_pages, sizeof(*pool->pages),
-				     GFP_KERNEL_ACCOUNT);
-	if (!pool->pages)
-		goto err_pool;
-
-	ret = mm_account_pinned_pages(&pool->mmp,
-				      pool->nr_pages << PAGE_SHIFT);
-	if (ret)
-		goto err_pages;
-
-	ret = zcopy_pool_check_vmas(r->addr, PAGE_ALIGN(end));
-	if (ret)
-		goto err_account;
-	ret = zcopy_pool_pin(pool, r->addr);
-	if (ret)
-		goto err_account;
-
-	/* Complete before the id is published: another thread may use it. */
-	pool->pid = get_pid(task_tgid(current));
-	pool->pid_ns = get_pid_ns(ctx->pid_ns);
-	get_task_comm(pool->comm, current);
+	}
+	pool->id = id;
 	pool->net = get_net(ctx->net);
 	pool->registered = true;
+
+	mutex_lock(&ctx->pool_lock);
+	/* Only we release the reservation: storing into it allocates nothing. */
+	ret = xa_err(xa_store(&ctx->pools, id, pool, GFP_KERNEL));
+	if (ret) {
+		ctx->nr_pools--;
+		mutex_unlock(&ctx->pool_lock);
+		put_net(pool->net);
+		zcopy_pool_destroy(pool);
+		return ret;
+	}
+	/* Under the lock, the pool cannot be unregistered before it is new. */
 	mutex_lock(&zcopy_pool_list_lock);
 	list_add_tail(&pool->node, &zcopy_pool_list);
 	zcopy_pool_list_gen++;
@@ -183,33 +234,14 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 	zcopy_stats_pinned(pool->nr_pages);
 	zcopy_stats_pools(1);
 	zcopy_stat_add(ZCOPY_STAT_POOLS_REGISTERED, 1);
-
-	mutex_lock(&ctx->pool_lock);
-	ret = xa_alloc_cyclic(&ctx->pools, &pool->id, pool,
-			      XA_LIMIT(1, U32_MAX), &ctx->next_pool_id,
-			      GFP_KERNEL);
-	/* Under the lock, the pool cannot be unregistered under us. */
-	if (ret >= 0) {
-		r->pool_id = pool->id;
-		zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_NEW);
-	}
+	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_NEW);
 	mutex_unlock(&ctx->pool_lock);
-	if (ret < 0) {
-		/* Nobody saw it: the normal release undoes all of the above. */
-		pool->registered = false;
-		zcopy_pool_put(pool);
-		goto err_slot;
-	}
+	r->pool_id = id;
 	return 0;
 
-err_account:
-	mm_unaccount_pinned_pages(&pool->mmp);
-err_pages:
-	kvfree(pool->pages);
-err_pool:
-	kfree(pool);
 err_slot:
 	mutex_lock(&ctx->pool_lock);
+	xa_release(&ctx->pools, id);
 	ctx->nr_pools--;
 	mutex_unlock(&ctx->pool_lock);
 	return ret;
@@ -224,8 +256,10 @@ int zcopy_pool_unregister(struct zcopy_ctx *ctx,
 		return -EINVAL;
 
 	mutex_lock(&ctx->pool_lock);
-	pool = xa_erase(&ctx->pools, r->pool_id);
+	/* An id still being registered reads as NULL and stays reserved. */
+	pool = xa_load(&ctx->pools, r->pool_id);
 	if (pool) {
+		xa_erase(&ctx->pools, r->pool_id);
 		ctx->nr_pools--;
 		WRITE_ONCE(pool->registered, false);
 	}

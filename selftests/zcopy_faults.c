@@ -901,6 +901,96 @@ static void inject_all(struct __test_metadata *_metadata,
 	EXPECT_LT(0, nth - 2) TH_LOG("%s: no allocation was ever failed", name);
 }
 
+/* Whether a POOL_NEW or POOL_DEL event arrives on @mon within @ms. */
+static bool pool_event_seen(struct zt_nl *mon, int ms)
+{
+	struct pollfd p = { .fd = mon->fd, .events = POLLIN };
+	struct nlmsghdr *h;
+	char buf[4096];
+	ssize_t n;
+
+	while (poll(&p, 1, ms) == 1) {
+		n = recv(mon->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return false;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct genlmsghdr *gh = NLMSG_DATA(h);
+
+			if (gh->cmd == ZCOPY_CMD_POOL_NEW ||
+			    gh->cmd == ZCOPY_CMD_POOL_DEL)
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The first pool of a new file, with each of its allocations failing in
+ * turn (the id's xarray node among them): a registration that fails
+ * leaves no trace, no POOL_NEW or POOL_DEL event and no change of the
+ * pools_registered and pools_released counters; one that succeeds moves
+ * each by one and says so in its events.
+ */
+TEST_F_TIMEOUT(inject, pool_register_leaves_no_trace, 180)
+{
+	struct zcopy_pool_register r = {
+		.size = sizeof(r), .addr = (uintptr_t)self->buf,
+		.len = 4 * ZU_PAGE,
+	};
+	__u64 before[ZCOPY_A_STATS_MAX + 1], after[ZCOPY_A_STATS_MAX + 1];
+	int nth, ret, traces = 0, failed = 0;
+	bool fired = true;
+	struct zt_nl mon;
+
+	ASSERT_EQ(0, zt_nl_open(&mon, ZCOPY_GENL_NAME));
+	ASSERT_EQ(0, zu_events_join(&mon));
+	for (nth = 1; fired && nth <= 400; nth++) {
+		int dev = zu_dev_open_raw(0);
+		__s64 reg, rel;
+		bool ev;
+
+		ASSERT_LE(0, dev);
+		ASSERT_EQ(0, zu_stats(before));
+		ASSERT_EQ(0, fail_nth_arm(self->nth, nth));
+		ret = ioctl(dev, ZCOPY_IOC_POOL_REGISTER, &r) ? -errno : 0;
+		fired = fail_nth_fired(self->nth);
+		ev = pool_event_seen(&mon, ret ? 300 : 10000);
+		if (!ret) {
+			EXPECT_EQ(0, zu_pool_unreg(dev, r.pool_id));
+			EXPECT_TRUE(pool_event_seen(&mon, 10000));
+		}
+		close(dev);
+		ASSERT_EQ(0, zu_stats(after));
+		reg = after[ZCOPY_A_STATS_POOLS_REGISTERED] -
+		      before[ZCOPY_A_STATS_POOLS_REGISTERED];
+		rel = after[ZCOPY_A_STATS_POOLS_RELEASED] -
+		      before[ZCOPY_A_STATS_POOLS_RELEASED];
+		if (ret) {
+			failed++;
+			EXPECT_TRUE(ret == -ENOMEM || ret == -ENOBUFS ||
+				    ret == -EAGAIN)
+				TH_LOG("allocation %d failing: %s", nth,
+				       strerror(-ret));
+		}
+		if ((ret && (ev || reg || rel)) ||
+		    (!ret && (!ev || reg != 1 || rel != 1))) {
+			if (traces++ < 5)
+				TH_LOG("allocation %d failing: %s, event %s, registered %+lld, released %+lld",
+				       nth, ret ? strerror(-ret) : "registered",
+				       ev ? "seen" : "none", (long long)reg,
+				       (long long)rel);
+		}
+		EXPECT_EQ(0, zu_leak_check(&self->base, 10000));
+	}
+	close(mon.fd);
+	TH_LOG("%d allocation points failed in turn, %d registrations failed, %d left a trace",
+	       nth - 2, failed, traces);
+	EXPECT_FALSE(fired);
+	EXPECT_LT(0, failed);
+	EXPECT_EQ(0, traces);
+}
+
 TEST_F_TIMEOUT(inject, open, 120)
 {
 	inject_all(_metadata, self, INJ_OPEN, "open");
