@@ -12,6 +12,7 @@
 #   make bench            zcopyctl bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict on the module
 #   make spec-check       the netlink spec agrees with the UAPI header
+#   make config-check     selftests/config lists what the tests need
 #   make C=1              also run sparse on the module
 #   make clean            remove every build product
 #
@@ -48,7 +49,7 @@ URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 
 FORCE:
 .PHONY: FORCE all module zcopyctl selftests deps check shell demo style clean help \
-	spec-check bench
+	spec-check config-check bench
 all: module zcopyctl selftests
 
 help:
@@ -108,6 +109,9 @@ style:
 
 spec-check:
 	KSRC=$(KSRC) tools/spec-check
+
+config-check:
+	tools/config-check
 
 clean:
 	rm -rf $(BUILD)

@@ -295,6 +295,7 @@ static const struct kernel_param_ops zcopy_dev_mode_ops = {
 
 /* Read-only once loaded: the node exists by then. */
 module_param_cb(dev_mode, &zcopy_dev_mode_ops, &zcopy_dev_mode, 0444);
+__MODULE_PARM_TYPE(dev_mode, "ushort");
 MODULE_PARM_DESC(dev_mode,
 		 "Permission bits of /dev/zcopy, octal: 0600 (default), 0640, 0660, 0666, ...");
 

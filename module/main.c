@@ -62,6 +62,7 @@ module_init(zcopy_init);
 module_exit(zcopy_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The zcopy developers");
 MODULE_DESCRIPTION("Zero-copy sends of registered buffers and file extents");
 MODULE_VERSION(ZCOPY_VERSION);
 MODULE_ALIAS_GENL_FAMILY(ZCOPY_GENL_NAME);

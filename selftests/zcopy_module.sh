@@ -18,7 +18,7 @@ skip() { n=$((n + 1)); skips=$((skips + 1)); echo "ok $n $1 # SKIP $2"; }
 check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 
 echo "TAP version 13"
-echo "1..9"
+echo "1..11"
 
 reason=""
 [ "$(id -u)" = 0 ] || reason="needs root"
@@ -27,7 +27,8 @@ reason=""
 if [ -n "$reason" ]; then
 	for t in unload_refused_while_open refcount_tracks_open unload \
 		 device_gone family_gone reload family_back \
-		 default_copy_threshold family_autoload; do
+		 default_copy_threshold family_autoload modinfo_author \
+		 modinfo_param_types; do
 		skip $t "$reason"
 	done
 	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$skips error:0"
@@ -61,6 +62,15 @@ else
 	not_ok family_autoload
 	[ -d /sys/module/zcopy ] || insmod "$ZCOPY_KO"
 fi
+
+# modinfo says who wrote it and the type of every parameter.
+check modinfo_author [ -n "$(modinfo -F author "$ZCOPY_KO")" ]
+untyped=""
+for p in $(modinfo -F parm "$ZCOPY_KO" | cut -d: -f1); do
+	modinfo -F parmtype "$ZCOPY_KO" | grep -q "^$p:." || untyped="$untyped $p"
+done
+[ -z "$untyped" ] || echo "# parameters without a type:$untyped"
+check modinfo_param_types [ -z "$untyped" ]
 
 echo "# Totals: pass:$((n - fails - skips)) fail:$fails xfail:0 xpass:0 skip:$skips error:0"
 [ $fails = 0 ]
