@@ -242,6 +242,9 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 err_slot:
 	mutex_lock(&ctx->pool_lock);
 	xa_release(&ctx->pools, id);
+	/* The next registration gets this id again, as if none had failed. */
+	if (ctx->next_pool_id == id + 1)
+		ctx->next_pool_id = id;
 	ctx->nr_pools--;
 	mutex_unlock(&ctx->pool_lock);
 	return ret;
