@@ -10,7 +10,7 @@
 #   make shell            a shell in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make bench            zcopyctl bench in a VM on both kernels: build/bench/
-#   make style            checkpatch.pl --strict on the module
+#   make style            checkpatch.pl --strict and the layering of the module
 #   make spec-check       the netlink spec agrees with the UAPI header
 #   make config-check     selftests/config lists what the tests need
 #   make C=1              also run sparse on the module
@@ -106,6 +106,7 @@ style:
 	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }
 	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse -f \
 		$(wildcard module/*.c module/*.h) module/uapi/linux/zcopy.h
+	tools/module-layers
 
 spec-check:
 	KSRC=$(KSRC) tools/spec-check

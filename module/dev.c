@@ -14,7 +14,6 @@
 #include <linux/miscdevice.h>
 #include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
-#include <linux/pid_namespace.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
@@ -38,13 +37,9 @@ union zcopy_ioctl_buf {
 struct zcopy_ioctl_op {
 	unsigned int min_size;
 	unsigned int size;
+	unsigned int ioctl_num;
 	int (*execute)(struct zcopy_ctx *ctx, void *arg);
 };
-
-u64 zcopy_features(void)
-{
-	return ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND | ZCOPY_FEATURE_KTLS;
-}
 
 static int zcopy_ioc_query(struct zcopy_ctx *ctx, void *arg)
 {
@@ -80,23 +75,37 @@ static int zcopy_ioc_send(struct zcopy_ctx *ctx, void *arg)
 	return zcopy_send_user(ctx, arg);
 }
 
-#define ZCOPY_IOCTL_OP(_nr, _struct, _last, _fn)			\
-	[(_nr) - ZCOPY_IOC_BASE] = {					\
+/*
+ * As iommufd does: each entry knows its whole ioctl number, so an entry
+ * in the wrong slot is refused rather than run (as is a number with other
+ * type, direction or size bits), and the build fails if the argument
+ * union cannot hold the struct.
+ */
+#define ZCOPY_IOCTL_OP(_ioctl, _struct, _last, _fn)			\
+	{								\
 		.min_size = offsetofend(_struct, _last),		\
-		.size = sizeof(_struct),				\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union zcopy_ioctl_buf) < \
+					  sizeof(_struct)),		\
+		.ioctl_num = _ioctl,					\
 		.execute = _fn,						\
 	}
 
 static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
-	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_QUERY, struct zcopy_query, features,
-		       zcopy_ioc_query),
-	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_POOL_REGISTER, struct zcopy_pool_register,
-		       __reserved, zcopy_ioc_pool_register),
-	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_POOL_UNREGISTER,
-		       struct zcopy_pool_unregister, __reserved,
-		       zcopy_ioc_pool_unregister),
-	ZCOPY_IOCTL_OP(ZCOPY_IOC_NR_SEND, struct zcopy_send, __reserved,
-		       zcopy_ioc_send),
+	[ZCOPY_IOC_NR_QUERY - ZCOPY_IOC_BASE] =
+		ZCOPY_IOCTL_OP(ZCOPY_IOC_QUERY, struct zcopy_query, features,
+			       zcopy_ioc_query),
+	[ZCOPY_IOC_NR_POOL_REGISTER - ZCOPY_IOC_BASE] =
+		ZCOPY_IOCTL_OP(ZCOPY_IOC_POOL_REGISTER,
+			       struct zcopy_pool_register, __reserved,
+			       zcopy_ioc_pool_register),
+	[ZCOPY_IOC_NR_POOL_UNREGISTER - ZCOPY_IOC_BASE] =
+		ZCOPY_IOCTL_OP(ZCOPY_IOC_POOL_UNREGISTER,
+			       struct zcopy_pool_unregister, __reserved,
+			       zcopy_ioc_pool_unregister),
+	[ZCOPY_IOC_NR_SEND - ZCOPY_IOC_BASE] =
+		ZCOPY_IOCTL_OP(ZCOPY_IOC_SEND, struct zcopy_send, __reserved,
+			       zcopy_ioc_send),
 };
 
 static_assert(ARRAY_SIZE(zcopy_ioctl_ops) ==
@@ -122,10 +131,12 @@ static long zcopy_ioctl(struct file *file, unsigned int cmd,
 	u32 usize;
 	int ret;
 
-	if (_IOC_TYPE(cmd) != ZCOPY_IOC_MAGIC || _IOC_DIR(cmd) != _IOC_NONE ||
-	    _IOC_SIZE(cmd) || nr < ZCOPY_IOC_BASE || nr >= ZCOPY_IOC_NR_LAST)
+	if (nr < ZCOPY_IOC_BASE || nr >= ZCOPY_IOC_NR_LAST)
 		return -ENOTTY;
 	op = &zcopy_ioctl_ops[nr - ZCOPY_IOC_BASE];
+	/* Type, direction and size bits must be those of the ABI too. */
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
 
 	if (get_user(usize, (u32 __user *)ubuf))
 		return -EFAULT;
@@ -169,58 +180,6 @@ static __poll_t zcopy_poll(struct file *file, poll_table *wait)
 	return zcopy_cq_poll(file->private_data, file, wait);
 }
 
-static void zcopy_ctx_free(struct kref *ref)
-{
-	struct zcopy_ctx *ctx = container_of(ref, struct zcopy_ctx, ref);
-
-	xa_destroy(&ctx->pools);
-	put_pid_ns(ctx->pid_ns);
-	put_net(ctx->net);
-	kfree(ctx);
-}
-
-void zcopy_ctx_put(struct zcopy_ctx *ctx)
-{
-	kref_put(&ctx->ref, zcopy_ctx_free);
-}
-
-/*
- * A context: of an open file, or transient for a netlink transfer
- * without a /dev/zcopy file (it is closed at once, so its completion
- * only goes out as an event).
- */
-struct zcopy_ctx *zcopy_ctx_alloc(struct net *net)
-{
-	struct zcopy_ctx *ctx;
-
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
-	if (!ctx)
-		return NULL;
-	kref_init(&ctx->ref);
-	mutex_init(&ctx->pool_lock);
-	xa_init_flags(&ctx->pools, XA_FLAGS_ALLOC1);
-	spin_lock_init(&ctx->cq_lock);
-	INIT_LIST_HEAD(&ctx->cq);
-	mutex_init(&ctx->read_lock);
-	init_waitqueue_head(&ctx->wq);
-	ctx->net = get_net(net);
-	ctx->pid_ns = get_pid_ns(task_active_pid_ns(current));
-	return ctx;
-}
-
-/*
- * Unregister the pools and drop unread completions. Transfers still in
- * flight keep the context (and their pools) until the stack lets go of
- * them; closing never waits for the network.
- */
-void zcopy_ctx_close(struct zcopy_ctx *ctx)
-{
-	mutex_lock(&ctx->pool_lock);
-	zcopy_pools_release(ctx);
-	mutex_unlock(&ctx->pool_lock);
-	zcopy_cq_release(ctx);
-}
-
 static int zcopy_open(struct inode *inode, struct file *file)
 {
 	struct zcopy_ctx *ctx;
@@ -253,7 +212,7 @@ static const struct file_operations zcopy_fops = {
 };
 
 /* The context of @file if it is an open /dev/zcopy, else NULL. */
-struct zcopy_ctx *zcopy_ctx_from_file(struct file *file)
+struct zcopy_ctx *zcopy_dev_ctx(struct file *file)
 {
 	return file->f_op == &zcopy_fops ? file->private_data : NULL;
 }

@@ -5,7 +5,10 @@
 #include <linux/init.h>
 #include <linux/types.h>
 
-u64 zcopy_features(void);
+struct file;
+struct zcopy_ctx;
+
+struct zcopy_ctx *zcopy_dev_ctx(struct file *file);
 
 int __init zcopy_dev_init(void);
 void zcopy_dev_uninit(void);

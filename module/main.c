@@ -11,7 +11,7 @@
 #include <linux/zcopy.h>
 
 #include "dev.h"
-#include "netlink.h"
+#include "genl.h"
 #include "stats.h"
 #include "version.h"
 #include "xfer.h"

@@ -18,7 +18,7 @@
 #include <linux/zcopy.h>
 #include <net/net_namespace.h>
 
-#include "netlink.h"
+#include "notify.h"
 #include "pool.h"
 #include "stats.h"
 #include "zcopy.h"
@@ -101,15 +101,39 @@ static void zcopy_pool_destroy(struct zcopy_pool *pool)
 	kfree(pool);
 }
 
+/**
+ * zcopy_pool_info - what dumps and events show of a pool
+ * @pool: the pool
+ * @info: filled in; its references are borrowed from @pool
+ */
+void zcopy_pool_info(const struct zcopy_pool *pool,
+		     struct zcopy_pool_info *info)
+{
+	info->net = pool->net;
+	info->id = pool->id;
+	info->pid = pool->pid;
+	info->pid_ns = pool->pid_ns;
+	info->uid = pool->uid;
+	memcpy(info->comm, pool->comm, sizeof(info->comm));
+	info->len = pool->len;
+	info->pages = pool->nr_pages;
+	info->inflight = atomic_read(&pool->inflight);
+	info->sends = atomic64_read(&pool->sends);
+	info->bytes_sent = atomic64_read(&pool->bytes_sent);
+	info->registered = READ_ONCE(pool->registered);
+}
+
 static void zcopy_pool_free(struct kref *ref)
 {
 	struct zcopy_pool *pool = container_of(ref, struct zcopy_pool, ref);
+	struct zcopy_pool_info info;
 
 	mutex_lock(&zcopy_pool_list_lock);
 	list_del(&pool->node);
 	zcopy_pool_list_gen++;
 	mutex_unlock(&zcopy_pool_list_lock);
-	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_DEL);
+	zcopy_pool_info(pool, &info);
+	zcopy_notify_pool_del(&info);
 
 	put_net(pool->net);
 	zcopy_stats_pinned(-(long)pool->nr_pages);
@@ -177,6 +201,7 @@ err_pool:
  */
 int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 {
+	struct zcopy_pool_info info;
 	struct zcopy_pool *pool;
 	u32 id;
 	u64 end;
@@ -234,7 +259,8 @@ int zcopy_pool_register(struct zcopy_ctx *ctx, struct zcopy_pool_register *r)
 	zcopy_stats_pinned(pool->nr_pages);
 	zcopy_stats_pools(1);
 	zcopy_stat_add(ZCOPY_STAT_POOLS_REGISTERED, 1);
-	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_NEW);
+	zcopy_pool_info(pool, &info);
+	zcopy_notify_pool_new(&info);
 	mutex_unlock(&ctx->pool_lock);
 	r->pool_id = id;
 	return 0;
@@ -293,6 +319,7 @@ void zcopy_pools_release(struct zcopy_ctx *ctx)
 	struct zcopy_pool *pool;
 	unsigned long id;
 
+	lockdep_assert_held(&ctx->pool_lock);
 	xa_for_each(&ctx->pools, id, pool) {
 		xa_erase(&ctx->pools, id);
 		WRITE_ONCE(pool->registered, false);
@@ -305,15 +332,17 @@ void zcopy_pools_release(struct zcopy_ctx *ctx)
  * zcopy_pools_walk - visit every pool, resumably
  * @pos: in: how many pools to skip; out: how many were visited in all
  * @gen: out: the list's generation, to detect changes between walks
- * @fn: called for each pool under the list lock; non-zero stops the walk
- *	before that pool counts as visited
+ * @fn: called for each pool under the list lock, with what a dump shows
+ *	of it; non-zero stops the walk before that pool counts as visited
  * @arg: for @fn
  *
  * Return: what @fn returned last.
  */
 int zcopy_pools_walk(unsigned long *pos, unsigned int *gen,
-		     int (*fn)(struct zcopy_pool *pool, void *arg), void *arg)
+		     int (*fn)(const struct zcopy_pool_info *info, void *arg),
+		     void *arg)
 {
+	struct zcopy_pool_info info;
 	struct zcopy_pool *pool;
 	unsigned long i = 0;
 	int ret = 0;
@@ -323,7 +352,8 @@ int zcopy_pools_walk(unsigned long *pos, unsigned int *gen,
 	list_for_each_entry(pool, &zcopy_pool_list, node) {
 		if (i++ < *pos)
 			continue;
-		ret = fn(pool, arg);
+		zcopy_pool_info(pool, &info);
+		ret = fn(&info, arg);
 		if (ret)
 			break;
 		(*pos)++;

@@ -13,6 +13,7 @@
 #include <linux/uidgid.h>
 
 struct zcopy_ctx;
+struct zcopy_pool_info;
 struct zcopy_pool_register;
 struct zcopy_pool_unregister;
 
@@ -61,7 +62,10 @@ int zcopy_pool_unregister(struct zcopy_ctx *ctx,
 struct zcopy_pool *zcopy_pool_get(struct zcopy_ctx *ctx, u32 id);
 void zcopy_pool_put(struct zcopy_pool *pool);
 void zcopy_pools_release(struct zcopy_ctx *ctx);
+void zcopy_pool_info(const struct zcopy_pool *pool,
+		     struct zcopy_pool_info *info);
 int zcopy_pools_walk(unsigned long *pos, unsigned int *gen,
-		     int (*fn)(struct zcopy_pool *pool, void *arg), void *arg);
+		     int (*fn)(const struct zcopy_pool_info *info, void *arg),
+		     void *arg);
 
 #endif /* _ZCOPY_POOL_H */

@@ -32,10 +32,11 @@
 #include <linux/uaccess.h>
 #include <linux/zcopy.h>
 #include <net/inet_connection_sock.h>
+#include <net/netlink.h>
 #include <net/tls.h>
 
 #include "compat.h"
-#include "netlink.h"
+#include "notify.h"
 #include "pool.h"
 #include "send.h"
 #include "stats.h"
@@ -409,21 +410,26 @@ static u32 zcopy_stop_reason(int err)
 	}
 }
 
-static int zcopy_check_sock(struct socket *sock)
+static int zcopy_check_sock(struct socket *sock,
+			    struct netlink_ext_ack *extack)
 {
 	struct sock *sk = sock->sk;
 	int state;
 
 	if (!sk || sock->type != SOCK_STREAM ||
 	    sk->sk_protocol != IPPROTO_TCP ||
-	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)) {
+		NL_SET_ERR_MSG(extack, "sockfd is not a TCP socket");
 		return -EOPNOTSUPP;
+	}
 
 	/* Never connected (or listening); a reset connection gives EPIPE. */
 	state = READ_ONCE(sk->sk_state);
 	if (state == TCP_LISTEN ||
-	    (state == TCP_CLOSE && !READ_ONCE(sk->sk_shutdown)))
+	    (state == TCP_CLOSE && !READ_ONCE(sk->sk_shutdown))) {
+		NL_SET_ERR_MSG(extack, "the socket is not connected");
 		return -ENOTCONN;
+	}
 	return 0;
 }
 
@@ -470,23 +476,35 @@ static u32 zcopy_route_copy_reason(struct socket *sock, bool *local)
 }
 
 static int zcopy_resolve_seg(struct zcopy_ctx *ctx, const struct zcopy_seg *u,
-			     struct zcopy_kseg *k)
+			     struct zcopy_kseg *k,
+			     struct netlink_ext_ack *extack)
 {
 	u64 end;
 
-	if (u->flags || u->__reserved || !u->len)
+	if (u->flags || u->__reserved) {
+		NL_SET_ERR_MSG(extack, "a segment has flags or reserved bits set");
 		return -EINVAL;
-	if (check_add_overflow(u->offset, u->len, &end))
+	}
+	if (!u->len) {
+		NL_SET_ERR_MSG(extack, "a segment has length 0");
+		return -EINVAL;
+	}
+	if (check_add_overflow(u->offset, u->len, &end)) {
+		NL_SET_ERR_MSG(extack, "a segment's offset + len overflows");
 		return -EOVERFLOW;
+	}
 
 	switch (u->type) {
 	case ZCOPY_SEG_POOL:
 		k->pool = zcopy_pool_get(ctx, u->id);
-		if (!k->pool)
+		if (!k->pool) {
+			NL_SET_ERR_MSG(extack, "no such pool in this /dev/zcopy file");
 			return -ENOENT;
+		}
 		if (end > k->pool->len) {
 			zcopy_pool_put(k->pool);
 			k->pool = NULL;
+			NL_SET_ERR_MSG(extack, "a pool range goes beyond its pool");
 			return -ERANGE;
 		}
 		break;
@@ -494,22 +512,34 @@ static int zcopy_resolve_seg(struct zcopy_ctx *ctx, const struct zcopy_seg *u,
 		struct file *file;
 		umode_t mode;
 
-		if (end > (u64)LLONG_MAX)
+		if (end > (u64)LLONG_MAX) {
+			NL_SET_ERR_MSG(extack, "a file extent ends beyond LLONG_MAX");
 			return -EOVERFLOW;
+		}
 		file = fget(u->id);
-		if (!file)
+		if (!file) {
+			NL_SET_ERR_MSG(extack, "a file segment's descriptor is not open");
 			return -EBADF;
+		}
 		mode = file_inode(file)->i_mode;
-		if (!(file->f_mode & FMODE_READ) || S_ISDIR(mode) ||
-		    !S_ISREG(mode)) {
+		if (!(file->f_mode & FMODE_READ) || !S_ISREG(mode)) {
 			fput(file);
-			return S_ISDIR(mode) ? -EISDIR :
-			       S_ISREG(mode) ? -EBADF : -EINVAL;
+			if (S_ISDIR(mode)) {
+				NL_SET_ERR_MSG(extack, "a file segment is a directory");
+				return -EISDIR;
+			}
+			if (!S_ISREG(mode)) {
+				NL_SET_ERR_MSG(extack, "a file segment is not a regular file");
+				return -EINVAL;
+			}
+			NL_SET_ERR_MSG(extack, "a file segment's file is not open for reading");
+			return -EBADF;
 		}
 		k->file = file;
 		break;
 	}
 	default:
+		NL_SET_ERR_MSG(extack, "a segment has an unknown type");
 		return -EINVAL;
 	}
 	k->offset = u->offset;
@@ -596,6 +626,25 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 	return err;
 }
 
+/* Why the socket took none of the data (the segments were all good). */
+static void zcopy_send_refused_msg(struct netlink_ext_ack *extack, int err)
+{
+	switch (zcopy_user_errno(err)) {
+	case -EAGAIN:
+		NL_SET_ERR_MSG(extack, "the socket would block before the first byte");
+		break;
+	case -EPIPE:
+	case -ECONNRESET:
+		NL_SET_ERR_MSG(extack, "the connection is closed");
+		break;
+	case -EINTR:
+		NL_SET_ERR_MSG(extack, "interrupted by a signal before the first byte");
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "the socket refused the first byte");
+	}
+}
+
 /* What the completion will say, as far as the send itself knows. */
 static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
 			      const struct zcopy_kseg *ks,
@@ -633,6 +682,9 @@ static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
  * @a: the request; its out fields are filled in on success
  * @segs: @a->nr_segs segments, already in kernel memory
  * @ures: where the per-segment results go (checked writable), or NULL
+ * @extack: says why a send is refused (NULL from the ioctl)
+ * @bad_seg: if not NULL, the index of the segment a refusal is about, or
+ *	@a->nr_segs when it is about none
  *
  * Return: 0 if anything was sent or a file ended (a completion follows),
  * else a negative errno (no completion). A signal before the first byte
@@ -640,7 +692,8 @@ static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
  * callers pass the result through zcopy_user_errno().
  */
 int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
-	       const struct zcopy_seg *segs, void __user *ures)
+	       const struct zcopy_seg *segs, void __user *ures,
+	       struct netlink_ext_ack *extack, unsigned int *bad_seg)
 {
 	struct zcopy_seg_result *res = NULL;
 	struct zcopy_sender s = { };
@@ -650,10 +703,17 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	bool ok;
 	int ret;
 
+	if (bad_seg)
+		*bad_seg = a->nr_segs;
 	s.sock = sockfd_lookup(a->sockfd, &ret);
-	if (!s.sock)
+	if (!s.sock) {
+		if (ret == -ENOTSOCK)
+			NL_SET_ERR_MSG(extack, "sockfd is not a socket");
+		else
+			NL_SET_ERR_MSG(extack, "sockfd is not an open file descriptor");
 		goto out;
-	ret = zcopy_check_sock(s.sock);
+	}
+	ret = zcopy_check_sock(s.sock, extack);
 	if (ret)
 		goto out_sock;
 
@@ -671,19 +731,28 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 		s.bvec = (struct bio_vec *)(res + a->nr_segs);
 
 	for (i = 0; i < a->nr_segs; i++) {
-		ret = zcopy_resolve_seg(ctx, &segs[i], &ks[i]);
-		if (ret)
+		ret = zcopy_resolve_seg(ctx, &segs[i], &ks[i], extack);
+		if (ret) {
+			if (bad_seg)
+				*bad_seg = i;
 			goto out_ksegs;
+		}
 		if (check_add_overflow(total, ks[i].len, &total))
 			total = U64_MAX;
 	}
 	ret = -E2BIG;
-	if (total > ZCOPY_MAX_SEND_BYTES)
+	if (total > ZCOPY_MAX_SEND_BYTES) {
+		NL_SET_ERR_MSG(extack,
+			       "the segments add up to more than max_send_bytes");
 		goto out_ksegs;
+	}
 
 	s.x = zcopy_xfer_alloc(ctx, nr_pools);
 	if (IS_ERR(s.x)) {
 		ret = PTR_ERR(s.x);
+		if (ret == -ENOBUFS)
+			NL_SET_ERR_MSG(extack,
+				       "max_outstanding transfers not yet read on this file");
 		goto out_ksegs;
 	}
 	/* The transfer keeps the pools until its completion. */
@@ -711,6 +780,8 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 		zcopy_sock_push(s.sock);
 
 	ok = a->bytes_sent || !ret || ret == ZCOPY_ERR_EOF;
+	if (!ok)
+		zcopy_send_refused_msg(extack, ret);
 	zcopy_fill_record(s.x, a, ks, res, ret);
 	pool_bytes = s.x->rec.pool_bytes;
 	/* From here on the transfer may complete and be freed at any time. */
@@ -737,9 +808,16 @@ out_sock:
 	sockfd_put(s.sock);
 out:
 	if (ret) {
+		struct zcopy_xfer_info info = {
+			.net = ctx->net,
+			.pid = task_tgid(current),
+			.pid_ns = ctx->pid_ns,
+			.cookie = a->cookie,
+			.error = zcopy_user_errno(ret),
+		};
+
 		zcopy_stat_add(ZCOPY_STAT_FAILED_SENDS, 1);
-		zcopy_nl_send_failed_event(ctx, a->cookie,
-					   zcopy_user_errno(ret));
+		zcopy_notify_send_failed(&info);
 	}
 	return ret;
 }
@@ -778,7 +856,7 @@ int zcopy_send_user(struct zcopy_ctx *ctx, struct zcopy_send *a)
 			       sizeof(struct zcopy_seg_result)))
 		goto out;
 
-	ret = zcopy_send(ctx, a, segs, ures);
+	ret = zcopy_send(ctx, a, segs, ures, NULL, NULL);
 out:
 	if (segs != onstack)
 		kvfree(segs);

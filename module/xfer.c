@@ -25,7 +25,7 @@
 #include <linux/uaccess.h>
 
 #include "compat.h"
-#include "netlink.h"
+#include "notify.h"
 #include "pool.h"
 #include "stats.h"
 #include "xfer.h"
@@ -91,8 +91,16 @@ static void zcopy_xfer_work(struct work_struct *work)
 	x->nr_pools = 0;
 
 	if (x->post) {
+		struct zcopy_xfer_info info = {
+			.net = ctx->net,
+			.pid = x->pid,
+			.pid_ns = ctx->pid_ns,
+			.cookie = x->rec.cookie,
+			.rec = &x->rec,
+		};
+
 		zcopy_xfer_settle(x);
-		zcopy_nl_xfer_event(ctx->net, x);
+		zcopy_notify_xfer_done(&info);
 		zcopy_stat_add(ZCOPY_STAT_COMPLETIONS, 1);
 		zcopy_stat_add(ZCOPY_STAT_BYTES_ZC, x->rec.zc_bytes);
 		zcopy_stat_add(ZCOPY_STAT_BYTES_COPIED, x->rec.copied_bytes);
@@ -257,7 +265,7 @@ __poll_t zcopy_cq_poll(struct zcopy_ctx *ctx, struct file *file,
 }
 
 /* The file is closing: drop unread completions, refuse further ones. */
-void zcopy_cq_release(struct zcopy_ctx *ctx)
+static void zcopy_cq_release(struct zcopy_ctx *ctx)
 {
 	struct zcopy_xfer *x, *tmp;
 	LIST_HEAD(unread);
@@ -271,6 +279,22 @@ void zcopy_cq_release(struct zcopy_ctx *ctx)
 		atomic_dec(&ctx->outstanding);
 		zcopy_xfer_free(x);
 	}
+}
+
+/**
+ * zcopy_ctx_close - the owner of @ctx is gone
+ * @ctx: the context
+ *
+ * Unregister its pools and drop unread completions. Transfers still in
+ * flight keep the context (and their pools) until the stack lets go of
+ * them; closing never waits for the network.
+ */
+void zcopy_ctx_close(struct zcopy_ctx *ctx)
+{
+	mutex_lock(&ctx->pool_lock);
+	zcopy_pools_release(ctx);
+	mutex_unlock(&ctx->pool_lock);
+	zcopy_cq_release(ctx);
 }
 
 int __init zcopy_xfer_init(void)

@@ -53,7 +53,7 @@ ssize_t zcopy_cq_read(struct zcopy_ctx *ctx, char __user *buf, size_t count,
 		      bool nonblock);
 __poll_t zcopy_cq_poll(struct zcopy_ctx *ctx, struct file *file,
 		       poll_table *wait);
-void zcopy_cq_release(struct zcopy_ctx *ctx);
+void zcopy_ctx_close(struct zcopy_ctx *ctx);
 
 int __init zcopy_xfer_init(void);
 void zcopy_xfer_uninit(void);

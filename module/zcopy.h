@@ -15,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
+#include <linux/zcopy.h>
 
 #define ZCOPY_MAX_POOLS		64
 #define ZCOPY_MAX_SEGMENTS	1024
@@ -56,9 +57,13 @@ struct zcopy_ctx {
 };
 
 struct zcopy_ctx *zcopy_ctx_alloc(struct net *net);
-void zcopy_ctx_close(struct zcopy_ctx *ctx);
 void zcopy_ctx_put(struct zcopy_ctx *ctx);
-struct zcopy_ctx *zcopy_ctx_from_file(struct file *file);
+
+/* What this module implements, for ZCOPY_IOC_QUERY and INFO_GET. */
+static inline u64 zcopy_features(void)
+{
+	return ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND | ZCOPY_FEATURE_KTLS;
+}
 
 static inline void zcopy_ctx_get(struct zcopy_ctx *ctx)
 {

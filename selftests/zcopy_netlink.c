@@ -501,6 +501,28 @@ TEST_F(xfer, file_not_open)
 	EXPECT_REJECT(EBADF);
 }
 
+/*
+ * The send path says what is wrong with which segment: the extack names
+ * the fault and points at the segment's nest (NLMSGERR_ATTR_OFFS).
+ */
+TEST_F(xfer, bad_segment_is_pointed_at)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+	int dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int off;
+
+	ASSERT_LE(0, dir);
+	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	off = NLMSG_ALIGN(nlh->nlmsg_len);
+	put_seg(nlh, ZCOPY_SEG_FILE, dir, 0, 10);
+	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	EXPECT_EQ(-EISDIR, zt_nl_transact(&self->nl, nlh));
+	EXPECT_STREQ("a file segment is a directory", self->nl.extack);
+	EXPECT_EQ(off, self->nl.bad_off);
+	close(dir);
+}
+
 TEST_F(xfer, devfd_not_zcopy)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);

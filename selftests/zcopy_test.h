@@ -30,6 +30,8 @@ struct zt_nl {
 	/* Result of the last zt_nl_transact() */
 	int err;
 	char extack[256];
+	/* NLMSGERR_ATTR_OFFS: the bad attribute's offset in the request, or -1 */
+	int bad_off;
 	/* The last reply message (not the ACK), if any */
 	char reply[ZT_NL_BUFSZ];
 	int reply_len;
@@ -97,6 +99,7 @@ static inline int zt_nl_transact(struct zt_nl *nl, struct nlmsghdr *nlh)
 	nlh->nlmsg_seq = ++nl->seq;
 	nl->err = 1;
 	nl->extack[0] = 0;
+	nl->bad_off = -1;
 	nl->reply_len = 0;
 	if (send(nl->fd, nlh, nlh->nlmsg_len, 0) < 0)
 		return -errno;
@@ -131,6 +134,9 @@ static inline int zt_nl_transact(struct zt_nl *nl, struct nlmsghdr *nlh)
 					snprintf(nl->extack,
 						 sizeof(nl->extack), "%s",
 						 (char *)zt_nla_data(a));
+				else if (a->nla_type == NLMSGERR_ATTR_OFFS)
+					memcpy(&nl->bad_off, zt_nla_data(a),
+					       sizeof(nl->bad_off));
 		}
 	}
 	return nl->err;

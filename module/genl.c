@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The "zcopy" generic netlink family.
+ * The "zcopy" generic netlink family: a front end, like the device.
+ * The doit and dumpit handlers validate, resolve descriptors and call
+ * into the core; the family is also the core's notifier (notify.h) and
+ * turns what it says into events.
  *
  * One source for 6.1 and 6.12: classic struct genl_ops with per-op
  * policies, resv_start_op = 0 so every operation gets strict validation
@@ -23,7 +26,8 @@
 #include <linux/zcopy.h>
 
 #include "dev.h"
-#include "netlink.h"
+#include "genl.h"
+#include "notify.h"
 #include "pool.h"
 #include "send.h"
 #include "stats.h"
@@ -153,7 +157,8 @@ static int zcopy_nl_put_pid(struct sk_buff *msg, int attr, struct pid *pid,
  * The pool's owner as seen from @pid_ns and @user_ns: the reader's for a
  * dump, the pool's file's for an event.
  */
-static int zcopy_nl_put_pool(struct sk_buff *msg, struct zcopy_pool *pool,
+static int zcopy_nl_put_pool(struct sk_buff *msg,
+			     const struct zcopy_pool_info *pool,
 			     struct pid_namespace *pid_ns,
 			     struct user_namespace *user_ns)
 {
@@ -164,18 +169,15 @@ static int zcopy_nl_put_pool(struct sk_buff *msg, struct zcopy_pool *pool,
 	    nla_put_string(msg, ZCOPY_A_POOL_COMM, pool->comm) ||
 	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_LEN, pool->len,
 			      ZCOPY_A_POOL_PAD) ||
-	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_PAGES, pool->nr_pages,
+	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_PAGES, pool->pages,
 			      ZCOPY_A_POOL_PAD) ||
-	    nla_put_u32(msg, ZCOPY_A_POOL_INFLIGHT,
-			atomic_read(&pool->inflight)) ||
-	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_SENDS,
-			      atomic64_read(&pool->sends), ZCOPY_A_POOL_PAD) ||
-	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_BYTES_SENT,
-			      atomic64_read(&pool->bytes_sent),
+	    nla_put_u32(msg, ZCOPY_A_POOL_INFLIGHT, pool->inflight) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_SENDS, pool->sends,
+			      ZCOPY_A_POOL_PAD) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_POOL_BYTES_SENT, pool->bytes_sent,
 			      ZCOPY_A_POOL_PAD))
 		return -EMSGSIZE;
-	if (READ_ONCE(pool->registered) &&
-	    nla_put_flag(msg, ZCOPY_A_POOL_REGISTERED))
+	if (pool->registered && nla_put_flag(msg, ZCOPY_A_POOL_REGISTERED))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -191,7 +193,8 @@ struct zcopy_nl_pool_dump {
 	unsigned int *gen;
 };
 
-static int zcopy_nl_pool_dump_one(struct zcopy_pool *pool, void *arg)
+static int zcopy_nl_pool_dump_one(const struct zcopy_pool_info *pool,
+				  void *arg)
 {
 	struct zcopy_nl_pool_dump *d = arg;
 	struct netlink_callback *cb = d->cb;
@@ -261,65 +264,17 @@ zcopy_xfer_start_nl_policy[ZCOPY_A_XFER_SEG + 1] = {
 	[ZCOPY_A_XFER_SEG] = NLA_POLICY_NESTED(zcopy_seg_nl_policy),
 };
 
-/* What each refusal of a send means, as the extack message. */
-static void zcopy_nl_send_extack(struct netlink_ext_ack *extack, int err)
+/* The @n-th ZCOPY_A_XFER_SEG of the request. */
+static struct nlattr *zcopy_nl_nth_seg(struct genl_info *info, unsigned int n)
 {
-	switch (err) {
-	case -EBADF:
-		NL_SET_ERR_MSG(extack,
-			       "a file descriptor is not open, or a file not open for reading");
-		break;
-	case -ENOTSOCK:
-		NL_SET_ERR_MSG(extack,
-			       "sockfd is not a socket");
-		break;
-	case -EOPNOTSUPP:
-		NL_SET_ERR_MSG(extack,
-			       "sockfd is not a TCP socket");
-		break;
-	case -ENOTCONN:
-		NL_SET_ERR_MSG(extack,
-			       "the socket is not connected");
-		break;
-	case -ENOENT:
-		NL_SET_ERR_MSG(extack,
-			       "no such pool in the devfd's file");
-		break;
-	case -ERANGE:
-		NL_SET_ERR_MSG(extack,
-			       "a pool range goes beyond its pool");
-		break;
-	case -EISDIR:
-		NL_SET_ERR_MSG(extack,
-			       "a file segment is a directory");
-		break;
-	case -EINVAL:
-		NL_SET_ERR_MSG(extack,
-			       "a file segment is not a regular file");
-		break;
-	case -EOVERFLOW:
-		NL_SET_ERR_MSG(extack,
-			       "a segment's offset + len overflows");
-		break;
-	case -E2BIG:
-		NL_SET_ERR_MSG(extack,
-			       "the segments add up to more than max_send_bytes");
-		break;
-	case -ENOBUFS:
-		NL_SET_ERR_MSG(extack,
-			       "too many transfers outstanding on this file");
-		break;
-	case -EAGAIN:
-		NL_SET_ERR_MSG(extack,
-			       "the socket would block");
-		break;
-	case -EPIPE:
-		NL_SET_ERR_MSG(extack,
-			       "the connection is closed");
-		break;
-	default:
-		NL_SET_ERR_MSG(extack, "the send failed");
+	struct nlattr *nla;
+	int rem;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(nla) == ZCOPY_A_XFER_SEG && !n--)
+			return nla;
 	}
+	return NULL;
 }
 
 static int zcopy_nl_parse_segs(struct genl_info *info, struct zcopy_seg *segs)
@@ -367,8 +322,8 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 	struct zcopy_ctx *ctx;
 	struct zcopy_seg *segs;
 	struct sk_buff *msg;
+	unsigned int i, bad_seg;
 	struct nlattr *nla;
-	unsigned int i;
 	int rem, ret;
 	void *hdr;
 
@@ -406,7 +361,7 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 
 	if (attrs[ZCOPY_A_XFER_DEVFD]) {
 		devfile = fget(nla_get_u32(attrs[ZCOPY_A_XFER_DEVFD]));
-		ctx = devfile ? zcopy_ctx_from_file(devfile) : NULL;
+		ctx = devfile ? zcopy_dev_ctx(devfile) : NULL;
 		if (!ctx) {
 			ret = devfile ? -EINVAL : -EBADF;
 			NL_SET_ERR_MSG_ATTR(info->extack,
@@ -432,7 +387,11 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 		zcopy_ctx_close(ctx);
 	}
 
-	ret = zcopy_user_errno(zcopy_send(ctx, &a, segs, NULL));
+	ret = zcopy_user_errno(zcopy_send(ctx, &a, segs, NULL, info->extack,
+					  &bad_seg));
+	if (ret && bad_seg < a.nr_segs)
+		NL_SET_BAD_ATTR(info->extack,
+				zcopy_nl_nth_seg(info, bad_seg));
 	if (ret == -EINTR) {
 		/*
 		 * A signal before the first byte. A doit cannot restart, and
@@ -444,10 +403,8 @@ static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
 		ret = -ECANCELED;
 		goto out_ctx;
 	}
-	if (ret) {
-		zcopy_nl_send_extack(info->extack, ret);
+	if (ret)
 		goto out_ctx;
-	}
 
 	/* The data is gone: the reply fits in NLMSG_GOODSIZE. */
 	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0,
@@ -536,7 +493,13 @@ static void zcopy_nl_event_send(struct net *net, struct sk_buff *msg,
 				ZCOPY_NLGRP_EVENTS, GFP_KERNEL);
 }
 
-void zcopy_nl_pool_event(struct zcopy_pool *pool, u8 cmd)
+/*
+ * An event goes to every listener of the network namespace in one
+ * message, so it cannot show a pid as each listener sees it: it shows it
+ * as seen from the pid namespace of the process that opened the file,
+ * and a uid as the network namespace's user namespace maps it.
+ */
+static void zcopy_nl_pool_event(const struct zcopy_pool_info *pool, u8 cmd)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -548,25 +511,30 @@ void zcopy_nl_pool_event(struct zcopy_pool *pool, u8 cmd)
 						      pool->net->user_ns));
 }
 
-/*
- * An event goes to every listener of the network namespace in one
- * message, so it cannot show a pid as each listener sees it: it shows it
- * as seen from the pid namespace of the process that opened the file.
- */
-void zcopy_nl_xfer_event(struct net *net, struct zcopy_xfer *x)
+static void zcopy_nl_pool_new(const struct zcopy_pool_info *pool)
 {
-	const struct zcopy_completion *rec = &x->rec;
+	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_NEW);
+}
+
+static void zcopy_nl_pool_del(const struct zcopy_pool_info *pool)
+{
+	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_DEL);
+}
+
+static void zcopy_nl_xfer_done(const struct zcopy_xfer_info *xfer)
+{
+	const struct zcopy_completion *rec = xfer->rec;
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	msg = zcopy_nl_event_new(net, ZCOPY_CMD_XFER_DONE, &hdr);
+	msg = zcopy_nl_event_new(xfer->net, ZCOPY_CMD_XFER_DONE, &hdr);
 	if (!msg)
 		return;
-	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, rec->cookie,
+	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, xfer->cookie,
 				ZCOPY_A_XFER_PAD) ||
-	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, x->pid,
-			       x->ctx->pid_ns) ||
+	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, xfer->pid,
+			       xfer->pid_ns) ||
 	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES, rec->bytes,
 				ZCOPY_A_XFER_PAD) ||
 	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_POOL_BYTES, rec->pool_bytes,
@@ -578,26 +546,32 @@ void zcopy_nl_xfer_event(struct net *net, struct zcopy_xfer *x)
 	      nla_put_u32(msg, ZCOPY_A_XFER_COMPL_FLAGS, rec->flags) ||
 	      nla_put_u32(msg, ZCOPY_A_XFER_REASON, rec->reason) ||
 	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, rec->error);
-	zcopy_nl_event_send(net, msg, hdr, err);
+	zcopy_nl_event_send(xfer->net, msg, hdr, err);
 }
 
-/* In the sender's process. */
-void zcopy_nl_send_failed_event(struct zcopy_ctx *ctx, u64 cookie, int error)
+static void zcopy_nl_send_failed(const struct zcopy_xfer_info *xfer)
 {
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	msg = zcopy_nl_event_new(ctx->net, ZCOPY_CMD_SEND_FAILED, &hdr);
+	msg = zcopy_nl_event_new(xfer->net, ZCOPY_CMD_SEND_FAILED, &hdr);
 	if (!msg)
 		return;
-	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, cookie,
+	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, xfer->cookie,
 				ZCOPY_A_XFER_PAD) ||
-	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, task_tgid(current),
-			       ctx->pid_ns) ||
-	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, error);
-	zcopy_nl_event_send(ctx->net, msg, hdr, err);
+	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, xfer->pid,
+			       xfer->pid_ns) ||
+	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, xfer->error);
+	zcopy_nl_event_send(xfer->net, msg, hdr, err);
 }
+
+static const struct zcopy_notifier zcopy_nl_notifier = {
+	.pool_new = zcopy_nl_pool_new,
+	.pool_del = zcopy_nl_pool_del,
+	.xfer_done = zcopy_nl_xfer_done,
+	.send_failed = zcopy_nl_send_failed,
+};
 
 static struct genl_family zcopy_genl_family __ro_after_init = {
 	.name = ZCOPY_GENL_NAME,
@@ -616,12 +590,20 @@ static struct genl_family zcopy_genl_family __ro_after_init = {
 	.resv_start_op = 0,
 };
 
+/* Before the device: registering a pool sends an event. */
 int __init zcopy_nl_init(void)
 {
-	return genl_register_family(&zcopy_genl_family);
+	int ret;
+
+	ret = genl_register_family(&zcopy_genl_family);
+	if (!ret)
+		zcopy_notifier_set(&zcopy_nl_notifier);
+	return ret;
 }
 
+/* After the device, and once no transfer is left (each pins the module). */
 void zcopy_nl_uninit(void)
 {
+	zcopy_notifier_set(NULL);
 	genl_unregister_family(&zcopy_genl_family);
 }
