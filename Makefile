@@ -46,10 +46,12 @@ URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 		 echo -DZC_HAVE_LIBURING $$(pkg-config --cflags liburing))
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 
+# The first rule is what a bare "make" builds.
+all: module zcopyctl selftests
+
 FORCE:
 .PHONY: FORCE all module zcopyctl selftests deps check shell demo style clean help \
 	spec-check bench
-all: module zcopyctl selftests
 
 help:
 	@sed -n 's/^#   //p' Makefile
