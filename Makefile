@@ -34,7 +34,9 @@ endif
 KSRC ?= /usr/src/linux-source-6.12
 
 MODDIR := $(BUILD)/$(KVER)
-MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/uapi/linux/*.h)
+MODULE_SRCS := Kbuild VERSION $(wildcard module/*.c module/*.h module/uapi/linux/*.h)
+# One release for zcopy.ko (Kbuild reads VERSION itself) and zcopyctl.
+ZCOPY_VERSION := $(shell cat $(TOP)/VERSION)
 
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
@@ -72,9 +74,11 @@ $(MODDIR)/zcopy.ko: $(MODULE_SRCS) FORCE
 
 zcopyctl: $(BUILD)/zcopyctl
 
-$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h
+$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h \
+		  VERSION
 	@mkdir -p $(BUILD)
-	$(CC) $(USER_CFLAGS) $(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
+	$(CC) $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
+		$(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIBNL_LIBS) $(URING_LIBS)
 
 selftests:

@@ -32,6 +32,7 @@ TESTS=(
 	"usage_errors_exit_2		-		t_usage"
 	"help_from_the_table		-		t_help"
 	"info_json			-		t_info"
+	"version_one_release		-		t_version"
 	"stats_json_any_user		-		t_stats_json"
 	"send_recv_lo			xfer-start	t_send_lo"
 	"send_json_and_stats_delta	xfer-start	t_send_stats"
@@ -238,6 +239,23 @@ t_info() {
 	expect_eq abi_version "$(jget abi_version "$tmp/info.json")" 1 || return 1
 	"$J" -g 'operations.*' "$tmp/info.json" | grep -qx info-get || return 1
 	"$ZC" info | grep -q "^module version" || return 1
+}
+
+# One release: zcopyctl -V, the module's MODULE_VERSION and the version
+# INFO_GET reports are the same string (the top-level VERSION file).
+t_version() {
+	local ctl mod nl_json nl_text
+	ctl=$("$ZC" -V | sed -n 's/^zcopyctl \([^ ]*\) .*/\1/p')
+	mod=$(cat /sys/module/zcopy/version) || return 1
+	"$ZC" -j info > "$tmp/v.json" || return 1
+	nl_json=$(jget module_version "$tmp/v.json")
+	nl_text=$("$ZC" info | sed -n 's/^module version  *//p')
+	echo "zcopyctl -V: '$ctl', /sys/module/zcopy/version: '$mod'," \
+		"info: '$nl_text', info -j: '$nl_json'"
+	[ -n "$ctl" ] || { echo "zcopyctl -V: no version"; return 1; }
+	expect_eq "zcopyctl -V vs module" "$ctl" "$mod" || return 1
+	expect_eq "info module_version" "$nl_json" "$mod" || return 1
+	expect_eq "info module version" "$nl_text" "$mod" || return 1
 }
 
 t_stats_json() {

@@ -29,7 +29,11 @@
 
 #include <linux/zcopy.h>
 
-#define ZCOPYCTL_VERSION "0.2.0"
+/* The release of zcopy, module and tools: the top-level VERSION file. */
+#ifndef ZCOPY_VERSION
+#error "ZCOPY_VERSION is not defined: the Makefile passes it from VERSION"
+#endif
+#define ZCOPYCTL_VERSION ZCOPY_VERSION
 
 /* Exit status, documented in zcopyctl(8). */
 enum {
