@@ -190,7 +190,8 @@ const char *zc_ioctl_send_hint(int err);
 
 struct zc_hostport {
 	char host[256];			/* "" for any address */
-	char port[32];
+	char port[8];			/* hp->num in decimal */
+	uint16_t num;
 };
 
 int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
