@@ -3,15 +3,16 @@
 # zcopy: the human-facing build. Kbuild holds the kernel build rules.
 #
 #   make                  zcopy.ko for KVER, zcopyctl, the selftests
-#   make KVER=6.1.0-56-cloud-amd64   (or KDIR=/path/to/kernel/build)
+#   make KVER=<kver>   (or KDIR=/path/to/kernel/build)
 #   make deps             install everything the build, VM and tests need
 #   make check            run the selftests in a VM on both Debian kernels
 #   make check-debug      the same on a KASAN/kmemleak/lockdep 6.12 kernel
-#   make shell            a shell in a VM with zcopy.ko loaded
+#   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make bench            zcopyctl bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict on the module
-#   make spec-check       the netlink spec agrees with the UAPI header
+#   make spec-check       the netlink spec agrees with the UAPI header, and
+#                         its YNL user-space client compiles against it
 #   make C=1              also run sparse on the module
 #   make clean            remove every build product
 #
@@ -55,8 +56,13 @@ FORCE:
 .PHONY: FORCE all module zcopyctl selftests deps check shell demo style clean help \
 	spec-check bench
 
+# The example kernel is an installed one (tools/kvers), not a name that
+# ages in this file.
 help:
-	@sed -n 's/^#   //p' Makefile
+	@kvers=$$(tools/kvers check | grep -v '^missing:' | paste -s -d ' '); \
+	sed -n 's/^#   //p' Makefile | sed "s/<kver>/$${kvers%% *}/"; \
+	echo; echo "kernels for make check (tools/kvers check): $${kvers:-none}"; \
+	echo "default KVER (tools/kvers default): $$(tools/kvers default)"
 
 module: $(MODDIR)/zcopy.ko
 
