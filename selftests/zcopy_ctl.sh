@@ -183,8 +183,10 @@ DATA_LEN=2097152
 
 t_usage() {
 	local rc fail=0
+	# A usage error is immediate: a command that does the work instead
+	# (a bench, a listener) is cut short.
 	check2() {
-		"$ZC" "$@" >"$tmp/u.out" 2>"$tmp/u.err"
+		timeout 30 "$ZC" "$@" >"$tmp/u.out" 2>"$tmp/u.err"
 		rc=$?
 		if [ $rc != 2 ]; then
 			echo "zcopyctl $*: exit $rc, want 2"; cat "$tmp/u.err"
