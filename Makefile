@@ -3,15 +3,16 @@
 # zcopy: the human-facing build. Kbuild holds the kernel build rules.
 #
 #   make                  zcopy.ko for KVER, zcopyctl, the selftests
-#   make KVER=6.1.0-56-cloud-amd64   (or KDIR=/path/to/kernel/build)
+#   make KVER=<kver>   (or KDIR=/path/to/kernel/build)
 #   make deps             install everything the build, VM and tests need
 #   make check            run the selftests in a VM on both Debian kernels
 #   make check-debug      the same on a KASAN/kmemleak/lockdep 6.12 kernel
-#   make shell            a shell in a VM with zcopy.ko loaded
+#   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make bench            zcopyctl bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
-#   make spec-check       the netlink spec agrees with the UAPI header
+#   make spec-check       the netlink spec agrees with the UAPI header, and
+#                         its YNL user-space client compiles against it
 #   make config-check     selftests/config lists what the tests need
 #   make C=1              also run sparse on the module
 #   make clean            remove every build product
@@ -35,7 +36,9 @@ endif
 KSRC ?= /usr/src/linux-source-6.12
 
 MODDIR := $(BUILD)/$(KVER)
-MODULE_SRCS := Kbuild $(wildcard module/*.c module/*.h module/uapi/linux/*.h)
+MODULE_SRCS := Kbuild VERSION $(wildcard module/*.c module/*.h module/uapi/linux/*.h)
+# One release for zcopy.ko (Kbuild reads VERSION itself) and zcopyctl.
+ZCOPY_VERSION := $(shell cat $(TOP)/VERSION)
 
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
@@ -47,13 +50,20 @@ URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 		 echo -DZC_HAVE_LIBURING $$(pkg-config --cflags liburing))
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 
+# The first rule is what a bare "make" builds.
+all: module zcopyctl selftests
+
 FORCE:
 .PHONY: FORCE all module zcopyctl selftests deps check shell demo style clean help \
 	spec-check config-check bench
-all: module zcopyctl selftests
 
+# The example kernel is an installed one (tools/kvers), not a name that
+# ages in this file.
 help:
-	@sed -n 's/^#   //p' Makefile
+	@kvers=$$(tools/kvers check | grep -v '^missing:' | paste -s -d ' '); \
+	sed -n 's/^#   //p' Makefile | sed "s/<kver>/$${kvers%% *}/"; \
+	echo; echo "kernels for make check (tools/kvers check): $${kvers:-none}"; \
+	echo "default KVER (tools/kvers default): $$(tools/kvers default)"
 
 module: $(MODDIR)/zcopy.ko
 
@@ -71,9 +81,11 @@ $(MODDIR)/zcopy.ko: $(MODULE_SRCS) FORCE
 
 zcopyctl: $(BUILD)/zcopyctl
 
-$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h
+$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h \
+		  VERSION
 	@mkdir -p $(BUILD)
-	$(CC) $(USER_CFLAGS) $(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
+	$(CC) $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
+		$(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIBNL_LIBS) $(URING_LIBS)
 
 selftests:

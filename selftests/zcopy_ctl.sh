@@ -32,6 +32,7 @@ TESTS=(
 	"usage_errors_exit_2		-		t_usage"
 	"help_from_the_table		-		t_help"
 	"info_json			-		t_info"
+	"version_one_release		-		t_version"
 	"stats_json_any_user		-		t_stats_json"
 	"send_recv_lo			xfer-start	t_send_lo"
 	"send_json_and_stats_delta	xfer-start	t_send_stats"
@@ -39,6 +40,7 @@ TESTS=(
 	"send_header_file_two_files	xfer-start	t_header_file"
 	"send_ioctl			-		t_ioctl"
 	"send_recv_ipv6			xfer-start	t_ipv6"
+	"recv_port_65535_dual_stack	xfer-start	t_port_max"
 	"send_recv_veth_netns		xfer-start	t_veth"
 	"send_dontwait_resumes		xfer-start	t_dontwait"
 	"send_procfs_eof_resume		xfer-start	t_procfs"
@@ -78,7 +80,7 @@ tmp=$(mktemp -d /tmp/zcopy_ctl.XXXXXX)
 chmod 755 "$tmp"
 
 # The topology rules below assume that no pool segment is copied for being
-# small: copy_threshold 0 (the default) while this test runs.
+# small: copy_threshold 0 (the default is 1024) while this test runs.
 THRESHOLD=/sys/module/zcopy/parameters/copy_threshold
 threshold_saved=
 if [ -w "$THRESHOLD" ]; then
@@ -181,8 +183,10 @@ DATA_LEN=2097152
 
 t_usage() {
 	local rc fail=0
+	# A usage error is immediate: a command that does the work instead
+	# (a bench, a listener) is cut short.
 	check2() {
-		"$ZC" "$@" >"$tmp/u.out" 2>"$tmp/u.err"
+		timeout 30 "$ZC" "$@" >"$tmp/u.out" 2>"$tmp/u.err"
 		rc=$?
 		if [ $rc != 2 ]; then
 			echo "zcopyctl $*: exit $rc, want 2"; cat "$tmp/u.err"
@@ -216,7 +220,71 @@ t_usage() {
 	# unix: is refused with the reason.
 	check2 send unix:/tmp/sock "$tmp/data.bin"
 	grep -q "only to TCP" "$tmp/u.err" || { echo "unix: message: $(cat "$tmp/u.err")"; fail=1; }
+
+	# check2_says TEXT ARGS...: exit 2, and stderr says TEXT.
+	check2_says() {
+		local want=$1
+		shift
+		check2 "$@"
+		grep -qF -- "$want" "$tmp/u.err" ||
+			{ echo "zcopyctl $*: message: '$(head -n 1 "$tmp/u.err")', want '$want'"; fail=1; }
+	}
+	# Ports are decimal, 1 to 65535 to connect to, 0 to 65535 to listen
+	# on: nothing wraps to 16 bits, nothing is a service name. recv gets
+	# a timeout, in case it would listen after all.
+	local p
+	check2_says "cannot connect to port 0" send 127.0.0.1:0 "$tmp/data.bin"
+	for p in 65536 99999 4294967297; do
+		check2_says "port $p out of range (1 to 65535)" send "127.0.0.1:$p" "$tmp/data.bin"
+		check2_says "port $p out of range (1 to 65535)" send "[::1]:$p" "$tmp/data.bin"
+		check2_says "port $p out of range (0 to 65535)" recv --timeout 3 "$p"
+		check2_says "port $p out of range (0 to 65535)" recv --timeout 3 "127.0.0.1:$p"
+		check2_says "port $p out of range (0 to 65535)" recv --timeout 3 "[::]:$p"
+	done
+	for p in -1 12abc 0x50 http ' 80'; do
+		check2_says "bad port '$p'" send "127.0.0.1:$p" "$tmp/data.bin"
+		check2_says "bad port '$p'" recv --timeout 3 "127.0.0.1:$p"
+	done
+	check2_says "missing port" send 127.0.0.1: "$tmp/data.bin"
+	check2_says "expected PORT or HOST:PORT" recv --timeout 3 12abc
+	check2_says "expected PORT or HOST:PORT" recv --timeout 3 -- -1
+	# Every other number: a bad or out-of-range value is a usage error
+	# that names the option and the value.
+	check2_says "--fd '2147483648'" send --fd 2147483648 "$tmp/data.bin"
+	check2_says "--fd '-1'" recv --fd -1
+	check2_says "--cookie '18446744073709551616'" send --cookie 18446744073709551616 127.0.0.1:9 "$tmp/data.bin"
+	check2_says "--timeout '-1'" send --timeout -1 127.0.0.1:9 "$tmp/data.bin"
+	check2_says "--timeout '1e10'" recv --timeout 1e10 0
+	check2_says "bad offset '99999999999999999999'" send 127.0.0.1:9 "$tmp/data.bin:99999999999999999999"
+	check2_says "past the largest file offset" send 127.0.0.1:9 "$tmp/data.bin:9223372036854775807:1"
+	check2_says "bad length '12abc'" send 127.0.0.1:9 "$tmp/data.bin:0:12abc"
+	check2_says "--count '12abc'" stats --count 12abc
+	check2_says "--watch '0.001'" stats --watch 0.001
+	check2_says "--count '-1'" monitor --count -1
+	check2_says "--timeout '0'" monitor --timeout 0
+	check2_says "--repeat '10': expected 1 to 9" bench --repeat 10
+	check2_says "--header-size '4097': expected 1 to 4096" bench --header-size 4097
+	check2_says "--chunk '0': expected 1 to" bench --chunk 0
+	check2_says "--requests '-1'" bench --requests -1
+	check2_says "--pool-sizes: bad value '0' (1 to 1073741824)" bench --pool-sizes 4K,0
+	check2_says "--copy-threshold: bad value '4294967296' (0 to 4294967295)" bench --copy-threshold 4294967296
 	return $fail
+}
+
+# The largest port works, and a listener without a host is on [::] (IPv4
+# clients too) whatever the port.
+t_port_max() {
+	local tcp6
+	recv_start "$tmp/r.out" -- recv 65535 --expect-file "$tmp/data2.bin" || return 1
+	expect_eq port "$port" 65535 || return 1
+	# local address :FFFF, state 0A (LISTEN), in the IPv6 table
+	tcp6=$(awk '$2 ~ /:FFFF$/ && $4 == "0A"' /proc/net/tcp6)
+	[ -n "$tcp6" ] || { echo "no IPv6 listener on 65535:"; cat /proc/net/tcp /proc/net/tcp6; return 1; }
+	if awk '$2 ~ /:FFFF$/ && $4 == "0A"' /proc/net/tcp | grep -q .; then
+		echo "an IPv4-only listener on 65535:"; cat /proc/net/tcp; return 1
+	fi
+	"$ZC" send -q 127.0.0.1:65535 "$tmp/data2.bin" > /dev/null || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
 }
 
 t_help() {
@@ -238,6 +306,23 @@ t_info() {
 	expect_eq abi_version "$(jget abi_version "$tmp/info.json")" 1 || return 1
 	"$J" -g 'operations.*' "$tmp/info.json" | grep -qx info-get || return 1
 	"$ZC" info | grep -q "^module version" || return 1
+}
+
+# One release: zcopyctl -V, the module's MODULE_VERSION and the version
+# INFO_GET reports are the same string (the top-level VERSION file).
+t_version() {
+	local ctl mod nl_json nl_text
+	ctl=$("$ZC" -V | sed -n 's/^zcopyctl \([^ ]*\) .*/\1/p')
+	mod=$(cat /sys/module/zcopy/version) || return 1
+	"$ZC" -j info > "$tmp/v.json" || return 1
+	nl_json=$(jget module_version "$tmp/v.json")
+	nl_text=$("$ZC" info | sed -n 's/^module version  *//p')
+	echo "zcopyctl -V: '$ctl', /sys/module/zcopy/version: '$mod'," \
+		"info: '$nl_text', info -j: '$nl_json'"
+	[ -n "$ctl" ] || { echo "zcopyctl -V: no version"; return 1; }
+	expect_eq "zcopyctl -V vs module" "$ctl" "$mod" || return 1
+	expect_eq "info module_version" "$nl_json" "$mod" || return 1
+	expect_eq "info module version" "$nl_text" "$mod" || return 1
 }
 
 t_stats_json() {

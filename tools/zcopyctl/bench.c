@@ -145,23 +145,38 @@ static size_t zb_nresults;
 
 /* ---- parsing ---- */
 
+/* A comma-separated list of up to @max numbers, each in [@lo, @hi]. */
 static int zb_parse_list(struct zc_ctx *ctx, const char *opt, const char *s,
-			 uint64_t *v, size_t max, size_t *n)
+			 uint64_t lo, uint64_t hi, uint64_t *v, size_t max,
+			 size_t *n)
 {
 	char *dup = strdup(s), *tok, *save;
 
 	*n = 0;
 	for (tok = strtok_r(dup, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		if (*n == max || zc_parse_u64(tok, &v[*n])) {
+		if (*n == max || zc_parse_u64(tok, &v[*n]) || v[*n] < lo ||
+		    v[*n] > hi) {
+			zc_usage_error(ctx, "--%s: bad value '%s'%s (%" PRIu64 " to %" PRIu64 ")",
+				       opt, tok, *n == max ? ", too many" : "",
+				       lo, hi);
 			free(dup);
-			return zc_usage_error(ctx, "--%s: bad value '%s'%s", opt,
-					      tok, *n == max ? " (too many)" : "");
+			return EXIT_USAGE;
 		}
 		(*n)++;
 	}
 	free(dup);
 	return *n ? 0 : zc_usage_error(ctx, "--%s: empty list", opt);
+}
+
+static const char *zb_opt_name(int val)
+{
+	const struct zc_opt *o;
+
+	for (o = zc_bench_opts; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
 }
 
 static int zb_tech_by_name(const char *name)
@@ -926,7 +941,7 @@ int cmd_bench(struct zc_ctx *ctx, int argc, char **argv)
 	o.nsizes = 12;
 	zc_getopt_init(ctx, &g);
 	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
-		uint64_t v;
+		uint64_t v, vmax;
 
 		switch (c) {
 		case OPT_RCV_NETNS:
@@ -956,12 +971,12 @@ int cmd_bench(struct zc_ctx *ctx, int argc, char **argv)
 		case OPT_CHUNK:
 		case OPT_POOL_BYTES:
 		case OPT_PROBE_BYTES:
-			if (zc_parse_u64(optarg, &v) || !v ||
-			    (c == OPT_HEADER && v > 4096) ||
-			    (c == OPT_CHUNK && v > (1u << 30))) {
+			vmax = c == OPT_HEADER ? 4096 :
+			       c == OPT_CHUNK ? 1u << 30 : UINT64_MAX;
+			if (zc_parse_u64(optarg, &v) || !v || v > vmax) {
 				zc_getopt_free(&g);
-				return zc_usage_error(ctx, "bad value '%s' for %s",
-						      optarg, argv[optind - 1]);
+				return zc_usage_error(ctx, "--%s '%s': expected 1 to %" PRIu64,
+						      zb_opt_name(c), optarg, vmax);
 			}
 			if (c == OPT_FILE_SIZE)
 				o.file_size = v;
@@ -977,15 +992,17 @@ int cmd_bench(struct zc_ctx *ctx, int argc, char **argv)
 				o.probe_bytes = v;
 			break;
 		case OPT_POOL_SIZES:
-			if (zb_parse_list(ctx, "pool-sizes", optarg, o.sizes,
-					  ZB_MAX_SIZES, &o.nsizes)) {
+			if (zb_parse_list(ctx, "pool-sizes", optarg, 1, 1u << 30,
+					  o.sizes, ZB_MAX_SIZES, &o.nsizes)) {
 				zc_getopt_free(&g);
 				return EXIT_USAGE;
 			}
 			break;
 		case OPT_THRESHOLDS:
-			if (zb_parse_list(ctx, "copy-threshold", optarg, o.thr,
-					  ZB_MAX_THR, &o.nthr)) {
+			/* The module parameter is an unsigned int. */
+			if (zb_parse_list(ctx, "copy-threshold", optarg, 0,
+					  UINT32_MAX, o.thr, ZB_MAX_THR,
+					  &o.nthr)) {
 				zc_getopt_free(&g);
 				return EXIT_USAGE;
 			}

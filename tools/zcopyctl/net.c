@@ -27,6 +27,36 @@ static bool zc_all_digits(const char *s)
 }
 
 /*
+ * A TCP port: decimal digits, at most 65535; 0 (the kernel picks one) only
+ * for a listener. Stored in hp->num, and in hp->port as plain decimal for
+ * getaddrinfo(), which would take 65536 for 0 and 99999 for 34463, and
+ * would look a name up in /etc/services.
+ */
+static int zc_parse_port(struct zc_ctx *ctx, const char *arg, const char *s,
+			 bool listen, struct zc_hostport *hp)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	if (!zc_all_digits(s))
+		return zc_usage_error(ctx,
+			"'%s': bad port '%s' (a number, %d to 65535)", arg, s,
+			listen ? 0 : 1);
+	for (p = s; *p; p++) {
+		n = n * 10 + (*p - '0');
+		if (n > 65535)
+			return zc_usage_error(ctx,
+				"'%s': port %s out of range (%d to 65535)", arg,
+				s, listen ? 0 : 1);
+	}
+	if (!listen && !n)
+		return zc_usage_error(ctx, "'%s': cannot connect to port 0", arg);
+	hp->num = (uint16_t)n;
+	snprintf(hp->port, sizeof(hp->port), "%lu", n);
+	return 0;
+}
+
+/*
  * Split an endpoint. For recv (@listen) the host may be left out. Returns
  * 0, or EXIT_USAGE after printing why.
  */
@@ -56,10 +86,8 @@ int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
 	} else {
 		colon = strrchr(s, ':');
 		if (!colon) {
-			if (listen && zc_all_digits(s)) {
-				snprintf(hp->port, sizeof(hp->port), "%s", s);
-				return 0;
-			}
+			if (listen && zc_all_digits(s))
+				return zc_parse_port(ctx, s, s, true, hp);
 			return zc_usage_error(ctx,
 				"'%s': expected %sHOST:PORT", s,
 				listen ? "PORT or " : "");
@@ -72,14 +100,11 @@ int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
 			return zc_usage_error(ctx, "'%s': host too long", s);
 		memcpy(hp->host, s, hl);
 	}
-	if (!colon[1] || strlen(colon + 1) >= sizeof(hp->port))
-		return zc_usage_error(ctx, "'%s': missing or bad port", s);
-	snprintf(hp->port, sizeof(hp->port), "%s", colon + 1);
+	if (!colon[1])
+		return zc_usage_error(ctx, "'%s': missing port", s);
 	if (!listen && !hp->host[0])
 		return zc_usage_error(ctx, "'%s': missing host", s);
-	if (!listen && !strcmp(hp->port, "0"))
-		return zc_usage_error(ctx, "'%s': cannot connect to port 0", s);
-	return 0;
+	return zc_parse_port(ctx, s, colon + 1, listen, hp);
 }
 
 void zc_sockaddr_str(const struct sockaddr *sa, char *buf, size_t len)
@@ -137,7 +162,7 @@ static struct addrinfo *zc_resolve(struct zc_ctx *ctx,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
-	hints.ai_flags = passive ? AI_PASSIVE : 0;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
 	ret = getaddrinfo(hp->host[0] ? hp->host : NULL, hp->port, &hints,
 			  &res);
 	if (ret) {
@@ -195,32 +220,31 @@ int zc_tcp_listen(struct zc_ctx *ctx, const struct zc_hostport *hp)
 	char addr[128];
 
 	if (!hp->host[0]) {
-		struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
-		uint64_t port;
+		struct sockaddr_in6 in6 = {
+			.sin6_family = AF_INET6,
+			.sin6_port = htons(hp->num),
+			.sin6_addr = IN6ADDR_ANY_INIT,
+		};
 
-		if (!zc_parse_u64(hp->port, &port) && port <= 65535) {
-			in6.sin6_port = htons((uint16_t)port);
-			in6.sin6_addr = in6addr_any;
-			fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-			if (fd >= 0 &&
-			    (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
-					sizeof(zero)) ||
-			     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-					sizeof(one)) ||
-			     bind(fd, (struct sockaddr *)&in6, sizeof(in6)) ||
-			     listen(fd, 8))) {
-				err = errno;
-				close(fd);
-				fd = -1;
-				if (err != EAFNOSUPPORT && err != EADDRNOTAVAIL) {
-					zc_err(ctx, "listen on port %s: %s",
-					       hp->port, strerror(err));
-					return -1;
-				}
+		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 &&
+		    (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+				sizeof(zero)) ||
+		     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				sizeof(one)) ||
+		     bind(fd, (struct sockaddr *)&in6, sizeof(in6)) ||
+		     listen(fd, 8))) {
+			err = errno;
+			close(fd);
+			fd = -1;
+			if (err != EAFNOSUPPORT && err != EADDRNOTAVAIL) {
+				zc_err(ctx, "listen on port %s: %s",
+				       hp->port, strerror(err));
+				return -1;
 			}
-			if (fd >= 0)
-				return fd;
 		}
+		if (fd >= 0)
+			return fd;
 	}
 	res = zc_resolve(ctx, hp, true);
 	if (!res)

@@ -89,7 +89,7 @@ static const struct zc_attr_desc zc_seg_attrs[ZCOPY_A_SEG_MAX + 1] = {
 };
 
 const struct zc_attr_set zc_set_seg = {
-	"seg", ZCOPY_A_SEG_MAX, zc_seg_attrs
+	"xfer-seg", ZCOPY_A_SEG_MAX, zc_seg_attrs
 };
 
 static const struct zc_attr_desc zc_xfer_attrs[ZCOPY_A_XFER_MAX + 1] = {

@@ -169,6 +169,11 @@ static int zc_parse_extent(struct zc_send *s, char *arg)
 					orig, c2 + 1);
 			have_len = true;
 		}
+		/* File offsets are loff_t: the extent must end below 2^63. */
+		if (off > INT64_MAX || len > INT64_MAX - off)
+			return zc_usage_error(ctx,
+				"'%s': the extent ends past the largest file offset (2^63 - 1)",
+				orig);
 	}
 
 	fd = open(name, O_RDONLY | O_CLOEXEC);

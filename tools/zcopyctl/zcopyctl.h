@@ -29,7 +29,11 @@
 
 #include <linux/zcopy.h>
 
-#define ZCOPYCTL_VERSION "0.2.0"
+/* The release of zcopy, module and tools: the top-level VERSION file. */
+#ifndef ZCOPY_VERSION
+#error "ZCOPY_VERSION is not defined: the Makefile passes it from VERSION"
+#endif
+#define ZCOPYCTL_VERSION ZCOPY_VERSION
 
 /* Exit status, documented in zcopyctl(8). */
 enum {
@@ -186,7 +190,8 @@ const char *zc_ioctl_send_hint(int err);
 
 struct zc_hostport {
 	char host[256];			/* "" for any address */
-	char port[32];
+	char port[8];			/* hp->num in decimal */
+	uint16_t num;
 };
 
 int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
