@@ -446,8 +446,22 @@ TEST_F_TIMEOUT(topo, mixed, 90)
 	__u64 pool = 50000, file = 100000, copied;
 	struct zcopy_seg_result res[3];
 	struct zcopy_completion c;
+	int try;
 
-	topo_send(_metadata, self, segs, 3, res, &c);
+	/*
+	 * As for pool_ranges: where pool pages go by reference, the stack
+	 * may still copy them (seen over vmxnet3 on 6.12 after a tail loss
+	 * probe and a DSACK, a retransmit of the pool skb), and says so; one
+	 * of three sends has to go through without it.
+	 */
+	for (try = 0; try < 3; try++) {
+		topo_send(_metadata, self, segs, 3, res, &c);
+		if (variant->pool_copied ||
+		    !(c.flags & ZCOPY_COMPL_POOL_COPIED))
+			break;
+		EXPECT_EQ(ZCOPY_REASON_STACK, c.reason);
+		zu_log("send %d: the stack copied the pool bytes; again", try);
+	}
 	EXPECT_EQ(pool, c.pool_bytes);
 	if (variant->file_copied) {
 		EXPECT_EQ(file, res[1].copied);
