@@ -745,16 +745,25 @@ static void on_alarm(int sig)
 	alarms++;
 }
 
-/* Queue into @fd without blocking until it takes nothing more. */
+/*
+ * Queue into @fd without blocking until it takes nothing more: its send
+ * buffer is locked at 64 KiB (no autotuning), and ACKs of what was queued
+ * free room for a while, so it is full once two rounds 200 ms apart added
+ * nothing.
+ */
 static void fill_socket(int fd)
 {
 	static char junk[65536];
-	int round;
+	int round, idle = 0, sndbuf = 65536;
 
-	for (round = 0; round < 2; round++) {
-		while (send(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
-			;
-		/* ACKs of what was queued may free room: once more. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	for (round = 0; round < 100 && idle < 2; round++) {
+		size_t added = 0;
+		ssize_t n;
+
+		while ((n = send(fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
+			added += n;
+		idle = added ? 0 : idle + 1;
 		usleep(200 * 1000);
 	}
 }
