@@ -2,7 +2,10 @@
 #
 # zcopy: the human-facing build. Kbuild holds the kernel build rules.
 #
-#   make                  zcopy.ko for KVER, zcopyctl, the selftests
+#   make                  zcopy.ko for KVER, libzcopy, zcopyctl, the selftests
+#   make lib              libzcopy: build/lib/ (.so, .a, pkgconfig/libzcopy.pc)
+#   make examples         libzcopy's examples, built with pkg-config from build/
+#   make lib-check        lib + examples, and only versioned symbols exported
 #   make KVER=<kver>   (or KDIR=/path/to/kernel/build)
 #   make deps             install everything the build, VM and tests need
 #   make check            run the selftests in a VM on both Debian kernels
@@ -50,12 +53,28 @@ URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 		 echo -DZC_HAVE_LIBURING $$(pkg-config --cflags liburing))
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 
+# libzcopy (tools/lib/zcopy): shared with a version script, static, and a
+# pkg-config file that points into the build tree.
+LIBDIR := $(BUILD)/lib
+LIB_SRC := tools/lib/zcopy
+LIB_SRCS := $(wildcard $(LIB_SRC)/src/*.c)
+LIB_HDRS := $(LIB_SRC)/include/libzcopy.h $(wildcard $(LIB_SRC)/src/*.h) \
+	    module/uapi/linux/zcopy.h
+LIB_CFLAGS := $(USER_CFLAGS) -I$(TOP)/$(LIB_SRC)/include -fvisibility=hidden
+LIB_SHARED := $(LIBDIR)/libzcopy.so.$(ZCOPY_VERSION)
+LIB_STATIC := $(LIBDIR)/libzcopy.a
+LIB_PC := $(LIBDIR)/pkgconfig/libzcopy.pc
+LIB_PIC_OBJS := $(patsubst $(LIB_SRC)/src/%.c,$(LIBDIR)/obj/%.pic.o,$(LIB_SRCS))
+LIB_OBJS := $(patsubst $(LIB_SRC)/src/%.c,$(LIBDIR)/obj/%.o,$(LIB_SRCS))
+EXAMPLES := $(patsubst $(LIB_SRC)/examples/%.c,$(LIBDIR)/examples/%,\
+	      $(wildcard $(LIB_SRC)/examples/*.c))
+
 # The first rule is what a bare "make" builds.
-all: module zcopyctl selftests
+all: module lib zcopyctl selftests
 
 FORCE:
-.PHONY: FORCE all module zcopyctl selftests deps check shell demo style clean help \
-	spec-check config-check bench
+.PHONY: FORCE all module lib examples lib-check zcopyctl selftests deps check \
+	shell demo style clean help spec-check config-check bench
 
 # The example kernel is an installed one (tools/kvers), not a name that
 # ages in this file.
@@ -79,14 +98,54 @@ $(MODDIR)/zcopy.ko: $(MODULE_SRCS) FORCE
 	@cp -p --parents $(MODULE_SRCS) $(MODDIR)/
 	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(C),C=2) modules
 
+lib: $(LIB_SHARED) $(LIB_STATIC) $(LIB_PC)
+
+$(LIBDIR)/obj/%.pic.o: $(LIB_SRC)/src/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(LIBNL_CFLAGS) -fPIC -c -o $@ $<
+
+$(LIBDIR)/obj/%.o: $(LIB_SRC)/src/%.c $(LIB_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LIB_CFLAGS) $(LIBNL_CFLAGS) -c -o $@ $<
+
+$(LIB_SHARED): $(LIB_PIC_OBJS) $(LIB_SRC)/libzcopy.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libzcopy.so.0 \
+		-Wl,--version-script,$(LIB_SRC)/libzcopy.map -Wl,-z,defs \
+		-o $@ $(LIB_PIC_OBJS) $(LIBNL_LIBS)
+	ln -sf $(@F) $(LIBDIR)/libzcopy.so.0
+	ln -sf libzcopy.so.0 $(LIBDIR)/libzcopy.so
+
+$(LIB_STATIC): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_PC): $(LIB_SRC)/libzcopy.pc.in VERSION
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(BUILD)|' -e 's|@INCLUDEDIR@|$(TOP)/$(LIB_SRC)/include|' \
+	    -e 's|@UAPIDIR@|$(TOP)/module/uapi|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@VERSION@|$(ZCOPY_VERSION)|' $< >$@
+
+# Built the way a user of the library builds: flags from pkg-config only.
+examples: $(EXAMPLES)
+
+$(LIBDIR)/examples/%: $(LIB_SRC)/examples/%.c lib
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wall -Wextra -Werror -o $@ $< \
+		$$(PKG_CONFIG_PATH=$(LIBDIR)/pkgconfig pkg-config --cflags --libs libzcopy)
+
+lib-check: lib examples
+	tools/lib-check
+
 zcopyctl: $(BUILD)/zcopyctl
 
+# zcopyctl links libzcopy statically: the VM's initramfs needs no new file.
 $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h \
-		  VERSION
+		  VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
 	$(CC) $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
+		-I$(TOP)/$(LIB_SRC)/include \
 		$(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
-		$(LIBNL_LIBS) $(URING_LIBS)
+		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS)
 
 selftests:
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \

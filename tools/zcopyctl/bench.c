@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -311,44 +310,37 @@ static int zb_payload(struct zb_env *e, const struct zb_opts *o)
 
 static void zb_zcopy_open(struct zb_env *e)
 {
-	struct zcopy_pool_register r;
+	int ret;
 
 	e->zc_ok = false;
-	e->devfd = open("/dev/zcopy", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-	if (e->devfd < 0) {
+	ret = libzcopy_open(&e->z, LIBZCOPY_NONBLOCK);
+	if (ret) {
+		e->z = NULL;
 		snprintf(e->zc_why, sizeof(e->zc_why), "/dev/zcopy: %s%s",
-			 strerror(errno), errno == ENOENT ?
+			 strerror(-ret), ret == -ENOENT ?
 			 " (is zcopy.ko loaded?)" : "");
 		return;
 	}
-	memset(&e->q, 0, sizeof(e->q));
-	e->q.size = sizeof(e->q);
-	if (ioctl(e->devfd, ZCOPY_IOC_QUERY, &e->q)) {
+	e->devfd = libzcopy_fd(e->z);
+	ret = libzcopy_query(e->z, &e->q);
+	if (ret) {
 		snprintf(e->zc_why, sizeof(e->zc_why), "ZCOPY_IOC_QUERY: %s",
-			 strerror(errno));
+			 strerror(-ret));
 		return;
 	}
-	memset(&r, 0, sizeof(r));
-	r.size = sizeof(r);
-	r.addr = (uintptr_t)e->hdr;
-	r.len = e->hdr_max;
-	if (ioctl(e->devfd, ZCOPY_IOC_POOL_REGISTER, &r)) {
+	ret = libzcopy_pool_register(e->z, e->hdr, e->hdr_max, &e->pool_hdr);
+	if (ret) {
 		snprintf(e->zc_why, sizeof(e->zc_why),
-			 "registering the header pool: %s", strerror(errno));
+			 "registering the header pool: %s", strerror(-ret));
 		return;
 	}
-	e->pool_hdr = r.pool_id;
-	memset(&r, 0, sizeof(r));
-	r.size = sizeof(r);
-	r.addr = (uintptr_t)e->mem;
-	r.len = e->mem_map;
-	if (ioctl(e->devfd, ZCOPY_IOC_POOL_REGISTER, &r)) {
+	ret = libzcopy_pool_register(e->z, e->mem, e->mem_map, &e->pool_mem);
+	if (ret) {
 		snprintf(e->zc_why, sizeof(e->zc_why),
 			 "registering the %" PRIu64 "-byte payload pool: %s",
-			 (uint64_t)e->mem_map, strerror(errno));
+			 (uint64_t)e->mem_map, strerror(-ret));
 		return;
 	}
-	e->pool_mem = r.pool_id;
 	e->zc_ok = true;
 }
 
@@ -622,9 +614,9 @@ static int zb_set_threshold(struct zc_ctx *ctx, uint64_t v)
 
 static int64_t zb_get_threshold(struct zb_env *e)
 {
-	struct zcopy_query q = { .size = sizeof(q) };
+	struct zcopy_query q;
 
-	if (e->devfd < 0 || ioctl(e->devfd, ZCOPY_IOC_QUERY, &q))
+	if (!e->z || libzcopy_query(e->z, &q))
 		return -1;
 	return q.copy_threshold;
 }
@@ -1217,8 +1209,7 @@ out:
 	if (e.uring_ok)
 		io_uring_queue_exit(&e.ring);
 #endif
-	if (e.devfd >= 0)
-		close(e.devfd);
+	libzcopy_close(e.z);
 	if (e.file_created) {
 		unlink(e.file_path);
 	}

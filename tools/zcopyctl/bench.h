@@ -120,6 +120,7 @@ struct zb_env {
 	size_t hdr_max;
 	size_t chunk;
 	/* zcopy */
+	struct libzcopy *z;		/* NULL if /dev/zcopy did not open */
 	int devfd;
 	struct zcopy_query q;
 	uint32_t pool_hdr, pool_mem;

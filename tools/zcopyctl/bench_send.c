@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -640,35 +639,31 @@ static int zb_zc_setup(struct zb_env *e, char *why, size_t wlen)
 static int zb_zc_reap(struct zb_env *e, uint64_t *outstanding, uint64_t max,
 		      struct zb_counts *c)
 {
-	size_t stride = e->q.completion_size >= sizeof(struct zcopy_completion) ?
-			e->q.completion_size : sizeof(struct zcopy_completion);
-	char buf[64 * 64];
+	struct zcopy_completion comps[64];
 	bool block = *outstanding > max;
 
 	while (*outstanding) {
-		ssize_t n, i;
+		int n, i;
 
-		if (block) {
-			struct pollfd pfd = { .fd = e->devfd, .events = POLLIN };
-
-			if (ZB_SYS(c, poll(&pfd, 1, (int)(e->timeout * 1000))) <= 0 &&
-			    errno != EINTR)
-				return -1;
-		}
-		n = ZB_SYS(c, read(e->devfd, buf, stride * (sizeof(buf) / stride)));
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (!block)
-				return 0;
+		/* libzcopy_reap: poll() then read() if it waits, else read(). */
+		c->syscalls += block ? 2 : 1;
+		n = libzcopy_reap(e->z, comps, 64,
+				  block ? (int)(e->timeout * 1000) : 0);
+		if (n == -EINTR)
 			continue;
-		}
-		if (n < 0)
+		if (!n && !block)
+			return 0;
+		if (!n) {
+			errno = ETIMEDOUT;
 			return -1;
-		for (i = 0; i + (ssize_t)stride <= n; i += stride) {
-			const struct zcopy_completion *r =
-				(const struct zcopy_completion *)(buf + i);
-
+		}
+		if (n < 0) {
+			errno = -n;
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
 			c->compl++;
-			if (r->copied_bytes)
+			if (comps[i].copied_bytes)
 				c->compl_copied++;
 			else
 				c->compl_zc++;
@@ -689,22 +684,19 @@ static int zb_zc_ioctl(struct zb_env *e, int fd, struct zcopy_seg *segs,
 	static uint64_t cookie;
 
 	while (n) {
-		struct zcopy_send a = {
-			.size = sizeof(a),
-			.sockfd = fd,
-			.nr_segs = n,
-			.segs = (uintptr_t)segs,
-			.cookie = ++cookie,
-		};
+		struct zcopy_send a;
+		int ret = ZB_SYS(c, libzcopy_send(e->z, fd, segs, n, 0,
+						  ++cookie, NULL, &a));
 
-		if (ZB_SYS(c, ioctl(e->devfd, ZCOPY_IOC_SEND, &a))) {
-			if (errno == EINTR || errno == EAGAIN)
+		if (ret) {
+			if (ret == -EINTR || ret == -EAGAIN)
 				continue;
-			if (errno == ENOBUFS && *outstanding) {
+			if (ret == -ENOBUFS && *outstanding) {
 				if (zb_zc_reap(e, outstanding, *outstanding - 1, c))
 					return -1;
 				continue;
 			}
+			errno = -ret;
 			return -1;
 		}
 		(*outstanding)++;

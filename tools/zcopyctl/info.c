@@ -4,18 +4,11 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <netlink/attr.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
 
 #include "zcopyctl.h"
 
@@ -60,26 +53,32 @@ struct zc_info {
 	bool have_threshold;
 };
 
-static int zc_info_parse(struct zc_ctx *ctx, uint8_t cmd, struct nlattr **tb,
-			 void *arg)
+/* Request with libzcopy, print any error; EXIT_OK or EXIT_FAIL. */
+static int zc_nl_check(struct zc_ctx *ctx, int ret,
+		       const struct libzcopy_nl_err *le)
 {
-	struct zc_info *in = arg;
+	struct zc_nl_err e;
 
-	(void)ctx;
-	(void)cmd;
-	if (tb[ZCOPY_A_INFO_VERSION])
-		snprintf(in->version, sizeof(in->version), "%s",
-			 nla_get_string(tb[ZCOPY_A_INFO_VERSION]));
-	if (tb[ZCOPY_A_INFO_ABI])
-		in->abi = nla_get_u32(tb[ZCOPY_A_INFO_ABI]);
-	if (tb[ZCOPY_A_INFO_FEATURES])
-		in->features = nla_get_u64(tb[ZCOPY_A_INFO_FEATURES]);
-	if (tb[ZCOPY_A_INFO_COPY_THRESHOLD]) {
+	if (!ret)
+		return EXIT_OK;
+	zc_nl_err_from(&e, le);
+	zc_nl_perror(ctx, NULL, &e);
+	return EXIT_FAIL;
+}
+
+static void zc_info_from(struct zc_info *in, const struct libzcopy_nl_obj *o)
+{
+	if (libzcopy_nl_has(o, ZCOPY_A_INFO_VERSION))
+		snprintf(in->version, sizeof(in->version), "%s", o->str);
+	if (libzcopy_nl_has(o, ZCOPY_A_INFO_ABI))
+		in->abi = (uint32_t)o->val[ZCOPY_A_INFO_ABI];
+	if (libzcopy_nl_has(o, ZCOPY_A_INFO_FEATURES))
+		in->features = o->val[ZCOPY_A_INFO_FEATURES];
+	if (libzcopy_nl_has(o, ZCOPY_A_INFO_COPY_THRESHOLD)) {
 		in->copy_threshold =
-			nla_get_u32(tb[ZCOPY_A_INFO_COPY_THRESHOLD]);
+			(uint32_t)o->val[ZCOPY_A_INFO_COPY_THRESHOLD];
 		in->have_threshold = true;
 	}
-	return 0;
 }
 
 static const char *const zc_feature_names[] = { "pools", "send", "ktls" };
@@ -87,30 +86,30 @@ static const char *const zc_feature_names[] = { "pools", "send", "ktls" };
 int cmd_info(struct zc_ctx *ctx, int argc, char **argv)
 {
 	struct zc_info in = { .version = "?" };
+	struct libzcopy_nl_err le;
+	struct libzcopy_nl_obj o;
 	struct zcopy_query q;
+	struct libzcopy *z;
 	bool have_q = false;
 	char buf[512], b1[32];
 	size_t n = 0;
 	unsigned int i;
-	int ret, fd;
+	int ret;
 
 	ret = zc_no_args(ctx, argc, argv);
 	if (ret >= 0)
 		return ret;
 	if (zc_nl_connect(ctx))
 		return EXIT_FAIL;
-	ret = zc_nl_do(ctx, zc_nl_msg(ctx, ZCOPY_CMD_INFO_GET, 0, 0),
-		       &zc_set_info, zc_info_parse, &in);
+	ret = zc_nl_check(ctx, libzcopy_nl_info(ctx->nl, &o, &le), &le);
 	if (ret)
 		return ret;
+	zc_info_from(&in, &o);
 
 	/* Limits need the device, which only root may open: best effort. */
-	fd = open("/dev/" ZCOPY_DEVICE_NAME, O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		memset(&q, 0, sizeof(q));
-		q.size = sizeof(q);
-		have_q = !ioctl(fd, ZCOPY_IOC_QUERY, &q);
-		close(fd);
+	if (!libzcopy_open(&z, 0)) {
+		have_q = !libzcopy_query(z, &q);
+		libzcopy_close(z);
 	}
 
 	if (ctx->json) {
@@ -212,21 +211,16 @@ struct zc_stats {
 	bool have[ZCOPY_A_STATS_MAX + 1];
 };
 
-static int zc_stats_parse(struct zc_ctx *ctx, uint8_t cmd, struct nlattr **tb,
-			  void *arg)
+static void zc_stats_from(struct zc_stats *s, const struct libzcopy_nl_obj *o)
 {
-	struct zc_stats *s = arg;
 	int i;
 
-	(void)ctx;
-	(void)cmd;
 	for (i = 1; i <= ZCOPY_A_STATS_MAX; i++) {
-		if (tb[i] && nla_len(tb[i]) >= 8) {
-			s->v[i] = nla_get_u64(tb[i]);
+		if (libzcopy_nl_has(o, i)) {
+			s->v[i] = o->val[i];
 			s->have[i] = true;
 		}
 	}
-	return 0;
 }
 
 static bool zc_stat_is_bytes(int a)
@@ -292,6 +286,8 @@ static void zc_stats_print(struct zc_ctx *ctx, const struct zc_stats *s,
 int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
 {
 	struct zc_stats cur, prev;
+	struct libzcopy_nl_err le;
+	struct libzcopy_nl_obj o;
 	uint64_t count = 0, n;
 	double watch = 0;
 	struct zc_getopt g;
@@ -333,10 +329,10 @@ int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
 	zc_catch_signals(false);
 	for (n = 0;; n++) {
 		memset(&cur, 0, sizeof(cur));
-		ret = zc_nl_do(ctx, zc_nl_msg(ctx, ZCOPY_CMD_STATS_GET, 0, 0),
-			       &zc_set_stats, zc_stats_parse, &cur);
+		ret = zc_nl_check(ctx, libzcopy_nl_stats(ctx->nl, &o, &le), &le);
 		if (ret)
 			return ret;
+		zc_stats_from(&cur, &o);
 		if (watch && !ctx->json) {
 			char ts[16];
 			time_t now = time(NULL);
@@ -366,35 +362,29 @@ int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
 
 int cmd_reset(struct zc_ctx *ctx, int argc, char **argv)
 {
+	struct libzcopy_nl_err le;
 	int ret = zc_no_args(ctx, argc, argv);
 
 	if (ret >= 0)
 		return ret;
 	if (zc_nl_connect(ctx) || zc_nl_require(ctx, ZCOPY_CMD_STATS_RESET))
 		return EXIT_FAIL;
-	return zc_nl_do(ctx, zc_nl_msg(ctx, ZCOPY_CMD_STATS_RESET, 0, 0),
-			&zc_set_stats, NULL, NULL);
+	return zc_nl_check(ctx, libzcopy_nl_stats_reset(ctx->nl, &le), &le);
 }
 
 /* ---- pools ---- */
 
 struct zc_pool_row {
+	struct zc_ctx *ctx;
 	struct zc_table *t;
 	unsigned int n;
 };
-
-static uint64_t zc_attr_u(struct nlattr *a)
-{
-	if (!a)
-		return 0;
-	return nla_len(a) >= 8 ? nla_get_u64(a) : nla_get_u32(a);
-}
 
 /*
  * Print one pool as a JSON object (pools -j, pool events): every attribute
  * of the set by its name, "registered" always present.
  */
-void zc_pool_json(struct nlattr **tb)
+void zc_pool_json(const struct libzcopy_nl_obj *o)
 {
 	int i;
 
@@ -404,48 +394,47 @@ void zc_pool_json(struct nlattr **tb)
 		if (!d->name)
 			continue;
 		if (d->type == ZC_T_FLAG)
-			zj_bool(d->name, tb[i] != NULL);
-		else if (!tb[i])
+			zj_bool(d->name, libzcopy_nl_has(o, i));
+		else if (!libzcopy_nl_has(o, i))
 			continue;
 		else if (d->type == ZC_T_STR)
-			zj_str(d->name, nla_get_string(tb[i]));
+			zj_str(d->name, o->str);
 		else
-			zj_u64(d->name, zc_attr_u(tb[i]));
+			zj_u64(d->name, o->val[i]);
 	}
 }
 
-static int zc_pools_parse(struct zc_ctx *ctx, uint8_t cmd, struct nlattr **tb,
-			  void *arg)
+static int zc_pools_row(const struct libzcopy_nl_obj *o, void *arg)
 {
 	struct zc_pool_row *r = arg;
 	char id[16], pid[16], uid[16], len[24], pages[24], infl[16], sends[24],
 	     sent[24];
 
-	(void)cmd;
 	r->n++;
-	if (ctx->json) {
+	if (r->ctx->json) {
 		zj_begin_obj(NULL);
-		zc_pool_json(tb);
+		zc_pool_json(o);
 		zj_end_obj();
 		return 0;
 	}
-	snprintf(id, sizeof(id), "%" PRIu64, zc_attr_u(tb[ZCOPY_A_POOL_ID]));
-	snprintf(pid, sizeof(pid), "%" PRIu64, zc_attr_u(tb[ZCOPY_A_POOL_PID]));
-	snprintf(uid, sizeof(uid), "%" PRIu64, zc_attr_u(tb[ZCOPY_A_POOL_UID]));
-	zc_fmt_bytes(zc_attr_u(tb[ZCOPY_A_POOL_LEN]), len, sizeof(len));
+	snprintf(id, sizeof(id), "%" PRIu64, libzcopy_nl_get(o, ZCOPY_A_POOL_ID));
+	snprintf(pid, sizeof(pid), "%" PRIu64,
+		 libzcopy_nl_get(o, ZCOPY_A_POOL_PID));
+	snprintf(uid, sizeof(uid), "%" PRIu64,
+		 libzcopy_nl_get(o, ZCOPY_A_POOL_UID));
+	zc_fmt_bytes(libzcopy_nl_get(o, ZCOPY_A_POOL_LEN), len, sizeof(len));
 	snprintf(pages, sizeof(pages), "%" PRIu64,
-		 zc_attr_u(tb[ZCOPY_A_POOL_PAGES]));
+		 libzcopy_nl_get(o, ZCOPY_A_POOL_PAGES));
 	snprintf(infl, sizeof(infl), "%" PRIu64,
-		 zc_attr_u(tb[ZCOPY_A_POOL_INFLIGHT]));
+		 libzcopy_nl_get(o, ZCOPY_A_POOL_INFLIGHT));
 	snprintf(sends, sizeof(sends), "%" PRIu64,
-		 zc_attr_u(tb[ZCOPY_A_POOL_SENDS]));
-	zc_fmt_bytes(zc_attr_u(tb[ZCOPY_A_POOL_BYTES_SENT]), sent,
+		 libzcopy_nl_get(o, ZCOPY_A_POOL_SENDS));
+	zc_fmt_bytes(libzcopy_nl_get(o, ZCOPY_A_POOL_BYTES_SENT), sent,
 		     sizeof(sent));
 	zc_table_row(r->t, id, pid, uid,
-		     tb[ZCOPY_A_POOL_COMM] ?
-		     nla_get_string(tb[ZCOPY_A_POOL_COMM]) : "?",
+		     libzcopy_nl_has(o, ZCOPY_A_POOL_COMM) ? o->str : "?",
 		     len, pages, infl, sends, sent,
-		     tb[ZCOPY_A_POOL_REGISTERED] ? "yes" : "no");
+		     libzcopy_nl_has(o, ZCOPY_A_POOL_REGISTERED) ? "yes" : "no");
 	return 0;
 }
 
@@ -455,8 +444,8 @@ int cmd_pools(struct zc_ctx *ctx, int argc, char **argv)
 		"ID", "PID", "UID", "COMM", "LEN", "PAGES", "INFLIGHT",
 		"SENDS", "SENT", "REGISTERED",
 	};
-	struct zc_pool_row r = { 0 };
-	struct zc_nl_err e;
+	struct zc_pool_row r = { .ctx = ctx };
+	struct libzcopy_nl_err le;
 	int ret, tries;
 
 	ret = zc_no_args(ctx, argc, argv);
@@ -475,9 +464,7 @@ int cmd_pools(struct zc_ctx *ctx, int argc, char **argv)
 		zc_table_free(r.t);
 		r.t = zc_table_new(10, hdr, "rrrlrrrrrl");
 		r.n = 0;
-		ret = zc_nl_request(ctx, zc_nl_msg(ctx, ZCOPY_CMD_POOL_GET,
-						   NLM_F_DUMP, 0),
-				    &zc_set_pool, zc_pools_parse, &r, &e);
+		ret = libzcopy_nl_pools(ctx->nl, zc_pools_row, &r, &le);
 		if (ret != -EINTR || ctx->json)
 			break;
 		zc_debug(ctx, "the pool list changed during the dump: again");
@@ -488,8 +475,7 @@ int cmd_pools(struct zc_ctx *ctx, int argc, char **argv)
 			zj_end();
 		}
 		zc_table_free(r.t);
-		zc_nl_perror(ctx, NULL, &e);
-		return EXIT_FAIL;
+		return zc_nl_check(ctx, ret, &le);
 	}
 	if (ctx->json) {
 		zj_end_arr();

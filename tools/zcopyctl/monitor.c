@@ -13,10 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include <linux/netlink.h>
-#include <netlink/attr.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
 #include <netlink/netlink.h>
 
 #include "zcopyctl.h"
@@ -37,80 +33,77 @@ struct zc_monitor {
 	uint64_t seen;
 };
 
-static uint64_t zc_u(struct nlattr *a)
+static uint64_t zc_u(const struct libzcopy_nl_obj *o, unsigned int attr)
 {
-	if (!a)
-		return 0;
-	return nla_len(a) >= 8 ? nla_get_u64(a) : nla_get_u32(a);
+	return libzcopy_nl_get(o, attr);
 }
 
-static int64_t zc_s32(struct nlattr *a)
+static int64_t zc_s32(const struct libzcopy_nl_obj *o, unsigned int attr)
 {
-	return a ? (int32_t)nla_get_u32(a) : 0;
+	return (int32_t)libzcopy_nl_get(o, attr);
 }
 
-static void zc_event_xfer_json(uint8_t cmd, struct nlattr **tb)
+static void zc_event_xfer_json(uint8_t cmd, const struct libzcopy_nl_obj *o)
 {
-	zj_u64("cookie", zc_u(tb[ZCOPY_A_XFER_COOKIE]));
-	zj_u64("pid", zc_u(tb[ZCOPY_A_XFER_PID]));
+	zj_u64("cookie", zc_u(o, ZCOPY_A_XFER_COOKIE));
+	zj_u64("pid", zc_u(o, ZCOPY_A_XFER_PID));
 	if (cmd == ZCOPY_CMD_XFER_DONE) {
-		zj_u64("bytes", zc_u(tb[ZCOPY_A_XFER_BYTES]));
-		zj_u64("pool_bytes", zc_u(tb[ZCOPY_A_XFER_POOL_BYTES]));
-		zj_u64("zc_bytes", zc_u(tb[ZCOPY_A_XFER_ZC_BYTES]));
-		zj_u64("copied_bytes", zc_u(tb[ZCOPY_A_XFER_COPIED_BYTES]));
-		zj_u64("compl_flags", zc_u(tb[ZCOPY_A_XFER_COMPL_FLAGS]));
+		zj_u64("bytes", zc_u(o, ZCOPY_A_XFER_BYTES));
+		zj_u64("pool_bytes", zc_u(o, ZCOPY_A_XFER_POOL_BYTES));
+		zj_u64("zc_bytes", zc_u(o, ZCOPY_A_XFER_ZC_BYTES));
+		zj_u64("copied_bytes", zc_u(o, ZCOPY_A_XFER_COPIED_BYTES));
+		zj_u64("compl_flags", zc_u(o, ZCOPY_A_XFER_COMPL_FLAGS));
 		zj_str("reason",
-		       zc_reason_name((uint32_t)zc_u(tb[ZCOPY_A_XFER_REASON])));
+		       zc_reason_name((uint32_t)zc_u(o, ZCOPY_A_XFER_REASON)));
 	}
-	zj_s64("error", zc_s32(tb[ZCOPY_A_XFER_ERROR]));
+	zj_s64("error", zc_s32(o, ZCOPY_A_XFER_ERROR));
 }
 
-static void zc_event_human(uint8_t cmd, struct nlattr **tb)
+static void zc_event_human(uint8_t cmd, const struct libzcopy_nl_obj *o)
 {
 	char b1[24], b2[24], b3[24], fl[64];
-	int64_t err = zc_s32(tb[ZCOPY_A_XFER_ERROR]);
+	int64_t err = zc_s32(o, ZCOPY_A_XFER_ERROR);
 
 	printf("%-12s ", zc_cmd_name(cmd));
 	switch (cmd) {
 	case ZCOPY_CMD_XFER_DONE:
-		zc_flags_str((uint32_t)zc_u(tb[ZCOPY_A_XFER_COMPL_FLAGS]), fl,
+		zc_flags_str((uint32_t)zc_u(o, ZCOPY_A_XFER_COMPL_FLAGS), fl,
 			     sizeof(fl));
 		printf("cookie %" PRIu64 " pid %" PRIu64
 		       ": %s sent, %s zero-copy, %s copied (%s), flags %s",
-		       zc_u(tb[ZCOPY_A_XFER_COOKIE]),
-		       zc_u(tb[ZCOPY_A_XFER_PID]),
-		       zc_fmt_bytes(zc_u(tb[ZCOPY_A_XFER_BYTES]), b1, sizeof(b1)),
-		       zc_fmt_bytes(zc_u(tb[ZCOPY_A_XFER_ZC_BYTES]), b2,
+		       zc_u(o, ZCOPY_A_XFER_COOKIE),
+		       zc_u(o, ZCOPY_A_XFER_PID),
+		       zc_fmt_bytes(zc_u(o, ZCOPY_A_XFER_BYTES), b1, sizeof(b1)),
+		       zc_fmt_bytes(zc_u(o, ZCOPY_A_XFER_ZC_BYTES), b2,
 				    sizeof(b2)),
-		       zc_fmt_bytes(zc_u(tb[ZCOPY_A_XFER_COPIED_BYTES]), b3,
+		       zc_fmt_bytes(zc_u(o, ZCOPY_A_XFER_COPIED_BYTES), b3,
 				    sizeof(b3)),
-		       zc_reason_name((uint32_t)zc_u(tb[ZCOPY_A_XFER_REASON])),
+		       zc_reason_name((uint32_t)zc_u(o, ZCOPY_A_XFER_REASON)),
 		       fl);
 		if (err)
 			printf(", stopped by %s", strerror((int)-err));
 		break;
 	case ZCOPY_CMD_SEND_FAILED:
 		printf("cookie %" PRIu64 " pid %" PRIu64 ": %s",
-		       zc_u(tb[ZCOPY_A_XFER_COOKIE]),
-		       zc_u(tb[ZCOPY_A_XFER_PID]),
+		       zc_u(o, ZCOPY_A_XFER_COOKIE),
+		       zc_u(o, ZCOPY_A_XFER_PID),
 		       err ? strerror((int)-err) : "no error given");
 		break;
 	case ZCOPY_CMD_POOL_NEW:
 	case ZCOPY_CMD_POOL_DEL:
 		printf("pool %" PRIu64 " pid %" PRIu64 " (%s) uid %" PRIu64
 		       ": %s, %" PRIu64 " page%s",
-		       zc_u(tb[ZCOPY_A_POOL_ID]), zc_u(tb[ZCOPY_A_POOL_PID]),
-		       tb[ZCOPY_A_POOL_COMM] ?
-		       nla_get_string(tb[ZCOPY_A_POOL_COMM]) : "?",
-		       zc_u(tb[ZCOPY_A_POOL_UID]),
-		       zc_fmt_bytes(zc_u(tb[ZCOPY_A_POOL_LEN]), b1, sizeof(b1)),
-		       zc_u(tb[ZCOPY_A_POOL_PAGES]),
-		       zc_u(tb[ZCOPY_A_POOL_PAGES]) == 1 ? "" : "s");
+		       zc_u(o, ZCOPY_A_POOL_ID), zc_u(o, ZCOPY_A_POOL_PID),
+		       libzcopy_nl_has(o, ZCOPY_A_POOL_COMM) ? o->str : "?",
+		       zc_u(o, ZCOPY_A_POOL_UID),
+		       zc_fmt_bytes(zc_u(o, ZCOPY_A_POOL_LEN), b1, sizeof(b1)),
+		       zc_u(o, ZCOPY_A_POOL_PAGES),
+		       zc_u(o, ZCOPY_A_POOL_PAGES) == 1 ? "" : "s");
 		if (cmd == ZCOPY_CMD_POOL_DEL)
 			printf(", %" PRIu64 " send%s, %s sent",
-			       zc_u(tb[ZCOPY_A_POOL_SENDS]),
-			       zc_u(tb[ZCOPY_A_POOL_SENDS]) == 1 ? "" : "s",
-			       zc_fmt_bytes(zc_u(tb[ZCOPY_A_POOL_BYTES_SENT]),
+			       zc_u(o, ZCOPY_A_POOL_SENDS),
+			       zc_u(o, ZCOPY_A_POOL_SENDS) == 1 ? "" : "s",
+			       zc_fmt_bytes(zc_u(o, ZCOPY_A_POOL_BYTES_SENT),
 					    b2, sizeof(b2)));
 		break;
 	}
@@ -118,44 +111,38 @@ static void zc_event_human(uint8_t cmd, struct nlattr **tb)
 	fflush(stdout);
 }
 
-static int zc_event_cb(struct nl_msg *msg, void *arg)
+/* libzcopy hands over only the family's events, parsed. */
+static int zc_event_cb(const struct libzcopy_nl_obj *o, void *arg)
 {
-	struct nlattr *tb[ZCOPY_A_XFER_MAX + ZCOPY_A_POOL_MAX + 2];
 	struct zc_monitor *m = arg;
 	struct zc_ctx *ctx = m->ctx;
 	const struct zc_attr_set *set;
 	char name[32];
-	uint8_t cmd;
 	size_t i;
 
-	if (nlmsg_hdr(msg)->nlmsg_type != ctx->family)
-		return NL_SKIP;
-	memset(tb, 0, sizeof(tb));
-	if (zc_nl_parse_msg(msg, tb, ZCOPY_A_XFER_MAX, &cmd))
-		return NL_SKIP;
-	set = zc_cmd_set(cmd);
-	if (cmd < ZCOPY_CMD_XFER_DONE || !set) {
-		zc_debug(ctx, "ignoring message cmd %u", cmd);
-		return NL_SKIP;
+	set = zc_cmd_set(o->cmd);
+	if (!set) {
+		zc_debug(ctx, "ignoring message cmd %u", o->cmd);
+		return 0;
 	}
 	m->seen++;
 	if (!ctx->json) {
-		zc_event_human(cmd, tb);
-		return NL_OK;
+		zc_event_human(o->cmd, o);
+		return 0;
 	}
-	snprintf(name, sizeof(name), "%s", zc_cmd_name(cmd));
+	snprintf(name, sizeof(name), "%s", zc_cmd_name(o->cmd));
 	for (i = 0; name[i]; i++)
 		if (name[i] == '-')
 			name[i] = '_';
 	zj_begin_obj(NULL);
 	zj_str("event", name);
 	if (set == &zc_set_pool)
-		zc_pool_json(tb);
+		zc_pool_json(o);
 	else
-		zc_event_xfer_json(cmd, tb);
+		zc_event_xfer_json(o->cmd, o);
 	zj_end_obj();
 	zj_end();
-	return NL_OK;
+	return 0;
 }
 
 int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
@@ -164,10 +151,11 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 	const char *ready = NULL;
 	uint64_t count = 0, deadline = 0;
 	double timeout = 0;
-	struct nl_sock *sk;
+	struct libzcopy_nl *ev;
+	struct nl_cb *cb;
 	struct zc_getopt g;
 	sigset_t block, orig;
-	int c, fd, grp, ret = EXIT_OK;
+	int c, fd, ret = EXIT_OK;
 
 	zc_getopt_init(ctx, &g);
 	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
@@ -208,25 +196,20 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	sk = zc_nl_socket(ctx);
-	if (!sk)
-		return EXIT_FAIL;
-	nl_socket_disable_seq_check(sk);
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, zc_event_cb, &m);
-	nl_socket_set_buffer_size(sk, 4 << 20, 0);
-	fd = nl_socket_get_fd(sk);
-	grp = (int)ctx->events_grp;
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
-		       sizeof(grp))) {
+	cb = zc_nl_trace_cb(ctx);
+	ret = libzcopy_nl_events_open(ctx->nl, &ev, cb);
+	if (cb)
+		nl_cb_put(cb);
+	if (ret) {
 		zc_err(ctx, "joining the \"%s\" group: %s%s", ZCOPY_MCGRP_EVENTS,
-		       strerror(errno),
-		       errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
-		nl_socket_free(sk);
+		       strerror(-ret),
+		       ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		return EXIT_FAIL;
 	}
-	zc_debug(ctx, "joined multicast group %s (id %d)", ZCOPY_MCGRP_EVENTS,
-		 grp);
-	nl_socket_set_nonblocking(sk);
+	fd = nl_socket_get_fd(libzcopy_nl_sock(ev));
+	zc_debug(ctx, "joined multicast group %s (id %u)", ZCOPY_MCGRP_EVENTS,
+		 ctx->events_grp);
+	ret = EXIT_OK;
 
 	/* Signals are only let in while waiting: no lost wake-up. */
 	sigemptyset(&block);
@@ -272,22 +255,22 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 		if (n <= 0)
 			continue;
 		for (;;) {
-			n = nl_recvmsgs_default(sk);
-			if (n == -NLE_AGAIN || (count && m.seen >= count))
+			n = libzcopy_nl_events_recv(ev, zc_event_cb, &m);
+			if (!n || (count && m.seen >= count))
 				break;
-			if (n == -NLE_NOMEM) {
-				/* ENOBUFS: the receive buffer overflowed. */
+			if (n == -ENOBUFS) {
+				/* The receive buffer overflowed. */
 				zc_warn(ctx, "events were lost: the socket's receive buffer overflowed");
 				continue;
 			}
 			if (n < 0) {
-				zc_err(ctx, "netlink: %s", nl_geterror(n));
+				zc_err(ctx, "netlink: %s", strerror(-n));
 				ret = EXIT_FAIL;
 				goto out;
 			}
 		}
 	}
 out:
-	nl_socket_free(sk);
+	libzcopy_nl_close(ev);
 	return ret;
 }

@@ -299,16 +299,6 @@ void zc_table_free(struct zc_table *t)
 
 /* ---- enum names, as in the netlink spec ---- */
 
-static const char *const zc_reasons[] = {
-	[ZCOPY_REASON_NONE] = "none",
-	[ZCOPY_REASON_NO_SG] = "no-sg",
-	[ZCOPY_REASON_LOCAL] = "local",
-	[ZCOPY_REASON_STACK] = "stack",
-	[ZCOPY_REASON_KTLS] = "ktls",
-	[ZCOPY_REASON_FILE_COPY] = "file-copy",
-	[ZCOPY_REASON_SMALL] = "small",
-};
-
 static const char *const zc_reasons_help[] = {
 	[ZCOPY_REASON_NONE] = "nothing was copied",
 	[ZCOPY_REASON_NO_SG] = "the route's device has no scatter-gather",
@@ -324,9 +314,7 @@ static const char *const zc_reasons_help[] = {
 
 const char *zc_reason_name(uint32_t reason)
 {
-	if (reason < sizeof(zc_reasons) / sizeof(zc_reasons[0]))
-		return zc_reasons[reason];
-	return "unknown";
+	return libzcopy_reason_name(reason);
 }
 
 const char *zc_reason_help(uint32_t reason)
@@ -338,16 +326,7 @@ const char *zc_reason_help(uint32_t reason)
 
 const char *zc_stop_name(uint32_t stop)
 {
-	static const char *const names[] = {
-		[ZCOPY_STOP_NONE] = "none",
-		[ZCOPY_STOP_EOF] = "eof",
-		[ZCOPY_STOP_AGAIN] = "again",
-		[ZCOPY_STOP_SIGNAL] = "signal",
-		[ZCOPY_STOP_ERROR] = "error",
-	};
-
-	return stop < sizeof(names) / sizeof(names[0]) ? names[stop] :
-	       "unknown";
+	return libzcopy_stop_name(stop);
 }
 
 /* "copied,pool-copied", "-" for none */

@@ -18,16 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <netlink/attr.h>
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
 
 #include "zcopyctl.h"
 
@@ -85,6 +81,7 @@ struct zc_piece {
 struct zc_send {
 	struct zc_ctx *ctx;
 	bool use_ioctl, more, do_shutdown, quiet, dontwait;
+	struct libzcopy *z;		/* /dev/zcopy */
 	int devfd, sockfd;
 	uint64_t cookie;
 	double timeout;
@@ -92,8 +89,8 @@ struct zc_send {
 	struct zc_src *srcs;
 	size_t nsrcs;
 	struct zc_piece *pieces;
-	struct zcopy_seg *segs;		/* --ioctl */
-	struct zcopy_seg_result *results;
+	struct zcopy_seg *segs;		/* the pieces of one send */
+	struct zcopy_seg_result *results;	/* --ioctl */
 	uint64_t total;			/* bytes asked for; 0 with to_eof */
 	bool total_known;
 
@@ -318,62 +315,48 @@ struct zc_result {
 	uint32_t stop_seg, stop_reason, stop_errno;
 };
 
-static int zc_xfer_parse(struct zc_ctx *ctx, uint8_t cmd, struct nlattr **tb,
-			 void *arg)
+/* The pieces of the next send as segments. */
+static void zc_fill_segs(struct zc_send *s, size_t n)
 {
-	struct zc_result *r = arg;
+	size_t i;
 
-	(void)ctx;
-	(void)cmd;
-	if (tb[ZCOPY_A_XFER_BYTES_SENT])
-		r->bytes_sent = nla_get_u64(tb[ZCOPY_A_XFER_BYTES_SENT]);
-	if (tb[ZCOPY_A_XFER_STOP_SEG])
-		r->stop_seg = nla_get_u32(tb[ZCOPY_A_XFER_STOP_SEG]);
-	if (tb[ZCOPY_A_XFER_STOP_REASON])
-		r->stop_reason = nla_get_u32(tb[ZCOPY_A_XFER_STOP_REASON]);
-	if (tb[ZCOPY_A_XFER_STOP_OFFSET])
-		r->stop_offset = nla_get_u64(tb[ZCOPY_A_XFER_STOP_OFFSET]);
-	if (tb[ZCOPY_A_XFER_STOP_ERRNO])
-		r->stop_errno = nla_get_u32(tb[ZCOPY_A_XFER_STOP_ERRNO]);
-	return 0;
+	for (i = 0; i < n; i++) {
+		const struct zc_piece *p = &s->pieces[i];
+		const struct zc_src *src = &s->srcs[p->src];
+
+		if (src->type == ZCOPY_SEG_POOL)
+			libzcopy_seg_pool(&s->segs[i], src->id,
+					  src->offset + p->offset, p->len);
+		else
+			libzcopy_seg_file(&s->segs[i], (int)src->id,
+					  src->offset + p->offset, p->len);
+	}
+}
+
+static void zc_result_from(struct zc_result *r, const struct zcopy_send *a)
+{
+	r->bytes_sent = a->bytes_sent;
+	r->stop_seg = a->stop_seg;
+	r->stop_reason = a->stop_reason;
+	r->stop_offset = a->stop_offset;
+	r->stop_errno = (uint32_t)a->stop_errno;
 }
 
 static int zc_send_netlink(struct zc_send *s, size_t n, uint32_t flags,
 			   struct zc_result *r, struct zc_nl_err *e)
 {
-	struct zc_ctx *ctx = s->ctx;
-	struct nl_msg *msg;
-	size_t i;
+	struct libzcopy_nl_err le;
+	struct zcopy_send a;
+	int ret;
 
-	msg = zc_nl_msg(ctx, ZCOPY_CMD_XFER_START, 0, 256 + n * 64);
-	if (nla_put_u32(msg, ZCOPY_A_XFER_SOCKFD, (uint32_t)s->sockfd) ||
-	    nla_put_u32(msg, ZCOPY_A_XFER_DEVFD, (uint32_t)s->devfd) ||
-	    (flags && nla_put_u32(msg, ZCOPY_A_XFER_FLAGS, flags)) ||
-	    nla_put_u64(msg, ZCOPY_A_XFER_COOKIE, s->cookie))
-		goto too_big;
-	for (i = 0; i < n; i++) {
-		const struct zc_piece *p = &s->pieces[i];
-		const struct zc_src *src = &s->srcs[p->src];
-		struct nlattr *nest = nla_nest_start(msg, ZCOPY_A_XFER_SEG);
-
-		if (!nest ||
-		    nla_put_u32(msg, ZCOPY_A_SEG_TYPE, src->type) ||
-		    nla_put_u32(msg, ZCOPY_A_SEG_ID, src->id) ||
-		    nla_put_u64(msg, ZCOPY_A_SEG_OFFSET,
-				src->offset + p->offset) ||
-		    nla_put_u64(msg, ZCOPY_A_SEG_LEN, p->len))
-			goto too_big;
-		nla_nest_end(msg, nest);
-	}
+	zc_fill_segs(s, n);
 	memset(r, 0, sizeof(*r));
-	return zc_nl_request(ctx, msg, &zc_set_xfer, zc_xfer_parse, r, e);
-too_big:
-	nlmsg_free(msg);
-	memset(e, 0, sizeof(*e));
-	e->err = -EMSGSIZE;
-	snprintf(e->msg, sizeof(e->msg), "request too large for a message");
-	e->local = true;
-	return e->err;
+	ret = libzcopy_nl_xfer_start(s->ctx->nl, s->sockfd, s->devfd, s->segs,
+				     (unsigned int)n, flags, s->cookie, &a, &le);
+	zc_nl_err_from(e, &le);
+	if (!ret)
+		zc_result_from(r, &a);
+	return ret;
 }
 
 static int zc_send_ioctl(struct zc_send *s, size_t n, uint32_t flags,
@@ -382,29 +365,15 @@ static int zc_send_ioctl(struct zc_send *s, size_t n, uint32_t flags,
 	struct zcopy_send a;
 	const char *hint;
 	size_t i;
+	int ret;
 
-	for (i = 0; i < n; i++) {
-		const struct zc_piece *p = &s->pieces[i];
-		const struct zc_src *src = &s->srcs[p->src];
-
-		memset(&s->segs[i], 0, sizeof(s->segs[i]));
-		s->segs[i].type = src->type;
-		s->segs[i].id = src->id;
-		s->segs[i].offset = src->offset + p->offset;
-		s->segs[i].len = p->len;
-	}
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.flags = flags;
-	a.sockfd = s->sockfd;
-	a.nr_segs = (uint32_t)n;
-	a.segs = (uintptr_t)s->segs;
-	a.results = (uintptr_t)s->results;
-	a.cookie = s->cookie;
+	zc_fill_segs(s, n);
 	memset(e, 0, sizeof(*e));
-	if (ioctl(s->devfd, ZCOPY_IOC_SEND, &a)) {
-		e->err = -errno;
-		hint = zc_ioctl_send_hint(errno);
+	ret = libzcopy_send(s->z, s->sockfd, s->segs, (unsigned int)n, flags,
+			    s->cookie, s->results, &a);
+	if (ret) {
+		e->err = ret;
+		hint = libzcopy_send_strerror(ret);
 		if (hint)
 			snprintf(e->msg, sizeof(e->msg), "ZCOPY_IOC_SEND: %s",
 				 hint);
@@ -413,11 +382,7 @@ static int zc_send_ioctl(struct zc_send *s, size_t n, uint32_t flags,
 			 strerror(-e->err));
 		return e->err;
 	}
-	r->bytes_sent = a.bytes_sent;
-	r->stop_seg = a.stop_seg;
-	r->stop_reason = a.stop_reason;
-	r->stop_offset = a.stop_offset;
-	r->stop_errno = (uint32_t)a.stop_errno;
+	zc_result_from(r, &a);
 	if (s->ctx->debug) {
 		zc_debug(s->ctx,
 			 "ioctl SEND %zu segments cookie %" PRIu64 " = sent %" PRIu64 " stop_seg %u stop %s offset %" PRIu64,
@@ -462,56 +427,36 @@ static void zc_add_completion(struct zc_send *s, const struct zcopy_completion *
  */
 static int zc_wait_completions(struct zc_send *s, uint64_t want)
 {
-	size_t stride = s->q.completion_size >= sizeof(struct zcopy_completion) ?
-			s->q.completion_size : sizeof(struct zcopy_completion);
 	uint64_t deadline = zc_now_ns() + (uint64_t)(s->timeout * 1e9);
-	char *buf = malloc(stride * 64);
-	int ret = -1;
+	struct zcopy_completion c[64];
+	int n, i;
 
-	if (!buf) {
-		zc_err(s->ctx, "out of memory");
-		return -1;
-	}
 	while (s->completions < want) {
-		struct pollfd pfd = { .fd = s->devfd, .events = POLLIN };
 		uint64_t now = zc_now_ns();
-		ssize_t n, i;
-		int p;
 
 		if (now >= deadline) {
 			zc_err(s->ctx,
 			       "timed out after %g s waiting for completions (%" PRIu64 " of %" PRIu64 ")",
 			       s->timeout, s->completions, want);
-			goto out;
+			return -1;
 		}
-		p = poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1));
-		if (p < 0 && errno == EINTR) {
+		n = libzcopy_reap(s->z, c, 64,
+				  (int)((deadline - now) / 1000000 + 1));
+		if (n == -EINTR) {
 			if (zc_stop_signal) {
 				zc_err(s->ctx, "interrupted while waiting for completions");
-				goto out;
+				return -1;
 			}
 			continue;
 		}
-		if (p < 0) {
-			zc_err(s->ctx, "poll on /dev/zcopy: %s", strerror(errno));
-			goto out;
-		}
-		if (!p)
-			continue;
-		n = read(s->devfd, buf, stride * 64);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
 		if (n < 0) {
-			zc_err(s->ctx, "reading completions: %s", strerror(errno));
-			goto out;
+			zc_err(s->ctx, "reading completions: %s", strerror(-n));
+			return -1;
 		}
-		for (i = 0; i + (ssize_t)stride <= n; i += stride)
-			zc_add_completion(s, (struct zcopy_completion *)(buf + i));
+		for (i = 0; i < n; i++)
+			zc_add_completion(s, &c[i]);
 	}
-	ret = 0;
-out:
-	free(buf);
-	return ret;
+	return 0;
 }
 
 /* ---- the progress line ---- */
@@ -789,7 +734,7 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	const char *header_text = NULL, *header_file = NULL;
 	char *header = NULL, dest[160] = "";
 	struct zc_hostport hp;
-	struct zc_pool pool = { 0 };
+	struct libzcopy_pool pool = { 0 };
 	bool have_cookie = false, have_fd = false;
 	size_t header_len = 0, i;
 	uint64_t v;
@@ -876,10 +821,11 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	ret = EXIT_FAIL;
 
 	/* The device: the header's pool lives there, completions come there. */
-	s.devfd = zc_dev_open(ctx);
-	if (s.devfd < 0)
+	s.z = zc_dev_open(ctx);
+	if (!s.z)
 		goto out;
-	if (zc_dev_query(ctx, s.devfd, &s.q))
+	s.devfd = libzcopy_fd(s.z);
+	if (zc_dev_query(ctx, s.z, &s.q))
 		goto out;
 	if (!(s.q.features & ZCOPY_FEATURE_SEND)) {
 		zc_err(ctx, "the loaded zcopy module cannot send (no ZCOPY_FEATURE_SEND)");
@@ -900,7 +846,7 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	if (header_len) {
 		struct zc_src src = { .type = ZCOPY_SEG_POOL };
 
-		if (zc_pool_create(ctx, s.devfd, header, header_len, &pool))
+		if (zc_pool_create(ctx, s.z, header, header_len, &pool))
 			goto out;
 		src.id = pool.id;
 		src.len = header_len;
@@ -919,11 +865,10 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	s.pieces = calloc(s.q.max_segments, sizeof(*s.pieces));
-	if (s.use_ioctl) {
-		s.segs = calloc(s.q.max_segments, sizeof(*s.segs));
+	s.segs = calloc(s.q.max_segments, sizeof(*s.segs));
+	if (s.use_ioctl)
 		s.results = calloc(s.q.max_segments, sizeof(*s.results));
-	}
-	if (!s.pieces || (s.use_ioctl && (!s.segs || !s.results))) {
+	if (!s.pieces || !s.segs || (s.use_ioctl && !s.results)) {
 		zc_err(ctx, "out of memory");
 		goto out;
 	}
@@ -953,9 +898,9 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	if (s.sends && s.completions == s.sends)
 		zc_send_report(&s, dest);
 out:
-	if (s.devfd >= 0) {
-		zc_pool_destroy(ctx, s.devfd, &pool);
-		close(s.devfd);
+	if (s.z) {
+		zc_pool_destroy(ctx, s.z, &pool);
+		libzcopy_close(s.z);
 	}
 	if (!have_fd && s.sockfd >= 0)
 		close(s.sockfd);

@@ -3,9 +3,9 @@
  * zcopyctl: shared declarations.
  *
  *   zcopyctl.c  the command table, global options, help, dispatch
- *   netlink.c   the "zcopy" generic netlink family: resolve, requests,
- *               dumps, extack, --debug tracing, attribute descriptions
- *   dev.c       /dev/zcopy: open, query, pools, ZCOPY_IOC_SEND
+ *   netlink.c   the "zcopy" generic netlink family (libzcopy): resolve,
+ *               error lines, --debug tracing, attribute descriptions
+ *   dev.c       /dev/zcopy: open, query, pools (libzcopy, with messages)
  *   net.c       TCP addresses, connect, listen
  *   output.c    JSON writer, units, aligned tables
  *   util.c      number and escape parsing, time, signals
@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include <linux/zcopy.h>
+#include <libzcopy.h>
 
 /* The release of zcopy, module and tools: the top-level VERSION file. */
 #ifndef ZCOPY_VERSION
@@ -43,6 +43,7 @@ enum {
 	EXIT_MISMATCH = 3,
 };
 
+struct nl_cb;
 struct nl_msg;
 struct nl_sock;
 struct nlattr;
@@ -50,7 +51,8 @@ struct zc_cmd;
 
 struct zc_ctx {
 	const struct zc_cmd *cmd;	/* the running subcommand */
-	struct nl_sock *sk;		/* NULL until zc_nl_connect() */
+	struct libzcopy_nl *nl;		/* NULL until zc_nl_connect() */
+	struct nl_sock *sk;		/* its socket */
 	int family;			/* generic netlink family id */
 	uint32_t events_grp;		/* id of "events", 0 if none */
 	uint64_t ops;			/* 1 << cmd for each op the family has */
@@ -147,44 +149,24 @@ struct zc_nl_err {
 	bool hint;			/* msg is zcopyctl's reading, not extack */
 };
 
-/* Called for each reply message; @tb is parsed with the op's set. */
-typedef int (*zc_nl_parse_fn)(struct zc_ctx *ctx, uint8_t cmd,
-			      struct nlattr **tb, void *arg);
-
 const char *zc_cmd_name(unsigned int cmd);
 int zc_nl_connect(struct zc_ctx *ctx);
-struct nl_sock *zc_nl_socket(struct zc_ctx *ctx);
 int zc_nl_require(struct zc_ctx *ctx, unsigned int cmd);
-struct nl_msg *zc_nl_msg(struct zc_ctx *ctx, uint8_t cmd, int flags,
-			 size_t size);
-int zc_nl_request(struct zc_ctx *ctx, struct nl_msg *msg,
-		  const struct zc_attr_set *set, zc_nl_parse_fn parse,
-		  void *arg, struct zc_nl_err *e);
+void zc_nl_err_from(struct zc_nl_err *e, const struct libzcopy_nl_err *le);
 void zc_nl_perror(struct zc_ctx *ctx, const char *what,
 		  const struct zc_nl_err *e);
-int zc_nl_do(struct zc_ctx *ctx, struct nl_msg *msg,
-	     const struct zc_attr_set *set, zc_nl_parse_fn parse, void *arg);
 const struct zc_attr_set *zc_cmd_set(unsigned int cmd);
-void zc_pool_json(struct nlattr **tb);
-int zc_nl_parse_msg(struct nl_msg *msg, struct nlattr **tb, int maxattr,
-		    uint8_t *cmd);
-void zc_nl_trace_cb(struct zc_ctx *ctx, struct nl_sock *sk);
+void zc_pool_json(const struct libzcopy_nl_obj *o);
+struct nl_cb *zc_nl_trace_cb(struct zc_ctx *ctx);
 
 /* ---- dev.c ---- */
 
-struct zc_pool {
-	void *addr;
-	size_t map_len;
-	uint64_t len;
-	uint32_t id;
-};
-
-int zc_dev_open(struct zc_ctx *ctx);
-int zc_dev_query(struct zc_ctx *ctx, int fd, struct zcopy_query *q);
-int zc_pool_create(struct zc_ctx *ctx, int fd, const void *data,
-		   size_t len, struct zc_pool *p);
-void zc_pool_destroy(struct zc_ctx *ctx, int fd, struct zc_pool *p);
-const char *zc_ioctl_send_hint(int err);
+struct libzcopy *zc_dev_open(struct zc_ctx *ctx);
+int zc_dev_query(struct zc_ctx *ctx, struct libzcopy *z, struct zcopy_query *q);
+int zc_pool_create(struct zc_ctx *ctx, struct libzcopy *z, const void *data,
+		   size_t len, struct libzcopy_pool *p);
+void zc_pool_destroy(struct zc_ctx *ctx, struct libzcopy *z,
+		     struct libzcopy_pool *p);
 
 /* ---- net.c ---- */
 
