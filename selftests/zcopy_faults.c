@@ -647,6 +647,16 @@ struct fi_knob {
 static struct fi_knob fi_knobs[] = {
 	{ .path = FAILSLAB "/ignore-gfp-wait", .value = "N" },
 	{ .path = FAILSLAB "/verbose", .value = "0" },
+	/*
+	 * The random path stays off (probability 0) but for the tests that
+	 * fail a second allocation after the N-th (fail_second()): they
+	 * turn it on for this thread alone (task-filter, make-it-fail).
+	 */
+	{ .path = FAILSLAB "/probability", .value = "0" },
+	{ .path = FAILSLAB "/task-filter", .value = "Y" },
+	{ .path = FAILSLAB "/times", .value = "0" },
+	{ .path = FAILSLAB "/interval", .value = "1" },
+	{ .path = FAILSLAB "/space", .value = "0" },
 	{ .path = FAILPAGE "/ignore-gfp-wait", .value = "N" },
 	{ .path = FAILPAGE "/ignore-gfp-highmem", .value = "N" },
 	{ .path = FAILPAGE "/min-order", .value = "0" },
@@ -926,8 +936,66 @@ static bool pool_event_seen(struct zt_nl *mon, int ms)
 }
 
 /*
+ * Descriptors opened in advance, so that arming and disarming allocate
+ * nothing: failslab's times and probability, this thread's make-it-fail.
+ */
+struct fail_second {
+	int times, prob, mif;
+};
+
+static int fail_second_open(struct fail_second *f)
+{
+	f->times = open(FAILSLAB "/times", O_WRONLY | O_CLOEXEC);
+	f->prob = open(FAILSLAB "/probability", O_WRONLY | O_CLOEXEC);
+	f->mif = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	return f->times < 0 || f->prob < 0 || f->mif < 0 ? -errno : 0;
+}
+
+static void fail_second_close(struct fail_second *f)
+{
+	close(f->times);
+	close(f->prob);
+	close(f->mif);
+}
+
+/* write(), not pwrite(): debugfs attributes are not seekable. */
+static int kwrite(int fd, const char *v)
+{
+	return write(fd, v, strlen(v)) == (ssize_t)strlen(v) ? 0 : -errno;
+}
+
+/*
+ * fail-nth fails one allocation, and code that retries (the xarray
+ * retries a node allocation that failed without sleeping, sleeping) gets
+ * past it. Here the slab allocation after the N-th fails too: while
+ * fail-nth counts down it answers alone; once it fired, the random path
+ * (probability 100, this thread only, times 2: the N-th used one) fails
+ * the next one.
+ */
+static int fail_second_arm(struct fail_second *f, int nth_fd, int nth)
+{
+	int ret = kwrite(f->times, "2");
+
+	if (!ret)
+		ret = kwrite(f->prob, "100");
+	if (!ret)
+		ret = fail_nth_arm(nth_fd, nth);
+	if (!ret)
+		ret = kwrite(f->mif, "1");
+	return ret;
+}
+
+static void fail_second_disarm(struct fail_second *f)
+{
+	if (kwrite(f->times, "0") || kwrite(f->mif, "0") ||
+	    kwrite(f->prob, "0"))
+		zu_log("disarming the second failure: %s", strerror(errno));
+}
+
+/*
  * The first pool of a new file, with each of its allocations failing in
- * turn (the id's xarray node among them): a registration that fails
+ * turn, alone and together with the next one (the id's xarray node, whose
+ * allocation is retried, among them): a registration that fails
  * leaves no trace, no POOL_NEW or POOL_DEL event and no change of the
  * pools_registered and pools_released counters; one that succeeds moves
  * each by one and says so in its events, unless the failing allocation
@@ -940,21 +1008,31 @@ TEST_F_TIMEOUT(inject, pool_register_leaves_no_trace, 180)
 		.len = 4 * ZU_PAGE,
 	};
 	__u64 before[ZCOPY_A_STATS_MAX + 1], after[ZCOPY_A_STATS_MAX + 1];
-	int nth, ret, traces = 0, failed = 0;
+	int nth, ret, traces = 0, failed = 0, second;
+	struct fail_second f2;
 	bool fired = true;
 	struct zt_nl mon;
 
 	ASSERT_EQ(0, zt_nl_open(&mon, ZCOPY_GENL_NAME));
 	ASSERT_EQ(0, zu_events_join(&mon));
-	for (nth = 1; fired && nth <= 400; nth++) {
+	ASSERT_EQ(0, fail_second_open(&f2));
+	/* Each point alone, then with the allocation after it failing too. */
+	for (nth = 1, second = 0; fired && nth <= 400;
+	     nth += second, second = !second) {
 		int dev = zu_dev_open_raw(0);
 		__s64 reg, rel;
 		bool ev;
 
 		ASSERT_LE(0, dev);
 		ASSERT_EQ(0, zu_stats(before));
-		ASSERT_EQ(0, fail_nth_arm(self->nth, nth));
+		if (second) {
+			ASSERT_EQ(0, fail_second_arm(&f2, self->nth, nth));
+		} else {
+			ASSERT_EQ(0, fail_nth_arm(self->nth, nth));
+		}
 		ret = ioctl(dev, ZCOPY_IOC_POOL_REGISTER, &r) ? -errno : 0;
+		if (second)
+			fail_second_disarm(&f2);
 		fired = fail_nth_fired(self->nth);
 		ev = pool_event_seen(&mon, ret ? 300 : 10000);
 		if (!ret) {
@@ -982,16 +1060,18 @@ TEST_F_TIMEOUT(inject, pool_register_leaves_no_trace, 180)
 		if ((ret && (ev || reg || rel)) ||
 		    (!ret && ((!ev && !fired) || reg != 1 || rel != 1))) {
 			if (traces++ < 5)
-				TH_LOG("allocation %d failing: %s, event %s, registered %+lld, released %+lld",
-				       nth, ret ? strerror(-ret) : "registered",
+				TH_LOG("allocation %d%s failing: %s, event %s, registered %+lld, released %+lld",
+				       nth, second ? " and the next" : "",
+				       ret ? strerror(-ret) : "registered",
 				       ev ? "seen" : "none", (long long)reg,
 				       (long long)rel);
 		}
 		EXPECT_EQ(0, zu_leak_check(&self->base, 10000));
 	}
+	fail_second_close(&f2);
 	close(mon.fd);
-	TH_LOG("%d allocation points failed in turn, %d registrations failed, %d left a trace",
-	       nth - 2, failed, traces);
+	TH_LOG("%d allocation points failed in turn, alone and with the next, %d registrations failed, %d left a trace",
+	       nth - 1, failed, traces);
 	EXPECT_FALSE(fired);
 	EXPECT_LT(0, failed);
 	EXPECT_EQ(0, traces);
