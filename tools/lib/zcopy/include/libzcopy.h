@@ -10,7 +10,7 @@
  * Error convention (as liburing's): functions return 0, a count, or a
  * negative errno; errno itself is not part of the interface.
  *
- * Man pages: libzcopy(3) and one page per function.
+ * Man pages: one per function, section 3 (tools/lib/zcopy/man).
  */
 #ifndef LIBZCOPY_H
 #define LIBZCOPY_H
