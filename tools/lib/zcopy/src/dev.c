@@ -168,14 +168,8 @@ LIBZCOPY_API int libzcopy_send(struct libzcopy *z, int sockfd,
 {
 	struct zcopy_send a;
 
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.flags = flags;
-	a.sockfd = sockfd;
-	a.nr_segs = nr_segs;
-	a.segs = (uintptr_t)segs;
+	libzcopy_send_args(&a, sockfd, segs, nr_segs, flags, cookie);
 	a.results = (uintptr_t)results;
-	a.cookie = cookie;
 	if (ioctl(z->fd, ZCOPY_IOC_SEND, &a))
 		return -errno;
 	if (out)

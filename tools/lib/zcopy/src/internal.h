@@ -17,4 +17,19 @@ struct libzcopy {
 	size_t cbuf_len;
 };
 
+/* The arguments of one send, for the ioctl and for XFER_START alike. */
+static inline void libzcopy_send_args(struct zcopy_send *a, int sockfd,
+				      const struct zcopy_seg *segs,
+				      unsigned int nr_segs, unsigned int flags,
+				      uint64_t cookie)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = sizeof(*a);
+	a->flags = flags;
+	a->sockfd = sockfd;
+	a->nr_segs = nr_segs;
+	a->segs = (uintptr_t)segs;
+	a->cookie = cookie;
+}
+
 #endif

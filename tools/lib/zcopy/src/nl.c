@@ -666,13 +666,7 @@ LIBZCOPY_API int libzcopy_nl_xfer_start(struct libzcopy_nl *n, int sockfd,
 			goto too_big;
 		nla_nest_end(msg, nest);
 	}
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.flags = flags;
-	a.sockfd = sockfd;
-	a.nr_segs = nr_segs;
-	a.segs = (uintptr_t)segs;
-	a.cookie = cookie;
+	libzcopy_send_args(&a, sockfd, segs, nr_segs, flags, cookie);
 	ret = libzcopy_nl_request(n, msg, libzcopy_xfer_cb, &a, e);
 	if (!ret && out)
 		*out = a;
