@@ -14,8 +14,9 @@
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make bench            zcopyctl bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
-#   make spec-check       the netlink spec agrees with the UAPI header, and
-#                         its YNL user-space client compiles against it
+#   make spec-check       the committed netlink code is what the spec
+#                         generates, and it compiles (and YNL's client)
+#   make nlgen            regenerate that code from the spec (after an edit)
 #   make config-check     selftests/config lists what the tests need
 #   make C=1              also run sparse on the module
 #   make clean            remove every build product
@@ -39,6 +40,9 @@ endif
 KSRC ?= /usr/src/linux-source-6.12
 
 MODDIR := $(BUILD)/$(KVER)
+# Written by ynl-gen-c (tools/nlgen), exempt from checkpatch: kernel style
+# is the generator's business, and a hand fix would be lost.
+NLGEN_KERNEL := module/genl-nl.c module/genl-nl.h
 MODULE_SRCS := Kbuild VERSION $(wildcard module/*.c module/*.h module/uapi/linux/*.h)
 # One release for zcopy.ko (Kbuild reads VERSION itself) and zcopyctl.
 ZCOPY_VERSION := $(shell cat $(TOP)/VERSION)
@@ -59,7 +63,7 @@ LIBDIR := $(BUILD)/lib
 LIB_SRC := tools/lib/zcopy
 LIB_SRCS := $(wildcard $(LIB_SRC)/src/*.c)
 LIB_HDRS := $(LIB_SRC)/include/libzcopy.h $(wildcard $(LIB_SRC)/src/*.h) \
-	    module/uapi/linux/zcopy.h
+	    module/uapi/linux/zcopy.h module/uapi/linux/zcopy_nl.h
 LIB_CFLAGS := $(USER_CFLAGS) -I$(TOP)/$(LIB_SRC)/include -fvisibility=hidden
 LIB_SHARED := $(LIBDIR)/libzcopy.so.$(ZCOPY_VERSION)
 LIB_STATIC := $(LIBDIR)/libzcopy.a
@@ -74,7 +78,7 @@ all: module lib zcopyctl selftests
 
 FORCE:
 .PHONY: FORCE all module lib examples lib-check zcopyctl selftests deps check \
-	shell demo style clean help spec-check config-check bench
+	shell demo style clean help spec-check nlgen config-check bench
 
 # The example kernel is an installed one (tools/kvers), not a name that
 # ages in this file.
@@ -139,7 +143,7 @@ lib-check: lib examples
 zcopyctl: $(BUILD)/zcopyctl
 
 # zcopyctl links libzcopy statically: the VM's initramfs needs no new file.
-$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy.h \
+$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy*.h \
 		  VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
 	$(CC) $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
@@ -176,11 +180,19 @@ bench: module zcopyctl selftests
 style:
 	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }
 	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse -f \
-		$(wildcard module/*.c module/*.h) module/uapi/linux/zcopy.h
+		$(filter-out $(NLGEN_KERNEL),$(wildcard module/*.c module/*.h)) \
+		module/uapi/linux/zcopy.h
 	tools/module-layers
 
+# spec-check regenerates into a temporary directory and compares; it
+# also compiles the generated code (the module via KDIR, libzcopy and
+# zcopyctl here, and the kernel's YNL user-mode client).
 spec-check:
-	KSRC=$(KSRC) tools/spec-check
+	KSRC=$(KSRC) KDIR=$(KDIR) tools/spec-check
+
+# Rewrite the files generated from Documentation/netlink/specs/zcopy.yaml.
+nlgen:
+	KSRC=$(KSRC) tools/nlgen
 
 config-check:
 	tools/config-check

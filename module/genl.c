@@ -5,10 +5,15 @@
  * into the core; the family is also the core's notifier (notify.h) and
  * turns what it says into events.
  *
- * One source for 6.1 and 6.12: classic struct genl_ops with per-op
- * policies, resv_start_op = 0 so every operation gets strict validation
- * (an operation without a policy rejects every attribute), no split ops,
- * no user header. Documentation/netlink/specs/zcopy.yaml describes it.
+ * The policies and the operations table (genl-nl.c, genl-nl.h) are
+ * generated from Documentation/netlink/specs/zcopy.yaml by ynl-gen-c
+ * ("make nlgen"); this file holds the handlers they name, the family and
+ * the events. One source for 6.1 and 6.12: split ops, which 6.1 reads as
+ * classic ops (compat.h); every operation gets strict validation, and one
+ * without a policy rejects every attribute (resv_start_op = 0).
+ *
+ * The multicast group stays here: the 6.12 generator cannot say that it
+ * needs CAP_NET_ADMIN.
  *
  * Permissions: reading counters and one's own pools is open to every
  * user; resetting counters, starting transfers and listening to events
@@ -25,8 +30,10 @@
 #include <net/sock.h>
 #include <linux/zcopy.h>
 
+#include "compat.h"
 #include "dev.h"
 #include "genl.h"
+#include "genl-nl.h"
 #include "notify.h"
 #include "pool.h"
 #include "send.h"
@@ -37,10 +44,6 @@
 
 static struct genl_family zcopy_genl_family;
 
-enum {
-	ZCOPY_NLGRP_EVENTS,
-};
-
 static const struct genl_multicast_group zcopy_mcgrps[] = {
 	[ZCOPY_NLGRP_EVENTS] = {
 		.name = ZCOPY_MCGRP_EVENTS,
@@ -48,7 +51,7 @@ static const struct genl_multicast_group zcopy_mcgrps[] = {
 	},
 };
 
-static int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
+int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -115,7 +118,7 @@ static int zcopy_nl_put_stats(struct sk_buff *msg)
 	return 0;
 }
 
-static int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -134,8 +137,7 @@ static int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int zcopy_nl_stats_reset_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int zcopy_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	zcopy_stats_reset();
 	return 0;
@@ -223,8 +225,7 @@ static int zcopy_nl_pool_dump_one(const struct zcopy_pool_info *pool,
  * Unprivileged callers see the pools of their own uid. Owners show as
  * seen from the reader: a dump runs in the process that reads it.
  */
-static int zcopy_nl_pool_get_dumpit(struct sk_buff *skb,
-				    struct netlink_callback *cb)
+int zcopy_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned int gen;
 	struct zcopy_nl_pool_dump d = {
@@ -246,23 +247,6 @@ static int zcopy_nl_pool_get_dumpit(struct sk_buff *skb,
 		return skb->len;
 	return ret ?: skb->len;
 }
-
-static const struct nla_policy zcopy_seg_nl_policy[ZCOPY_A_SEG_MAX + 1] = {
-	[ZCOPY_A_SEG_TYPE] = NLA_POLICY_RANGE(NLA_U32, ZCOPY_SEG_POOL,
-					      ZCOPY_SEG_FILE),
-	[ZCOPY_A_SEG_ID] = { .type = NLA_U32 },
-	[ZCOPY_A_SEG_OFFSET] = { .type = NLA_U64 },
-	[ZCOPY_A_SEG_LEN] = NLA_POLICY_MIN(NLA_U64, 1),
-};
-
-static const struct nla_policy
-zcopy_xfer_start_nl_policy[ZCOPY_A_XFER_SEG + 1] = {
-	[ZCOPY_A_XFER_SOCKFD] = { .type = NLA_U32 },
-	[ZCOPY_A_XFER_DEVFD] = { .type = NLA_U32 },
-	[ZCOPY_A_XFER_FLAGS] = NLA_POLICY_MASK(NLA_U32, ZCOPY_SEND_ALL),
-	[ZCOPY_A_XFER_COOKIE] = { .type = NLA_U64 },
-	[ZCOPY_A_XFER_SEG] = NLA_POLICY_NESTED(zcopy_seg_nl_policy),
-};
 
 /* The @n-th ZCOPY_A_XFER_SEG of the request. */
 static struct nlattr *zcopy_nl_nth_seg(struct genl_info *info, unsigned int n)
@@ -286,7 +270,7 @@ static int zcopy_nl_parse_segs(struct genl_info *info, struct zcopy_seg *segs)
 		if (nla_type(nla) != ZCOPY_A_XFER_SEG)
 			continue;
 		ret = nla_parse_nested(tb, ZCOPY_A_SEG_MAX, nla,
-				       zcopy_seg_nl_policy, info->extack);
+				       zcopy_xfer_seg_nl_policy, info->extack);
 		if (ret)
 			return ret;
 		if (NL_REQ_ATTR_CHECK(info->extack, nla, tb,
@@ -313,8 +297,7 @@ static int zcopy_nl_parse_segs(struct genl_info *info, struct zcopy_seg *segs)
  * the caller's file table. Without a devfd the transfer has a transient
  * context: no pools, and its completion is only an event.
  */
-static int zcopy_nl_xfer_start_doit(struct sk_buff *skb,
-				    struct genl_info *info)
+int zcopy_nl_xfer_start_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct zcopy_send a = { .size = sizeof(a) };
 	struct nlattr **attrs = info->attrs;
@@ -434,33 +417,6 @@ out_free:
 	kvfree(segs);
 	return ret;
 }
-
-static const struct genl_ops zcopy_genl_ops[] = {
-	{
-		.cmd = ZCOPY_CMD_INFO_GET,
-		.doit = zcopy_nl_info_get_doit,
-	},
-	{
-		.cmd = ZCOPY_CMD_STATS_GET,
-		.doit = zcopy_nl_stats_get_doit,
-	},
-	{
-		.cmd = ZCOPY_CMD_STATS_RESET,
-		.doit = zcopy_nl_stats_reset_doit,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = ZCOPY_CMD_POOL_GET,
-		.dumpit = zcopy_nl_pool_get_dumpit,
-	},
-	{
-		.cmd = ZCOPY_CMD_XFER_START,
-		.doit = zcopy_nl_xfer_start_doit,
-		.policy = zcopy_xfer_start_nl_policy,
-		.maxattr = ZCOPY_A_XFER_SEG,
-		.flags = GENL_ADMIN_PERM,
-	},
-};
 
 /* Events: built and multicast only when somebody listens. */
 static struct sk_buff *zcopy_nl_event_new(struct net *net, u8 cmd,
@@ -583,8 +539,7 @@ static struct genl_family zcopy_genl_family __ro_after_init = {
 	 */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.ops = zcopy_genl_ops,
-	.n_ops = ARRAY_SIZE(zcopy_genl_ops),
+	ZCOPY_GENL_OPS,
 	.mcgrps = zcopy_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(zcopy_mcgrps),
 	.resv_start_op = 0,

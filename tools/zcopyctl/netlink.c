@@ -4,8 +4,9 @@
  *
  * libzcopy resolves the family and sends the requests, keeping the
  * kernel's extack message (and the attribute it points at) for the error
- * line printed here. Attribute sets are described here for --debug
- * traces and the JSON keys of pools and events.
+ * line printed here. The attribute sets, for --debug traces and the JSON
+ * keys of stats, pools and events, are generated from the spec into
+ * nl-gen.c (tools/nlgen).
  */
 
 #include <errno.h>
@@ -24,110 +25,7 @@
 
 #include "zcopyctl.h"
 
-/* ---- attribute sets, as in Documentation/netlink/specs/zcopy.yaml ---- */
-
-static const struct zc_attr_desc zc_info_attrs[ZCOPY_A_INFO_MAX + 1] = {
-	[ZCOPY_A_INFO_VERSION] = { "module_version", ZC_T_STR, NULL },
-	[ZCOPY_A_INFO_ABI] = { "abi_version", ZC_T_U32, NULL },
-	[ZCOPY_A_INFO_FEATURES] = { "features", ZC_T_U64, NULL },
-	[ZCOPY_A_INFO_COPY_THRESHOLD] = { "copy_threshold", ZC_T_U32, NULL },
-};
-
-const struct zc_attr_set zc_set_info = {
-	"info", ZCOPY_A_INFO_MAX, zc_info_attrs
-};
-
-static const struct zc_attr_desc zc_stats_attrs[ZCOPY_A_STATS_MAX + 1] = {
-	[ZCOPY_A_STATS_TRANSFERS] = { "transfers", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_FAILED_SENDS] = { "failed_sends", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_BYTES_POOL] = { "bytes_pool", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_BYTES_FILE] = { "bytes_file", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_BYTES_ZC] = { "bytes_zerocopy", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_BYTES_COPIED] = { "bytes_copied", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_COMPLETIONS] = { "completions", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_COMPLETIONS_COPIED] = { "completions_copied", ZC_T_U64,
-					       NULL },
-	[ZCOPY_A_STATS_POOLS_REGISTERED] = { "pools_registered", ZC_T_U64,
-					     NULL },
-	[ZCOPY_A_STATS_POOLS_RELEASED] = { "pools_released", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_PINNED_PAGES] = { "pinned_pages", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_PINNED_PAGES_PEAK] = { "pinned_pages_peak", ZC_T_U64,
-					      NULL },
-	[ZCOPY_A_STATS_POOLS] = { "pools", ZC_T_U64, NULL },
-	[ZCOPY_A_STATS_OUTSTANDING] = { "outstanding", ZC_T_U64, NULL },
-};
-
-const struct zc_attr_set zc_set_stats = {
-	"stats", ZCOPY_A_STATS_MAX, zc_stats_attrs
-};
-
-static const struct zc_attr_desc zc_pool_attrs[ZCOPY_A_POOL_MAX + 1] = {
-	[ZCOPY_A_POOL_ID] = { "id", ZC_T_U32, NULL },
-	[ZCOPY_A_POOL_PID] = { "pid", ZC_T_U32, NULL },
-	[ZCOPY_A_POOL_UID] = { "uid", ZC_T_U32, NULL },
-	[ZCOPY_A_POOL_COMM] = { "comm", ZC_T_STR, NULL },
-	[ZCOPY_A_POOL_LEN] = { "len", ZC_T_U64, NULL },
-	[ZCOPY_A_POOL_PAGES] = { "pages", ZC_T_U64, NULL },
-	[ZCOPY_A_POOL_INFLIGHT] = { "inflight", ZC_T_U32, NULL },
-	[ZCOPY_A_POOL_SENDS] = { "sends", ZC_T_U64, NULL },
-	[ZCOPY_A_POOL_BYTES_SENT] = { "bytes_sent", ZC_T_U64, NULL },
-	[ZCOPY_A_POOL_REGISTERED] = { "registered", ZC_T_FLAG, NULL },
-};
-
-const struct zc_attr_set zc_set_pool = {
-	"pool", ZCOPY_A_POOL_MAX, zc_pool_attrs
-};
-
-static const struct zc_attr_desc zc_seg_attrs[ZCOPY_A_SEG_MAX + 1] = {
-	[ZCOPY_A_SEG_TYPE] = { "type", ZC_T_U32, NULL },
-	[ZCOPY_A_SEG_ID] = { "id", ZC_T_U32, NULL },
-	[ZCOPY_A_SEG_OFFSET] = { "offset", ZC_T_U64, NULL },
-	[ZCOPY_A_SEG_LEN] = { "len", ZC_T_U64, NULL },
-};
-
-const struct zc_attr_set zc_set_seg = {
-	"xfer-seg", ZCOPY_A_SEG_MAX, zc_seg_attrs
-};
-
-static const struct zc_attr_desc zc_xfer_attrs[ZCOPY_A_XFER_MAX + 1] = {
-	[ZCOPY_A_XFER_SOCKFD] = { "sockfd", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_DEVFD] = { "devfd", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_FLAGS] = { "flags", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_COOKIE] = { "cookie", ZC_T_U64, NULL },
-	[ZCOPY_A_XFER_SEG] = { "seg", ZC_T_NEST, &zc_set_seg },
-	[ZCOPY_A_XFER_BYTES_SENT] = { "bytes_sent", ZC_T_U64, NULL },
-	[ZCOPY_A_XFER_STOP_SEG] = { "stop_seg", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_STOP_REASON] = { "stop_reason", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_STOP_OFFSET] = { "stop_offset", ZC_T_U64, NULL },
-	[ZCOPY_A_XFER_STOP_ERRNO] = { "stop_errno", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_PID] = { "pid", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_BYTES] = { "bytes", ZC_T_U64, NULL },
-	[ZCOPY_A_XFER_POOL_BYTES] = { "pool_bytes", ZC_T_U64, NULL },
-	[ZCOPY_A_XFER_ZC_BYTES] = { "zc_bytes", ZC_T_U64, NULL },
-	[ZCOPY_A_XFER_COPIED_BYTES] = { "copied_bytes", ZC_T_U64, NULL },
-	[ZCOPY_A_XFER_COMPL_FLAGS] = { "compl_flags", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_REASON] = { "reason", ZC_T_U32, NULL },
-	[ZCOPY_A_XFER_ERROR] = { "error", ZC_T_S32, NULL },
-};
-
-const struct zc_attr_set zc_set_xfer = {
-	"xfer", ZCOPY_A_XFER_MAX, zc_xfer_attrs
-};
-
-static const struct {
-	const char *name;
-	const struct zc_attr_set *set;
-} zc_cmds_desc[ZCOPY_CMD_MAX + 1] = {
-	[ZCOPY_CMD_INFO_GET] = { "info-get", &zc_set_info },
-	[ZCOPY_CMD_STATS_GET] = { "stats-get", &zc_set_stats },
-	[ZCOPY_CMD_STATS_RESET] = { "stats-reset", &zc_set_stats },
-	[ZCOPY_CMD_POOL_GET] = { "pool-get", &zc_set_pool },
-	[ZCOPY_CMD_XFER_START] = { "xfer-start", &zc_set_xfer },
-	[ZCOPY_CMD_XFER_DONE] = { "xfer-done", &zc_set_xfer },
-	[ZCOPY_CMD_SEND_FAILED] = { "send-failed", &zc_set_xfer },
-	[ZCOPY_CMD_POOL_NEW] = { "pool-new", &zc_set_pool },
-	[ZCOPY_CMD_POOL_DEL] = { "pool-del", &zc_set_pool },
-};
+/* ---- commands: zc_cmds_desc and the zc_set_* tables are in nl-gen.c ---- */
 
 const char *zc_cmd_name(unsigned int cmd)
 {

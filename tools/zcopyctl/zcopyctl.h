@@ -136,8 +136,16 @@ struct zc_attr_set {
 	const struct zc_attr_desc *attrs;	/* indexed by type */
 };
 
+/* nl-gen.c, generated from the spec by tools/nlgen */
 extern const struct zc_attr_set zc_set_info, zc_set_stats, zc_set_pool,
 	zc_set_seg, zc_set_xfer;
+
+struct zc_cmd_desc {
+	const char *name;		/* the spec's operation name */
+	const struct zc_attr_set *set;	/* of its messages */
+};
+
+extern const struct zc_cmd_desc zc_cmds_desc[ZCOPY_CMD_MAX + 1];
 
 /* The kernel's answer to a failed request. */
 struct zc_nl_err {

@@ -35,7 +35,8 @@
  *    and per ioctl, documented at each struct.
  *
  * 2. The generic netlink family "zcopy" (ZCOPY_GENL_NAME), described in
- *    Documentation/netlink/specs/zcopy.yaml:
+ *    Documentation/netlink/specs/zcopy.yaml; its enums are generated from
+ *    the spec into <linux/zcopy_nl.h>, which this header includes:
  *
  *    ZCOPY_CMD_INFO_GET (do)
  *      reply: ZCOPY_A_INFO_VERSION     string, module version
@@ -87,9 +88,19 @@
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
+/*
+ * The netlink family's enums, and those the ioctls share with it (enum
+ * zcopy_feature, zcopy_seg_type, zcopy_send_flags, zcopy_stop,
+ * zcopy_reason, zcopy_completion_flags): generated from the spec.
+ */
+#include <linux/zcopy_nl.h>
 
 #define ZCOPY_DEVICE_NAME	"zcopy"
 #define ZCOPY_ABI_VERSION	1
+
+/* Every bit of enum zcopy_feature, every flag of enum zcopy_send_flags. */
+#define ZCOPY_FEATURE_ALL	ZCOPY_FEATURE_MASK
+#define ZCOPY_SEND_ALL		ZCOPY_SEND_MASK
 
 #define ZCOPY_IOC_MAGIC		'Z'
 #define ZCOPY_IOC_BASE		0x40
@@ -100,24 +111,6 @@ enum {
 	ZCOPY_IOC_NR_POOL_UNREGISTER,
 	ZCOPY_IOC_NR_SEND,
 	ZCOPY_IOC_NR_LAST,
-};
-
-/**
- * enum zcopy_feature - capabilities reported by ZCOPY_IOC_QUERY and by
- * ZCOPY_A_INFO_FEATURES. A bit is set only when the running module
- * implements the feature; userspace must test bits, not versions.
- * @ZCOPY_FEATURE_POOLS: ZCOPY_IOC_POOL_REGISTER / _UNREGISTER
- * @ZCOPY_FEATURE_SEND: ZCOPY_IOC_SEND with ZCOPY_SEG_POOL and
- *	ZCOPY_SEG_FILE segments, completions through read()
- * @ZCOPY_FEATURE_KTLS: ZCOPY_IOC_SEND on sockets with the kernel TLS ULP
- * @ZCOPY_FEATURE_ALL: every bit this header knows
- */
-enum zcopy_feature {
-	ZCOPY_FEATURE_POOLS = 1 << 0,
-	ZCOPY_FEATURE_SEND = 1 << 1,
-	ZCOPY_FEATURE_KTLS = 1 << 2,
-	ZCOPY_FEATURE_ALL = ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND |
-			    ZCOPY_FEATURE_KTLS,
 };
 
 /**
@@ -205,17 +198,6 @@ struct zcopy_pool_unregister {
 };
 
 /**
- * enum zcopy_seg_type - what a segment of ZCOPY_IOC_SEND sends
- * @ZCOPY_SEG_POOL: bytes [offset, offset + len) of pool @id
- * @ZCOPY_SEG_FILE: bytes [offset, offset + len) of the regular file open
- *	for reading on descriptor @id
- */
-enum zcopy_seg_type {
-	ZCOPY_SEG_POOL = 1,
-	ZCOPY_SEG_FILE = 2,
-};
-
-/**
  * struct zcopy_seg - one segment of ZCOPY_IOC_SEND
  * @type: enum zcopy_seg_type
  * @flags: must be 0
@@ -234,32 +216,6 @@ struct zcopy_seg {
 };
 
 /**
- * enum zcopy_reason - why bytes were copied by the CPU
- * @ZCOPY_REASON_NONE: they were not
- * @ZCOPY_REASON_NO_SG: the route's device has no scatter-gather, so TCP
- *	copies into its own buffers
- * @ZCOPY_REASON_LOCAL: the route ends in this host (loopback, veth): the
- *	receive path copies pool pages before queueing them
- * @ZCOPY_REASON_STACK: the stack copied pool pages for another reason
- *	(a packet tap, a device that needs linear data, ...)
- * @ZCOPY_REASON_KTLS: the socket has the kernel TLS ULP; the CPU encrypts
- *	into new buffers
- * @ZCOPY_REASON_FILE_COPY: the file's read path produced copies rather
- *	than page-cache pages (O_DIRECT, DAX, procfs, ...)
- * @ZCOPY_REASON_SMALL: a pool segment shorter than copy_threshold, sent by
- *	copy because that is cheaper than a zero-copy round trip
- */
-enum zcopy_reason {
-	ZCOPY_REASON_NONE,
-	ZCOPY_REASON_NO_SG,
-	ZCOPY_REASON_LOCAL,
-	ZCOPY_REASON_STACK,
-	ZCOPY_REASON_KTLS,
-	ZCOPY_REASON_FILE_COPY,
-	ZCOPY_REASON_SMALL,
-};
-
-/**
  * struct zcopy_seg_result - per-segment outcome of ZCOPY_IOC_SEND
  * @sent: bytes of this segment sent
  * @copied: of those, bytes the CPU copies, as known when the send returns
@@ -274,35 +230,6 @@ struct zcopy_seg_result {
 	__aligned_u64 copied;
 	__u32 reason;
 	__u32 __reserved;
-};
-
-/**
- * enum zcopy_send_flags - flags of ZCOPY_IOC_SEND
- * @ZCOPY_SEND_MORE: more data follows: keep MSG_MORE on the last segment
- *	too (by default only the last segment is sent without it)
- * @ZCOPY_SEND_DONTWAIT: do not block, as with an O_NONBLOCK socket
- * @ZCOPY_SEND_ALL: every flag this header knows
- */
-enum zcopy_send_flags {
-	ZCOPY_SEND_MORE = 1 << 0,
-	ZCOPY_SEND_DONTWAIT = 1 << 1,
-	ZCOPY_SEND_ALL = ZCOPY_SEND_MORE | ZCOPY_SEND_DONTWAIT,
-};
-
-/**
- * enum zcopy_stop - why ZCOPY_IOC_SEND stopped before the last byte
- * @ZCOPY_STOP_NONE: it did not: every segment was sent
- * @ZCOPY_STOP_EOF: a file extent reached the end of its file
- * @ZCOPY_STOP_AGAIN: the socket would block (non-blocking send)
- * @ZCOPY_STOP_SIGNAL: a signal interrupted the send
- * @ZCOPY_STOP_ERROR: the socket or file failed; see @stop_errno
- */
-enum zcopy_stop {
-	ZCOPY_STOP_NONE,
-	ZCOPY_STOP_EOF,
-	ZCOPY_STOP_AGAIN,
-	ZCOPY_STOP_SIGNAL,
-	ZCOPY_STOP_ERROR,
 };
 
 /**
@@ -357,19 +284,6 @@ struct zcopy_send {
 };
 
 /**
- * enum zcopy_completion_flags - flags of struct zcopy_completion
- * @ZCOPY_COMPL_COPIED: some bytes of the transfer were copied by the CPU
- * @ZCOPY_COMPL_POOL_COPIED: the stack copied the pool segments (all pool
- *	bytes of the transfer count as copied)
- * @ZCOPY_COMPL_SHORT: the send stopped early (see stop_reason of the send)
- */
-enum zcopy_completion_flags {
-	ZCOPY_COMPL_COPIED = 1 << 0,
-	ZCOPY_COMPL_POOL_COPIED = 1 << 1,
-	ZCOPY_COMPL_SHORT = 1 << 2,
-};
-
-/**
  * struct zcopy_completion - one finished transfer, read() from the device
  * @cookie: the cookie of its ZCOPY_IOC_SEND
  * @bytes: bytes sent
@@ -405,217 +319,5 @@ struct zcopy_completion {
 #define ZCOPY_IOC_POOL_UNREGISTER \
 	_IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_POOL_UNREGISTER)
 #define ZCOPY_IOC_SEND		_IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_SEND)
-
-/* Generic netlink */
-#define ZCOPY_GENL_NAME		"zcopy"
-#define ZCOPY_GENL_VERSION	1
-#define ZCOPY_MCGRP_EVENTS	"events"
-
-/**
- * enum zcopy_cmd - generic netlink commands of the "zcopy" family
- * @ZCOPY_CMD_UNSPEC: unused
- * @ZCOPY_CMD_INFO_GET: module version, ABI version and features
- * @ZCOPY_CMD_STATS_GET: module-wide counters (enum zcopy_a_stats)
- * @ZCOPY_CMD_STATS_RESET: zero the event counters, restart the peak
- * @ZCOPY_CMD_POOL_GET: list pools (enum zcopy_a_pool)
- * @ZCOPY_CMD_XFER_START: send segments, like ZCOPY_IOC_SEND
- * @ZCOPY_CMD_XFER_DONE: event, a transfer completed
- * @ZCOPY_CMD_SEND_FAILED: event, a send returned an error
- * @ZCOPY_CMD_POOL_NEW: event, a pool was registered
- * @ZCOPY_CMD_POOL_DEL: event, a pool's pages were released
- */
-enum zcopy_cmd {
-	ZCOPY_CMD_UNSPEC,
-	ZCOPY_CMD_INFO_GET,
-	ZCOPY_CMD_STATS_GET,
-	ZCOPY_CMD_STATS_RESET,
-	ZCOPY_CMD_POOL_GET,
-	ZCOPY_CMD_XFER_START,
-	ZCOPY_CMD_XFER_DONE,
-	ZCOPY_CMD_SEND_FAILED,
-	ZCOPY_CMD_POOL_NEW,
-	ZCOPY_CMD_POOL_DEL,
-
-	__ZCOPY_CMD_MAX,
-	ZCOPY_CMD_MAX = __ZCOPY_CMD_MAX - 1
-};
-
-/**
- * enum zcopy_a_info - attributes of ZCOPY_CMD_INFO_GET replies
- * @ZCOPY_A_INFO_UNSPEC: unused
- * @ZCOPY_A_INFO_PAD: padding for 64-bit attributes
- * @ZCOPY_A_INFO_VERSION: NUL-terminated module version string
- * @ZCOPY_A_INFO_ABI: u32, ZCOPY_ABI_VERSION
- * @ZCOPY_A_INFO_FEATURES: u64, enum zcopy_feature mask
- * @ZCOPY_A_INFO_COPY_THRESHOLD: u32, see struct zcopy_query
- */
-enum zcopy_a_info {
-	ZCOPY_A_INFO_UNSPEC,
-	ZCOPY_A_INFO_PAD,
-	ZCOPY_A_INFO_VERSION,
-	ZCOPY_A_INFO_ABI,
-	ZCOPY_A_INFO_FEATURES,
-	ZCOPY_A_INFO_COPY_THRESHOLD,
-
-	__ZCOPY_A_INFO_MAX,
-	ZCOPY_A_INFO_MAX = __ZCOPY_A_INFO_MAX - 1
-};
-
-/**
- * enum zcopy_a_stats - attributes of ZCOPY_CMD_STATS_GET replies, all u64
- * @ZCOPY_A_STATS_UNSPEC: unused
- * @ZCOPY_A_STATS_PAD: padding for 64-bit attributes
- * @ZCOPY_A_STATS_TRANSFERS: sends that succeeded
- * @ZCOPY_A_STATS_FAILED_SENDS: sends that returned an error
- * @ZCOPY_A_STATS_BYTES_POOL: bytes sent from pool segments
- * @ZCOPY_A_STATS_BYTES_FILE: bytes sent from file extents
- * @ZCOPY_A_STATS_BYTES_ZC: bytes of completed transfers that went without
- *	a CPU copy
- * @ZCOPY_A_STATS_BYTES_COPIED: bytes of completed transfers the CPU copied
- * @ZCOPY_A_STATS_COMPLETIONS: transfers completed
- * @ZCOPY_A_STATS_COMPLETIONS_COPIED: of which with copied bytes
- * @ZCOPY_A_STATS_POOLS_REGISTERED: pools registered
- * @ZCOPY_A_STATS_POOLS_RELEASED: pools whose pages were unpinned
- * @ZCOPY_A_STATS_PINNED_PAGES: pages pinned now
- * @ZCOPY_A_STATS_PINNED_PAGES_PEAK: most pages pinned at once
- * @ZCOPY_A_STATS_POOLS: pools pinned now (registered, or unregistered with
- *	transfers in flight)
- * @ZCOPY_A_STATS_OUTSTANDING: transfers sent and not yet completed
- */
-enum zcopy_a_stats {
-	ZCOPY_A_STATS_UNSPEC,
-	ZCOPY_A_STATS_PAD,
-	ZCOPY_A_STATS_TRANSFERS,
-	ZCOPY_A_STATS_FAILED_SENDS,
-	ZCOPY_A_STATS_BYTES_POOL,
-	ZCOPY_A_STATS_BYTES_FILE,
-	ZCOPY_A_STATS_BYTES_ZC,
-	ZCOPY_A_STATS_BYTES_COPIED,
-	ZCOPY_A_STATS_COMPLETIONS,
-	ZCOPY_A_STATS_COMPLETIONS_COPIED,
-	ZCOPY_A_STATS_POOLS_REGISTERED,
-	ZCOPY_A_STATS_POOLS_RELEASED,
-	ZCOPY_A_STATS_PINNED_PAGES,
-	ZCOPY_A_STATS_PINNED_PAGES_PEAK,
-	ZCOPY_A_STATS_POOLS,
-	ZCOPY_A_STATS_OUTSTANDING,
-
-	__ZCOPY_A_STATS_MAX,
-	ZCOPY_A_STATS_MAX = __ZCOPY_A_STATS_MAX - 1
-};
-
-/**
- * enum zcopy_a_pool - attributes of pools (ZCOPY_CMD_POOL_GET replies,
- *	ZCOPY_CMD_POOL_NEW and ZCOPY_CMD_POOL_DEL events)
- * @ZCOPY_A_POOL_UNSPEC: unused
- * @ZCOPY_A_POOL_PAD: padding for 64-bit attributes
- * @ZCOPY_A_POOL_ID: u32, the pool's id in its /dev/zcopy file
- * @ZCOPY_A_POOL_PID: u32, process (tgid) that registered it, as seen
- *	from the reader's pid namespace (in events: from the pid namespace
- *	of the process that opened the pool's file); absent where that
- *	process is not visible
- * @ZCOPY_A_POOL_UID: u32, its user id, as seen from the reader's user
- *	namespace (in events: the network namespace's); the overflow uid
- *	where it has no mapping
- * @ZCOPY_A_POOL_COMM: string, its command name
- * @ZCOPY_A_POOL_LEN: u64, bytes registered
- * @ZCOPY_A_POOL_PAGES: u64, pages pinned
- * @ZCOPY_A_POOL_INFLIGHT: u32, transfers using it not yet completed
- * @ZCOPY_A_POOL_SENDS: u64, transfers that sent from it
- * @ZCOPY_A_POOL_BYTES_SENT: u64, bytes sent from it
- * @ZCOPY_A_POOL_REGISTERED: flag, still registered (else only held by
- *	transfers in flight)
- */
-enum zcopy_a_pool {
-	ZCOPY_A_POOL_UNSPEC,
-	ZCOPY_A_POOL_PAD,
-	ZCOPY_A_POOL_ID,
-	ZCOPY_A_POOL_PID,
-	ZCOPY_A_POOL_UID,
-	ZCOPY_A_POOL_COMM,
-	ZCOPY_A_POOL_LEN,
-	ZCOPY_A_POOL_PAGES,
-	ZCOPY_A_POOL_INFLIGHT,
-	ZCOPY_A_POOL_SENDS,
-	ZCOPY_A_POOL_BYTES_SENT,
-	ZCOPY_A_POOL_REGISTERED,
-
-	__ZCOPY_A_POOL_MAX,
-	ZCOPY_A_POOL_MAX = __ZCOPY_A_POOL_MAX - 1
-};
-
-/**
- * enum zcopy_a_seg - a segment of ZCOPY_CMD_XFER_START (struct zcopy_seg)
- * @ZCOPY_A_SEG_UNSPEC: unused
- * @ZCOPY_A_SEG_PAD: padding for 64-bit attributes
- * @ZCOPY_A_SEG_TYPE: u32, enum zcopy_seg_type
- * @ZCOPY_A_SEG_ID: u32, pool id or file descriptor
- * @ZCOPY_A_SEG_OFFSET: u64, default 0
- * @ZCOPY_A_SEG_LEN: u64, at least 1
- */
-enum zcopy_a_seg {
-	ZCOPY_A_SEG_UNSPEC,
-	ZCOPY_A_SEG_PAD,
-	ZCOPY_A_SEG_TYPE,
-	ZCOPY_A_SEG_ID,
-	ZCOPY_A_SEG_OFFSET,
-	ZCOPY_A_SEG_LEN,
-
-	__ZCOPY_A_SEG_MAX,
-	ZCOPY_A_SEG_MAX = __ZCOPY_A_SEG_MAX - 1
-};
-
-/**
- * enum zcopy_a_xfer - attributes of transfers: ZCOPY_CMD_XFER_START
- *	requests and replies, ZCOPY_CMD_XFER_DONE and ZCOPY_CMD_SEND_FAILED
- *	events
- * @ZCOPY_A_XFER_UNSPEC: unused
- * @ZCOPY_A_XFER_PAD: padding for 64-bit attributes
- * @ZCOPY_A_XFER_SOCKFD: u32, the caller's TCP socket
- * @ZCOPY_A_XFER_DEVFD: u32, the caller's /dev/zcopy file descriptor
- * @ZCOPY_A_XFER_FLAGS: u32, enum zcopy_send_flags
- * @ZCOPY_A_XFER_COOKIE: u64
- * @ZCOPY_A_XFER_SEG: nested enum zcopy_a_seg, once per segment, in order
- * @ZCOPY_A_XFER_BYTES_SENT: u64, struct zcopy_send's bytes_sent
- * @ZCOPY_A_XFER_STOP_SEG: u32, struct zcopy_send's stop_seg
- * @ZCOPY_A_XFER_STOP_REASON: u32, enum zcopy_stop
- * @ZCOPY_A_XFER_STOP_OFFSET: u64, struct zcopy_send's stop_offset
- * @ZCOPY_A_XFER_STOP_ERRNO: u32, struct zcopy_send's stop_errno
- * @ZCOPY_A_XFER_PID: u32, process (tgid) that sent, as seen from the pid
- *	namespace of the process that opened the /dev/zcopy file (or sent
- *	XFER_START); absent where it is not visible there
- * @ZCOPY_A_XFER_BYTES: u64, struct zcopy_completion's bytes
- * @ZCOPY_A_XFER_POOL_BYTES: u64, struct zcopy_completion's pool_bytes
- * @ZCOPY_A_XFER_ZC_BYTES: u64, struct zcopy_completion's zc_bytes
- * @ZCOPY_A_XFER_COPIED_BYTES: u64, struct zcopy_completion's copied_bytes
- * @ZCOPY_A_XFER_COMPL_FLAGS: u32, enum zcopy_completion_flags
- * @ZCOPY_A_XFER_REASON: u32, enum zcopy_reason
- * @ZCOPY_A_XFER_ERROR: s32, negative errno, or 0
- */
-enum zcopy_a_xfer {
-	ZCOPY_A_XFER_UNSPEC,
-	ZCOPY_A_XFER_PAD,
-	ZCOPY_A_XFER_SOCKFD,
-	ZCOPY_A_XFER_DEVFD,
-	ZCOPY_A_XFER_FLAGS,
-	ZCOPY_A_XFER_COOKIE,
-	ZCOPY_A_XFER_SEG,
-	ZCOPY_A_XFER_BYTES_SENT,
-	ZCOPY_A_XFER_STOP_SEG,
-	ZCOPY_A_XFER_STOP_REASON,
-	ZCOPY_A_XFER_STOP_OFFSET,
-	ZCOPY_A_XFER_STOP_ERRNO,
-	ZCOPY_A_XFER_PID,
-	ZCOPY_A_XFER_BYTES,
-	ZCOPY_A_XFER_POOL_BYTES,
-	ZCOPY_A_XFER_ZC_BYTES,
-	ZCOPY_A_XFER_COPIED_BYTES,
-	ZCOPY_A_XFER_COMPL_FLAGS,
-	ZCOPY_A_XFER_REASON,
-	ZCOPY_A_XFER_ERROR,
-
-	__ZCOPY_A_XFER_MAX,
-	ZCOPY_A_XFER_MAX = __ZCOPY_A_XFER_MAX - 1
-};
 
 #endif /* _UAPI_LINUX_ZCOPY_H */

@@ -4,6 +4,7 @@
 #define LIBZCOPY_INTERNAL_H
 
 #include "libzcopy.h"
+#include "nl-gen.h"
 
 /* Only what libzcopy.map lists is exported (-fvisibility=hidden too). */
 #define LIBZCOPY_API __attribute__((visibility("default")))

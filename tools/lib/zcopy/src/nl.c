@@ -32,120 +32,56 @@ struct libzcopy_nl {
 	uint64_t ops;			/* 1 << cmd for each op the family has */
 };
 
-/* ---- attribute names, for extack offsets ---- */
-
-struct libzcopy_aset {
-	int max;
-	const char *const *names;
-	const struct libzcopy_aset *nest;	/* of the one nested attribute */
-	int nest_type;
-};
-
-static const char *const libzcopy_seg_names[ZCOPY_A_SEG_MAX + 1] = {
-	[ZCOPY_A_SEG_TYPE] = "type",
-	[ZCOPY_A_SEG_ID] = "id",
-	[ZCOPY_A_SEG_OFFSET] = "offset",
-	[ZCOPY_A_SEG_LEN] = "len",
-};
-
-static const struct libzcopy_aset libzcopy_set_seg = {
-	ZCOPY_A_SEG_MAX, libzcopy_seg_names, NULL, 0
-};
-
-static const char *const libzcopy_xfer_names[ZCOPY_A_XFER_MAX + 1] = {
-	[ZCOPY_A_XFER_SOCKFD] = "sockfd",
-	[ZCOPY_A_XFER_DEVFD] = "devfd",
-	[ZCOPY_A_XFER_FLAGS] = "flags",
-	[ZCOPY_A_XFER_COOKIE] = "cookie",
-	[ZCOPY_A_XFER_SEG] = "seg",
-	[ZCOPY_A_XFER_BYTES_SENT] = "bytes_sent",
-	[ZCOPY_A_XFER_STOP_SEG] = "stop_seg",
-	[ZCOPY_A_XFER_STOP_REASON] = "stop_reason",
-	[ZCOPY_A_XFER_STOP_OFFSET] = "stop_offset",
-	[ZCOPY_A_XFER_STOP_ERRNO] = "stop_errno",
-	[ZCOPY_A_XFER_PID] = "pid",
-	[ZCOPY_A_XFER_BYTES] = "bytes",
-	[ZCOPY_A_XFER_POOL_BYTES] = "pool_bytes",
-	[ZCOPY_A_XFER_ZC_BYTES] = "zc_bytes",
-	[ZCOPY_A_XFER_COPIED_BYTES] = "copied_bytes",
-	[ZCOPY_A_XFER_COMPL_FLAGS] = "compl_flags",
-	[ZCOPY_A_XFER_REASON] = "reason",
-	[ZCOPY_A_XFER_ERROR] = "error",
-};
-
-static const struct libzcopy_aset libzcopy_set_xfer = {
-	ZCOPY_A_XFER_MAX, libzcopy_xfer_names, &libzcopy_set_seg,
-	ZCOPY_A_XFER_SEG
-};
+/*
+ * Attribute names, types and libnl policies come from nl-gen.c, generated
+ * from the spec by tools/nlgen.
+ */
 
 /* Requests other than XFER_START carry no attributes worth naming. */
-static const struct libzcopy_aset *libzcopy_req_set(uint8_t cmd)
+static const struct libzcopy_nl_aset *libzcopy_req_set(uint8_t cmd)
 {
-	return cmd == ZCOPY_CMD_XFER_START ? &libzcopy_set_xfer : NULL;
-}
-
-/* The attribute set of a message's command, and its string attribute. */
-static int libzcopy_cmd_max(uint8_t cmd, int *str_attr)
-{
-	*str_attr = 0;
-	switch (cmd) {
-	case ZCOPY_CMD_INFO_GET:
-		*str_attr = ZCOPY_A_INFO_VERSION;
-		return ZCOPY_A_INFO_MAX;
-	case ZCOPY_CMD_STATS_GET:
-	case ZCOPY_CMD_STATS_RESET:
-		return ZCOPY_A_STATS_MAX;
-	case ZCOPY_CMD_POOL_GET:
-	case ZCOPY_CMD_POOL_NEW:
-	case ZCOPY_CMD_POOL_DEL:
-		*str_attr = ZCOPY_A_POOL_COMM;
-		return ZCOPY_A_POOL_MAX;
-	case ZCOPY_CMD_XFER_START:
-	case ZCOPY_CMD_XFER_DONE:
-	case ZCOPY_CMD_SEND_FAILED:
-		return ZCOPY_A_XFER_MAX;
-	default:
-		return -1;
-	}
+	return cmd == ZCOPY_CMD_XFER_START ? &libzcopy_nl_set_xfer : NULL;
 }
 
 /*
  * Name the attribute at byte @offs of a request, as the extack's
  * NLMSGERR_ATTR_OFFS points at it: "devfd", "seg[2].len".
  */
-static void libzcopy_attr_at(const struct libzcopy_aset *set,
+static void libzcopy_attr_at(const struct libzcopy_nl_aset *set,
 			     struct nlattr *head, int len, size_t offs,
 			     size_t base, char *buf, size_t size)
 {
-	int seen = 0;
+	int seen[LIBZCOPY_TB_MAX] = { 0 };
 	struct nlattr *a;
 	int rem;
 
 	nla_for_each_attr(a, head, len, rem) {
 		size_t start = base + ((char *)a - (char *)head);
 		int t = nla_type(a);
-		const char *name;
+		const struct libzcopy_nl_attr *d;
 		size_t n;
 
+		d = set && t <= set->max && set->attrs[t].name ?
+			&set->attrs[t] : NULL;
 		if (offs < start || offs >= start + nla_total_size(nla_len(a))) {
-			if (set && set->nest && t == set->nest_type)
-				seen++;
+			if (d && d->nest && t < LIBZCOPY_TB_MAX)
+				seen[t]++;
 			continue;
 		}
-		name = set && t <= set->max ? set->names[t] : NULL;
-		if (!name) {
+		if (!d) {
 			snprintf(buf, size, "attribute %d", t);
 			return;
 		}
-		if (set->nest && t == set->nest_type)
-			snprintf(buf, size, "%s[%d]", name, seen);
+		/* Nests are repeated (multi-attr): "seg[2]". */
+		if (d->nest)
+			snprintf(buf, size, "%s[%d]", d->name,
+				 t < LIBZCOPY_TB_MAX ? seen[t] : 0);
 		else
-			snprintf(buf, size, "%s", name);
+			snprintf(buf, size, "%s", d->name);
 		n = strlen(buf);
-		if (set->nest && t == set->nest_type &&
-		    offs >= start + NLA_HDRLEN && n + 1 < size) {
+		if (d->nest && offs >= start + NLA_HDRLEN && n + 1 < size) {
 			buf[n] = '.';
-			libzcopy_attr_at(set->nest, nla_data(a), nla_len(a),
+			libzcopy_attr_at(d->nest, nla_data(a), nla_len(a),
 					 offs, start + NLA_HDRLEN, buf + n + 1,
 					 size - n - 1);
 			if (!buf[n + 1])
@@ -163,38 +99,43 @@ LIBZCOPY_API int libzcopy_nl_parse(struct nl_msg *msg,
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct nlattr *tb[LIBZCOPY_TB_MAX];
+	const struct libzcopy_nl_aset *set;
 	struct genlmsghdr *gh;
-	int max, str, i;
+	int i;
 
 	memset(o, 0, sizeof(*o));
 	if (!genlmsg_valid_hdr(nlh, 0))
 		return -EBADMSG;
 	gh = nlmsg_data(nlh);
 	o->cmd = gh->cmd;
-	max = libzcopy_cmd_max(gh->cmd, &str);
-	if (max < 0)
+	set = gh->cmd <= ZCOPY_CMD_MAX ? libzcopy_nl_cmd_sets[gh->cmd] : NULL;
+	if (!set || set->max > LIBZCOPY_NL_MAX_ATTR)
 		return -EPROTO;
 	memset(tb, 0, sizeof(tb));
-	if (nla_parse(tb, max, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
-		      NULL))
+	if (nla_parse(tb, set->max, genlmsg_attrdata(gh, 0),
+		      genlmsg_attrlen(gh, 0), set->policy))
 		return -EBADMSG;
-	for (i = 1; i <= max; i++) {
-		int l;
-
+	for (i = 1; i <= set->max; i++) {
 		if (!tb[i])
 			continue;
 		o->present |= 1ull << i;
-		l = nla_len(tb[i]);
-		if (i == str && str)
-			snprintf(o->str, sizeof(o->str), "%.*s", l,
-				 (char *)nla_data(tb[i]));
-		else if (l >= 8)
-			o->val[i] = nla_get_u64(tb[i]);
-		else if (l >= 4 && max == ZCOPY_A_XFER_MAX &&
-			 i == ZCOPY_A_XFER_ERROR)
-			o->val[i] = (uint64_t)(int64_t)(int32_t)nla_get_u32(tb[i]);
-		else if (l >= 4)
+		switch (set->attrs[i].type) {
+		case LIBZCOPY_NL_T_U32:
 			o->val[i] = nla_get_u32(tb[i]);
+			break;
+		case LIBZCOPY_NL_T_S32:
+			o->val[i] = (uint64_t)(int64_t)(int32_t)nla_get_u32(tb[i]);
+			break;
+		case LIBZCOPY_NL_T_U64:
+			o->val[i] = nla_get_u64(tb[i]);
+			break;
+		case LIBZCOPY_NL_T_STRING:
+			snprintf(o->str, sizeof(o->str), "%.*s", nla_len(tb[i]),
+				 (char *)nla_data(tb[i]));
+			break;
+		default:
+			break;
+		}
 	}
 	return 0;
 }

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/zcopy.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_ZCOPY_NL_H
+#define _UAPI_LINUX_ZCOPY_NL_H
+
+#define ZCOPY_GENL_NAME		"zcopy"
+#define ZCOPY_GENL_VERSION	1
+
+/**
+ * enum zcopy_feature - Capabilities reported by ZCOPY_IOC_QUERY and by
+ *   ZCOPY_A_INFO_FEATURES. A bit is set only when the running module
+ *   implements the feature; userspace must test bits, not versions.
+ *   ZCOPY_FEATURE_MASK (ZCOPY_FEATURE_ALL) has every bit this header knows.
+ * @ZCOPY_FEATURE_POOLS: ZCOPY_IOC_POOL_REGISTER / _UNREGISTER
+ * @ZCOPY_FEATURE_SEND: ZCOPY_IOC_SEND with ZCOPY_SEG_POOL and ZCOPY_SEG_FILE
+ *   segments, completions through read()
+ * @ZCOPY_FEATURE_KTLS: ZCOPY_IOC_SEND on sockets with the kernel TLS ULP
+ */
+enum zcopy_feature {
+	ZCOPY_FEATURE_POOLS = 1,
+	ZCOPY_FEATURE_SEND = 2,
+	ZCOPY_FEATURE_KTLS = 4,
+
+	/* private: */
+	ZCOPY_FEATURE_MASK = 7,
+};
+
+/**
+ * enum zcopy_seg_type - What a segment of ZCOPY_IOC_SEND sends.
+ * @ZCOPY_SEG_POOL: bytes [offset, offset + len) of pool @id
+ * @ZCOPY_SEG_FILE: bytes [offset, offset + len) of the regular file open for
+ *   reading on descriptor @id
+ */
+enum zcopy_seg_type {
+	ZCOPY_SEG_POOL = 1,
+	ZCOPY_SEG_FILE,
+};
+
+/**
+ * enum zcopy_send_flags - Flags of ZCOPY_IOC_SEND and ZCOPY_A_XFER_FLAGS.
+ *   ZCOPY_SEND_MASK (ZCOPY_SEND_ALL) has every flag this header knows.
+ * @ZCOPY_SEND_MORE: more data follows: keep MSG_MORE on the last segment too
+ *   (by default only the last segment is sent without it)
+ * @ZCOPY_SEND_DONTWAIT: do not block, as with an O_NONBLOCK socket
+ */
+enum zcopy_send_flags {
+	ZCOPY_SEND_MORE = 1,
+	ZCOPY_SEND_DONTWAIT = 2,
+
+	/* private: */
+	ZCOPY_SEND_MASK = 3,
+};
+
+/**
+ * enum zcopy_stop - Why ZCOPY_IOC_SEND stopped before the last byte.
+ * @ZCOPY_STOP_NONE: it did not: every segment was sent
+ * @ZCOPY_STOP_EOF: a file extent reached the end of its file
+ * @ZCOPY_STOP_AGAIN: the socket would block (non-blocking send)
+ * @ZCOPY_STOP_SIGNAL: a signal interrupted the send
+ * @ZCOPY_STOP_ERROR: the socket or file failed; see stop_errno
+ */
+enum zcopy_stop {
+	ZCOPY_STOP_NONE,
+	ZCOPY_STOP_EOF,
+	ZCOPY_STOP_AGAIN,
+	ZCOPY_STOP_SIGNAL,
+	ZCOPY_STOP_ERROR,
+};
+
+/**
+ * enum zcopy_reason - Why bytes were copied by the CPU.
+ * @ZCOPY_REASON_NONE: they were not
+ * @ZCOPY_REASON_NO_SG: the route's device has no scatter-gather, so TCP copies
+ *   into its own buffers
+ * @ZCOPY_REASON_LOCAL: the route ends in this host (loopback, veth): the
+ *   receive path copies pool pages before queueing them
+ * @ZCOPY_REASON_STACK: the stack copied pool pages for another reason (a
+ *   packet tap, a device that needs linear data, ...)
+ * @ZCOPY_REASON_KTLS: the socket has the kernel TLS ULP; the CPU encrypts into
+ *   new buffers
+ * @ZCOPY_REASON_FILE_COPY: the file's read path produced copies rather than
+ *   page-cache pages (O_DIRECT, DAX, procfs, ...)
+ * @ZCOPY_REASON_SMALL: a pool segment shorter than copy_threshold, sent by
+ *   copy because that is cheaper than a zero-copy round trip
+ */
+enum zcopy_reason {
+	ZCOPY_REASON_NONE,
+	ZCOPY_REASON_NO_SG,
+	ZCOPY_REASON_LOCAL,
+	ZCOPY_REASON_STACK,
+	ZCOPY_REASON_KTLS,
+	ZCOPY_REASON_FILE_COPY,
+	ZCOPY_REASON_SMALL,
+};
+
+/**
+ * enum zcopy_completion_flags - Flags of struct zcopy_completion and
+ *   ZCOPY_A_XFER_COMPL_FLAGS.
+ * @ZCOPY_COMPL_COPIED: some bytes of the transfer were copied by the CPU
+ * @ZCOPY_COMPL_POOL_COPIED: the stack copied the pool segments (all pool bytes
+ *   of the transfer count as copied)
+ * @ZCOPY_COMPL_SHORT: the send stopped early (see stop_reason of the send)
+ */
+enum zcopy_completion_flags {
+	ZCOPY_COMPL_COPIED = 1,
+	ZCOPY_COMPL_POOL_COPIED = 2,
+	ZCOPY_COMPL_SHORT = 4,
+};
+
+enum zcopy_a_info {
+	ZCOPY_A_INFO_UNSPEC,
+	ZCOPY_A_INFO_PAD,
+	ZCOPY_A_INFO_VERSION,
+	ZCOPY_A_INFO_ABI,
+	ZCOPY_A_INFO_FEATURES,
+	ZCOPY_A_INFO_COPY_THRESHOLD,
+
+	__ZCOPY_A_INFO_MAX,
+	ZCOPY_A_INFO_MAX = (__ZCOPY_A_INFO_MAX - 1)
+};
+
+enum zcopy_a_stats {
+	ZCOPY_A_STATS_UNSPEC,
+	ZCOPY_A_STATS_PAD,
+	ZCOPY_A_STATS_TRANSFERS,
+	ZCOPY_A_STATS_FAILED_SENDS,
+	ZCOPY_A_STATS_BYTES_POOL,
+	ZCOPY_A_STATS_BYTES_FILE,
+	ZCOPY_A_STATS_BYTES_ZC,
+	ZCOPY_A_STATS_BYTES_COPIED,
+	ZCOPY_A_STATS_COMPLETIONS,
+	ZCOPY_A_STATS_COMPLETIONS_COPIED,
+	ZCOPY_A_STATS_POOLS_REGISTERED,
+	ZCOPY_A_STATS_POOLS_RELEASED,
+	ZCOPY_A_STATS_PINNED_PAGES,
+	ZCOPY_A_STATS_PINNED_PAGES_PEAK,
+	ZCOPY_A_STATS_POOLS,
+	ZCOPY_A_STATS_OUTSTANDING,
+
+	__ZCOPY_A_STATS_MAX,
+	ZCOPY_A_STATS_MAX = (__ZCOPY_A_STATS_MAX - 1)
+};
+
+enum zcopy_a_pool {
+	ZCOPY_A_POOL_UNSPEC,
+	ZCOPY_A_POOL_PAD,
+	ZCOPY_A_POOL_ID,
+	ZCOPY_A_POOL_PID,
+	ZCOPY_A_POOL_UID,
+	ZCOPY_A_POOL_COMM,
+	ZCOPY_A_POOL_LEN,
+	ZCOPY_A_POOL_PAGES,
+	ZCOPY_A_POOL_INFLIGHT,
+	ZCOPY_A_POOL_SENDS,
+	ZCOPY_A_POOL_BYTES_SENT,
+	ZCOPY_A_POOL_REGISTERED,
+
+	__ZCOPY_A_POOL_MAX,
+	ZCOPY_A_POOL_MAX = (__ZCOPY_A_POOL_MAX - 1)
+};
+
+enum zcopy_a_seg {
+	ZCOPY_A_SEG_UNSPEC,
+	ZCOPY_A_SEG_PAD,
+	ZCOPY_A_SEG_TYPE,
+	ZCOPY_A_SEG_ID,
+	ZCOPY_A_SEG_OFFSET,
+	ZCOPY_A_SEG_LEN,
+
+	__ZCOPY_A_SEG_MAX,
+	ZCOPY_A_SEG_MAX = (__ZCOPY_A_SEG_MAX - 1)
+};
+
+enum zcopy_a_xfer {
+	ZCOPY_A_XFER_UNSPEC,
+	ZCOPY_A_XFER_PAD,
+	ZCOPY_A_XFER_SOCKFD,
+	ZCOPY_A_XFER_DEVFD,
+	ZCOPY_A_XFER_FLAGS,
+	ZCOPY_A_XFER_COOKIE,
+	ZCOPY_A_XFER_SEG,
+	ZCOPY_A_XFER_BYTES_SENT,
+	ZCOPY_A_XFER_STOP_SEG,
+	ZCOPY_A_XFER_STOP_REASON,
+	ZCOPY_A_XFER_STOP_OFFSET,
+	ZCOPY_A_XFER_STOP_ERRNO,
+	ZCOPY_A_XFER_PID,
+	ZCOPY_A_XFER_BYTES,
+	ZCOPY_A_XFER_POOL_BYTES,
+	ZCOPY_A_XFER_ZC_BYTES,
+	ZCOPY_A_XFER_COPIED_BYTES,
+	ZCOPY_A_XFER_COMPL_FLAGS,
+	ZCOPY_A_XFER_REASON,
+	ZCOPY_A_XFER_ERROR,
+
+	__ZCOPY_A_XFER_MAX,
+	ZCOPY_A_XFER_MAX = (__ZCOPY_A_XFER_MAX - 1)
+};
+
+enum zcopy_cmd {
+	ZCOPY_CMD_UNSPEC,
+	ZCOPY_CMD_INFO_GET,
+	ZCOPY_CMD_STATS_GET,
+	ZCOPY_CMD_STATS_RESET,
+	ZCOPY_CMD_POOL_GET,
+	ZCOPY_CMD_XFER_START,
+	ZCOPY_CMD_XFER_DONE,
+	ZCOPY_CMD_SEND_FAILED,
+	ZCOPY_CMD_POOL_NEW,
+	ZCOPY_CMD_POOL_DEL,
+
+	__ZCOPY_CMD_MAX,
+	ZCOPY_CMD_MAX = (__ZCOPY_CMD_MAX - 1)
+};
+
+#define ZCOPY_MCGRP_EVENTS	"events"
+
+#endif /* _UAPI_LINUX_ZCOPY_NL_H */
