@@ -9,8 +9,9 @@
  * generated from Documentation/netlink/specs/zcopy.yaml by ynl-gen-c
  * ("make nlgen"); this file holds the handlers they name, the family and
  * the events. One source for 6.1 and 6.12: split ops, which 6.1 reads as
- * classic ops (compat.h); every operation gets strict validation, and one
- * without a policy rejects every attribute (resv_start_op = 0).
+ * classic ops (compat.h); every operation gets strict validation
+ * (resv_start_op = 0), and one without a policy rejects every attribute
+ * (zcopy_nl_no_attrs()).
  *
  * The multicast group stays here: the 6.12 generator cannot say that it
  * needs CAP_NET_ADMIN.
@@ -51,11 +52,29 @@ static const struct genl_multicast_group zcopy_mcgrps[] = {
 	},
 };
 
+/*
+ * INFO_GET, STATS_GET, STATS_RESET and POOL_GET take no attributes. The
+ * spec gives them no request policy; 6.1's classic ops then reject every
+ * attribute, but split ops (6.12) leave the request unparsed. So the
+ * handlers reject attributes themselves, the same on both kernels.
+ */
+static int zcopy_nl_no_attrs(const struct nlmsghdr *nlh,
+			     struct netlink_ext_ack *extack)
+{
+	if (nlmsg_attrlen(nlh, GENL_HDRLEN) <= 0)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, nlmsg_attrdata(nlh, GENL_HDRLEN),
+			    "this operation takes no attributes");
+	return -EINVAL;
+}
+
 int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
+	if (zcopy_nl_no_attrs(info->nlhdr, info->extack))
+		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -123,6 +142,8 @@ int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
+	if (zcopy_nl_no_attrs(info->nlhdr, info->extack))
+		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -139,6 +160,8 @@ int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 int zcopy_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	if (zcopy_nl_no_attrs(info->nlhdr, info->extack))
+		return -EINVAL;
 	zcopy_stats_reset();
 	return 0;
 }
@@ -241,6 +264,9 @@ int zcopy_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long pos = cb->args[0];
 	int ret;
 
+	/* The same request each time: the first call has failed already. */
+	if (zcopy_nl_no_attrs(cb->nlh, cb->extack))
+		return -EINVAL;
 	ret = zcopy_pools_walk(&pos, &gen, zcopy_nl_pool_dump_one, &d);
 	cb->args[0] = pos;
 	if (ret == -EMSGSIZE && skb->len)
