@@ -8,6 +8,8 @@
 #   make lib-check        lib + examples, and only versioned symbols exported
 #   make KVER=<kver>   (or KDIR=/path/to/kernel/build)
 #   make deps             install everything the build, VM and tests need
+#   make selftests-install INSTALL_PATH=DIR  the kselftest layout in DIR:
+#                         DIR/run_kselftest.sh runs the suite
 #   make check            run the selftests in a VM on both Debian kernels
 #   make check-debug      the same on a KASAN/kmemleak/lockdep 6.12 kernel
 #   make shell            a bash in a VM with zcopy.ko loaded
@@ -77,8 +79,9 @@ EXAMPLES := $(patsubst $(LIB_SRC)/examples/%.c,$(LIBDIR)/examples/%,\
 all: module lib zcopyctl selftests
 
 FORCE:
-.PHONY: FORCE all module lib examples lib-check zcopyctl selftests deps check \
-	shell demo style clean help spec-check nlgen config-check bench
+.PHONY: FORCE all module lib examples lib-check zcopyctl selftests \
+	selftests-install deps check shell demo style clean help spec-check nlgen \
+	config-check bench
 
 # The example kernel is an installed one (tools/kvers), not a name that
 # ages in this file.
@@ -151,9 +154,15 @@ $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi
 		$(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS)
 
+SELFTESTS_ARGS = -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
+	CFLAGS="$(USER_CFLAGS)"
 selftests:
-	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
-		CFLAGS="$(USER_CFLAGS)"
+	$(MAKE) $(SELFTESTS_ARGS)
+
+# The kselftest layout (run_kselftest.sh, kselftest-list.txt, zcopy/) in
+# INSTALL_PATH, for running the suite on another machine.
+selftests-install:
+	$(MAKE) $(SELFTESTS_ARGS) install INSTALL_PATH=$(abspath $(INSTALL_PATH))
 
 deps:
 	tools/deps

@@ -866,7 +866,7 @@ static int inject_one(FIXTURE_DATA(inject) *self, enum inj_op op, int nth,
 		ret = ioctl(self->dev, ZCOPY_IOC_SEND, &s) ? -errno : 0;
 		break;
 	default:
-		ret = zu_nl_raw(self->nl, nlh, 5000, NULL, NULL);
+		ret = zt_nl_raw(self->nl, nlh, 5000, NULL, NULL);
 	}
 	*fired = fail_nth_fired(self->nth);
 

@@ -836,7 +836,7 @@ static void finish(struct __test_metadata *_metadata,
 	nlh = zt_genl_msg(buf, nl->family, ZCOPY_CMD_POOL_GET,
 			  ZCOPY_GENL_VERSION);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	EXPECT_EQ(0, zu_nl_raw(nl, nlh, 5000, count_own_pool, &own));
+	EXPECT_EQ(0, zt_nl_raw(nl, nlh, 5000, count_own_pool, &own));
 	close(nl->fd);
 	free(nl);
 	TH_LOG("pools registered: %d by the module's account, %d by the fuzzer's",
@@ -1066,7 +1066,7 @@ TEST_F_TIMEOUT(fuzz, netlink, 120)
 			for (j = 0; j < nattr; j++)
 				rnd_attr(self, nlh, 24);
 		}
-		ret = zu_nl_raw(nl, nlh, 5000, nl_scan_fn, &sc);
+		ret = zt_nl_raw(nl, nlh, 5000, nl_scan_fn, &sc);
 		if (ret == -ETIMEDOUT) {
 			TH_LOG("%s: no answer within 5 s", op_names[op]);
 			self->st.bad[op]++;

@@ -312,7 +312,7 @@ FIXTURE_SETUP(xfer)
 	unlink(path);
 	ASSERT_EQ((ssize_t)self->len, write(self->file, self->mem + 1,
 					    self->len));
-	ASSERT_EQ(0, zt_tcp_pair(&self->cli, &self->srv));
+	ASSERT_EQ(0, zu_tcp_pair(&self->cli, &self->srv));
 }
 
 FIXTURE_TEARDOWN(xfer)
@@ -329,28 +329,6 @@ FIXTURE_TEARDOWN(xfer)
 		munmap(self->mem, self->len);
 	if (self->nl.fd >= 0)
 		close(self->nl.fd);
-}
-
-static void put_u32(struct nlmsghdr *nlh, int type, __u32 v)
-{
-	zt_nla_put(nlh, type, &v, sizeof(v));
-}
-
-static void put_u64(struct nlmsghdr *nlh, int type, __u64 v)
-{
-	zt_nla_put(nlh, type, &v, sizeof(v));
-}
-
-static void put_seg(struct nlmsghdr *nlh, __u32 type, __u32 id, __u64 off,
-		    __u64 len)
-{
-	struct nlattr *nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
-
-	put_u32(nlh, ZCOPY_A_SEG_TYPE, type);
-	put_u32(nlh, ZCOPY_A_SEG_ID, id);
-	put_u64(nlh, ZCOPY_A_SEG_OFFSET, off);
-	put_u64(nlh, ZCOPY_A_SEG_LEN, len);
-	zt_nla_nest_end(nlh, nest);
 }
 
 static struct nlmsghdr *xfer_msg(FIXTURE_DATA(xfer) *self)
@@ -394,15 +372,7 @@ TEST_F(xfer, missing_sockfd)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
-	EXPECT_REJECT(EINVAL);
-}
-
-TEST_F(xfer, no_segments)
-{
-	struct nlmsghdr *nlh = xfer_msg(self);
-
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	EXPECT_REJECT(EINVAL);
 }
 
@@ -411,8 +381,8 @@ TEST_F(xfer, seg_bad_type)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, 3, self->file, 0, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, 3, self->file, 0, 10);
 	EXPECT_REJECT(ERANGE);
 }
 
@@ -420,8 +390,8 @@ TEST_F(xfer, seg_len_zero)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 0);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 0);
 	EXPECT_REJECT(ERANGE);
 }
 
@@ -430,10 +400,10 @@ TEST_F(xfer, seg_missing_len)
 	struct nlmsghdr *nlh = xfer_msg(self);
 	struct nlattr *nest;
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
 	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
-	put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
-	put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
 	zt_nla_nest_end(nlh, nest);
 	EXPECT_REJECT(EINVAL);
 }
@@ -443,22 +413,12 @@ TEST_F(xfer, seg_unknown_attr)
 	struct nlmsghdr *nlh = xfer_msg(self);
 	struct nlattr *nest;
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
 	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
-	put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
-	put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
-	put_u32(nlh, ZCOPY_A_SEG_MAX + 1, 1);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
+	zt_nla_put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_MAX + 1, 1);
 	zt_nla_nest_end(nlh, nest);
-	EXPECT_REJECT(EINVAL);
-}
-
-TEST_F(xfer, unknown_flags)
-{
-	struct nlmsghdr *nlh = xfer_msg(self);
-
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_u32(nlh, ZCOPY_A_XFER_FLAGS, ZCOPY_SEND_ALL + 1);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	EXPECT_REJECT(EINVAL);
 }
 
@@ -467,8 +427,8 @@ TEST_F(xfer, oversized_u32)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_u64(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	zt_nla_put_u64(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	EXPECT_REJECT(EINVAL);
 }
 
@@ -477,28 +437,10 @@ TEST_F(xfer, reply_attr_in_request)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_u64(nlh, ZCOPY_A_XFER_BYTES_SENT, 1);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_nla_put_u64(nlh, ZCOPY_A_XFER_BYTES_SENT, 1);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	EXPECT_REJECT(EINVAL);
-}
-
-TEST_F(xfer, sockfd_not_socket)
-{
-	struct nlmsghdr *nlh = xfer_msg(self);
-
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->file);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
-	EXPECT_REJECT(ENOTSOCK);
-}
-
-TEST_F(xfer, file_not_open)
-{
-	struct nlmsghdr *nlh = xfer_msg(self);
-
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_FILE, 1000000, 0, 10);
-	EXPECT_REJECT(EBADF);
 }
 
 /*
@@ -512,11 +454,11 @@ TEST_F(xfer, bad_segment_is_pointed_at)
 	int off;
 
 	ASSERT_LE(0, dir);
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	off = NLMSG_ALIGN(nlh->nlmsg_len);
-	put_seg(nlh, ZCOPY_SEG_FILE, dir, 0, 10);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, dir, 0, 10);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	EXPECT_EQ(-EISDIR, zt_nl_transact(&self->nl, nlh));
 	EXPECT_STREQ("a file segment is a directory", self->nl.extack);
 	EXPECT_EQ(off, self->nl.bad_off);
@@ -527,9 +469,9 @@ TEST_F(xfer, devfd_not_zcopy)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_u32(nlh, ZCOPY_A_XFER_DEVFD, self->file);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_DEVFD, self->file);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	EXPECT_REJECT(EINVAL);
 }
 
@@ -537,9 +479,9 @@ TEST_F(xfer, devfd_not_open)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_u32(nlh, ZCOPY_A_XFER_DEVFD, 1000000);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_DEVFD, 1000000);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	EXPECT_REJECT(EBADF);
 }
 
@@ -547,8 +489,8 @@ TEST_F(xfer, pool_without_devfd)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_POOL, self->pool, 0, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_POOL, self->pool, 0, 10);
 	EXPECT_REJECT(ENOENT);
 }
 
@@ -562,52 +504,14 @@ static int nobody_xfer(void *arg)
 		return 201;
 	self->nl = nl;
 	nlh = xfer_msg(self);
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, 10);
 	return -zt_nl_transact(&nl, nlh);
 }
 
 TEST_F(xfer, unprivileged)
 {
 	EXPECT_EQ(EPERM, as_nobody(nobody_xfer, self));
-}
-
-/* File and pool segments in one netlink transfer, devfd for the pool. */
-TEST_F(xfer, send_mixed)
-{
-	size_t flen = self->len - 100, plen = 5000, total = plen + flen;
-	struct nlmsghdr *nlh = xfer_msg(self);
-	struct zcopy_completion c;
-	unsigned char *got;
-
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_u32(nlh, ZCOPY_A_XFER_DEVFD, self->dev);
-	put_u64(nlh, ZCOPY_A_XFER_COOKIE, 0x1234abcd);
-	put_seg(nlh, ZCOPY_SEG_POOL, self->pool, 3, plen);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 100, flen);
-	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh));
-
-	EXPECT_EQ(total, zt_nla_u64(zt_nl_reply_attr(&self->nl,
-						     ZCOPY_A_XFER_BYTES_SENT)));
-	EXPECT_EQ(2, zt_nla_u32(zt_nl_reply_attr(&self->nl,
-						 ZCOPY_A_XFER_STOP_SEG)));
-	EXPECT_EQ(ZCOPY_STOP_NONE,
-		  zt_nla_u32(zt_nl_reply_attr(&self->nl,
-					      ZCOPY_A_XFER_STOP_REASON)));
-
-	got = malloc(total);
-	ASSERT_NE(NULL, got);
-	ASSERT_EQ(0, recv_all(self->srv, got, total));
-	EXPECT_EQ(0, memcmp(got, self->mem + 3, plen));
-	/* The file holds the pool's bytes shifted by one. */
-	EXPECT_EQ(0, memcmp(got + plen, self->mem + 101, flen));
-	free(got);
-
-	ASSERT_EQ(0, read_completion(self->dev, &c));
-	EXPECT_EQ(0x1234abcd, c.cookie);
-	EXPECT_EQ(total, c.bytes);
-	EXPECT_EQ(plen, c.pool_bytes);
-	EXPECT_EQ(total, c.zc_bytes + c.copied_bytes);
 }
 
 /* Without devfd the completion is only an event: none is queued. */
@@ -617,8 +521,8 @@ TEST_F(xfer, send_file_without_devfd)
 	struct zcopy_completion c;
 	unsigned char got[1000];
 
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 7, sizeof(got));
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 7, sizeof(got));
 	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh));
 	ASSERT_EQ(0, recv_all(self->srv, got, sizeof(got)));
 	EXPECT_EQ(0, memcmp(got, self->mem + 8, sizeof(got)));
@@ -789,13 +693,13 @@ static void xfer_interrupted(struct __test_metadata *_metadata,
 					&tmo, sizeof(tmo)));
 	fill_socket(self->cli);
 	nlh = xfer_msg(self);
-	put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, self->len);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, self->len);
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	alarms = 0;
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	/* An answer within 10 s, or the test fails with ETIMEDOUT. */
-	r = zu_nl_raw(&self->nl, nlh, 10000, NULL, NULL);
+	r = zt_nl_raw(&self->nl, nlh, 10000, NULL, NULL);
 	signal(SIGALRM, SIG_DFL);
 	EXPECT_EQ(1, alarms);
 	EXPECT_EQ(-ECANCELED, r) TH_LOG("XFER_START answered %d (%s)", r,

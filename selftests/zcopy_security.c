@@ -247,7 +247,7 @@ static int nl_cmd(struct zt_nl *nl, int cmd, struct sec_result *res)
 
 		zt_nla_put(nlh, ZCOPY_A_XFER_SOCKFD, &v, 4);
 	}
-	return -zu_nl_raw(nl, nlh, 5000, nl_scan_fn, res);
+	return -zt_nl_raw(nl, nlh, 5000, nl_scan_fn, res);
 }
 
 #define SCAN(res, p, len, what) do {					\
@@ -358,7 +358,7 @@ static void opener(struct sec_result *res, void *arg)
 						   ZCOPY_GENL_VERSION);
 
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		e = zu_nl_raw(nl, nlh, 5000, nl_uid_fn, res);
+		e = zt_nl_raw(nl, nlh, 5000, nl_uid_fn, res);
 		if (e)
 			snprintf(res->msg, sizeof(res->msg), "POOL_GET: %s",
 				 strerror(-e));
@@ -452,7 +452,7 @@ TEST_F(sec, unprivileged_opener_reaches_only_its_own)
 	nlh = zt_genl_msg(buf, nl->family, ZCOPY_CMD_POOL_GET,
 			  ZCOPY_GENL_VERSION);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	EXPECT_EQ(0, zu_nl_raw(nl, nlh, 5000, nl_uid_fn, &admin));
+	EXPECT_EQ(0, zt_nl_raw(nl, nlh, 5000, nl_uid_fn, &admin));
 	EXPECT_LE(3, admin.own_pools);
 	close(nl->fd);
 	free(nl);
@@ -602,7 +602,7 @@ TEST_F(sec, root_replies_and_events_carry_no_kernel_address)
 	zt_nla_put(nlh, ZCOPY_A_SEG_ID, &v, 4);
 	zt_nla_put(nlh, ZCOPY_A_SEG_LEN, &v64, 8);
 	zt_nla_nest_end(nlh, nest);
-	EXPECT_EQ(0, zu_nl_raw(nl, nlh, 5000, nl_scan_fn, &r));
+	EXPECT_EQ(0, zt_nl_raw(nl, nlh, 5000, nl_scan_fn, &r));
 	zu_drain(rcv, 6000, 5000);
 	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 10000));
 	r.kptr_hits += zu_scan_kptr(&c, sizeof(c), "completion");
@@ -616,10 +616,10 @@ TEST_F(sec, root_replies_and_events_carry_no_kernel_address)
 	zu_pool_free(&pool);	/* POOL_DEL */
 	nlh = zt_genl_msg(buf, nl->family, ZCOPY_CMD_INFO_GET,
 			  ZCOPY_GENL_VERSION);
-	EXPECT_EQ(0, zu_nl_raw(nl, nlh, 5000, nl_scan_fn, &r));
+	EXPECT_EQ(0, zt_nl_raw(nl, nlh, 5000, nl_scan_fn, &r));
 	nlh = zt_genl_msg(buf, nl->family, ZCOPY_CMD_STATS_GET,
 			  ZCOPY_GENL_VERSION);
-	EXPECT_EQ(0, zu_nl_raw(nl, nlh, 5000, nl_scan_fn, &r));
+	EXPECT_EQ(0, zt_nl_raw(nl, nlh, 5000, nl_scan_fn, &r));
 
 	/* Every event that arrived. */
 	zu_set_nonblock(ev->fd, true);

@@ -29,9 +29,11 @@ FIXTURE(send)
 	int snd, rcv;
 	struct zcopy_seg segs[2];	/* a valid pool + file pair */
 	struct zcopy_send s;		/* a valid send of segs */
+	struct zt_nl *nl;		/* sends go by XFER_START, or NULL */
 };
 
-FIXTURE_SETUP(send)
+static void fixture_send_init(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(send) *self)
 {
 	uint64_t seed = 0x5e4d;
 
@@ -53,7 +55,7 @@ FIXTURE_SETUP(send)
 	zu_send_init(&self->s, self->snd, self->segs, 2, NULL, 0xc0ffee, 0);
 }
 
-FIXTURE_TEARDOWN(send)
+static void fixture_send_fini(FIXTURE_DATA(send) *self)
 {
 	zu_close(&self->snd);
 	zu_close(&self->rcv);
@@ -61,6 +63,72 @@ FIXTURE_TEARDOWN(send)
 	zu_pool_free(&self->pool);
 	free(self->file_data);
 	zu_close(&self->dev);
+}
+
+FIXTURE_SETUP(send)
+{
+	fixture_send_init(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(send)
+{
+	fixture_send_fini(self);
+}
+
+/* Attribute @type of the last reply into *@v, if the reply has it. */
+static void reply_u64(struct zt_nl *nl, int type, __u64 *v)
+{
+	struct nlattr *a = zt_nl_reply_attr(nl, type);
+
+	if (a)
+		*v = zt_nla_u64(a);
+}
+
+static void reply_u32(struct zt_nl *nl, int type, __u32 *v)
+{
+	struct nlattr *a = zt_nl_reply_attr(nl, type);
+
+	if (a)
+		*v = zt_nla_u32(a);
+}
+
+/*
+ * The send in self->s as XFER_START, devfd the device: the reply's outputs
+ * go where the ioctl writes them (those absent stay as they were).
+ */
+static int nl_xfer_start(FIXTURE_DATA(send) *self)
+{
+	const struct zcopy_seg *segs = (const void *)(uintptr_t)self->s.segs;
+	struct zcopy_send *s = &self->s;
+	__u32 buf[1024];
+	struct nlmsghdr *nlh;
+	__u32 i;
+	int r;
+
+	nlh = zt_genl_msg(buf, self->nl->family, ZCOPY_CMD_XFER_START,
+			  ZCOPY_GENL_VERSION);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, s->sockfd);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_DEVFD, self->dev);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_FLAGS, s->flags);
+	zt_nla_put_u64(nlh, ZCOPY_A_XFER_COOKIE, s->cookie);
+	for (i = 0; i < s->nr_segs; i++)
+		zt_xfer_put_seg(nlh, segs[i].type, segs[i].id, segs[i].offset,
+				segs[i].len);
+	r = zt_nl_transact(self->nl, nlh);
+	if (r)
+		return r;
+	reply_u64(self->nl, ZCOPY_A_XFER_BYTES_SENT, &s->bytes_sent);
+	reply_u32(self->nl, ZCOPY_A_XFER_STOP_SEG, &s->stop_seg);
+	reply_u32(self->nl, ZCOPY_A_XFER_STOP_REASON, &s->stop_reason);
+	reply_u64(self->nl, ZCOPY_A_XFER_STOP_OFFSET, &s->stop_offset);
+	reply_u32(self->nl, ZCOPY_A_XFER_STOP_ERRNO, (__u32 *)&s->stop_errno);
+	return 0;
+}
+
+/* The send in self->s by the fixture's front end. */
+static int front_send(FIXTURE_DATA(send) *self)
+{
+	return self->nl ? nl_xfer_start(self) : zu_send_raw(self->dev, &self->s);
 }
 
 /* No data is waiting on @fd (an EOF is fine): peek after a short wait. */
@@ -80,13 +148,18 @@ static bool no_data_arrives(int fd, int ms)
 static void expect_rejected(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(send) *self, int err)
 {
-	int r = zu_send_raw(self->dev, &self->s);
+	int r = front_send(self);
 
 	EXPECT_EQ(-err, r) {
 		TH_LOG("expected %s, got %s", strerror(err),
 		       r ? strerror(-r) : "success");
 		if (!r)
 			zu_log_send(&self->s);
+	}
+	/* netlink rejections say why */
+	if (self->nl && r) {
+		EXPECT_NE(0, self->nl->extack[0]);
+		TH_LOG("extack: %s", self->nl->extack);
 	}
 	if (self->rcv >= 0) {
 		EXPECT_TRUE(no_data_arrives(self->rcv, 50))
@@ -155,12 +228,6 @@ TEST_F(send, arg_null)
 	EXPECT_EQ(EFAULT, errno);
 }
 
-TEST_F(send, flags_unknown_bit)
-{
-	self->s.flags = ZCOPY_SEND_ALL + 1;
-	expect_rejected(_metadata, self, EINVAL);
-}
-
 TEST_F(send, flags_high_bit)
 {
 	self->s.flags = 1U << 31;
@@ -170,12 +237,6 @@ TEST_F(send, flags_high_bit)
 TEST_F(send, reserved_nonzero)
 {
 	self->s.__reserved = 1;
-	expect_rejected(_metadata, self, EINVAL);
-}
-
-TEST_F(send, nr_segs_zero)
-{
-	self->s.nr_segs = 0;
 	expect_rejected(_metadata, self, EINVAL);
 }
 
@@ -287,12 +348,6 @@ TEST_F(send, sockfd_negative)
 {
 	self->s.sockfd = -1;
 	expect_rejected(_metadata, self, EBADF);
-}
-
-TEST_F(send, sockfd_regular_file)
-{
-	self->s.sockfd = self->file;
-	expect_rejected(_metadata, self, ENOTSOCK);
 }
 
 TEST_F(send, sockfd_is_the_device)
@@ -482,16 +537,6 @@ TEST_F(send, pool_range_beyond_unaligned_len)
 	EXPECT_EQ(0, zu_pool_unreg(self->dev, id));
 }
 
-TEST_F(send, file_fd_not_open)
-{
-	int fd = dup(self->file);
-
-	ASSERT_LE(0, fd);
-	close(fd);
-	self->segs[1].id = fd;
-	expect_rejected(_metadata, self, EBADF);
-}
-
 TEST_F(send, file_fd_negative)
 {
 	self->segs[1].id = (__u32)-1;
@@ -677,42 +722,6 @@ TEST_F(send, order_segments_before_sum)
 }
 
 /* --------------------------------------------------- successful sends */
-
-/* Pool range then file extent: the receiver sees their concatenation. */
-TEST_F(send, pool_and_file)
-{
-	struct zcopy_seg_result res[2];
-	struct zcopy_seg segs[2] = {
-		zu_seg_pool(self->pool.id, 123, 4567),
-		zu_seg_file(self->file, 77, 8901),
-	};
-	unsigned char expect[4567 + 8901];
-	struct zcopy_completion c;
-	struct zcopy_send s;
-	struct zu_rx rx;
-
-	memcpy(expect, self->pool.mem + 123, 4567);
-	memcpy(expect + 4567, self->file_data + 77, 8901);
-	memset(res, 0xff, sizeof(res));
-	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, expect, sizeof(expect),
-				 sizeof(expect)));
-	EXPECT_EQ(0, zu_send(self->dev, self->snd, segs, 2, res, 0x1234, 0,
-			     &s));
-	zu_rx_join(&rx);
-	EXPECT_TRUE(zu_rx_ok(&rx, sizeof(expect)));
-	EXPECT_EQ(sizeof(expect), s.bytes_sent);
-	EXPECT_EQ(2, s.stop_seg);
-	EXPECT_EQ(ZCOPY_STOP_NONE, s.stop_reason);
-	EXPECT_EQ(0, s.stop_offset);
-	EXPECT_EQ(0, s.stop_errno);
-	EXPECT_EQ(0, zu_check_stop(segs, 2, &s, res));
-	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 10000));
-	EXPECT_EQ(0, zu_check_compl(&c, &s));
-	EXPECT_EQ(0x1234, c.cookie);
-	EXPECT_EQ(4567, c.pool_bytes);
-	EXPECT_EQ(0, c.flags & ZCOPY_COMPL_SHORT);
-	EXPECT_EQ(0, c.error);
-}
 
 /* results may be 0; the struct's outputs are still written. */
 TEST_F(send, results_null)
@@ -1038,6 +1047,122 @@ TEST_F(send, epipe_after_peer_close_no_sigpipe)
 }
 
 /* --------------------------------------------- non-blocking and signals */
+
+/*
+ * The send contract both front ends share, once per front end: the ioctl,
+ * and XFER_START (with devfd) of the "zcopy" genl family. Each test sets
+ * up the send fixture's valid pool + file send and changes one thing.
+ */
+FIXTURE(contract)
+{
+	FIXTURE_DATA(send) b;
+	struct zt_nl nl;
+};
+
+FIXTURE_VARIANT(contract)
+{
+	bool netlink;
+};
+
+FIXTURE_VARIANT_ADD(contract, ioctl)
+{
+	.netlink = false,
+};
+
+FIXTURE_VARIANT_ADD(contract, netlink)
+{
+	.netlink = true,
+};
+
+FIXTURE_SETUP(contract)
+{
+	int r;
+
+	self->nl.fd = -1;
+	fixture_send_init(_metadata, &self->b);
+	if (_metadata->exit_code || !variant->netlink)
+		return;
+	r = zt_nl_open(&self->nl, ZCOPY_GENL_NAME);
+	if (r == -ENOENT)
+		SKIP(return, "family %s not registered", ZCOPY_GENL_NAME);
+	ASSERT_EQ(0, r);
+	self->b.nl = &self->nl;
+}
+
+FIXTURE_TEARDOWN(contract)
+{
+	fixture_send_fini(&self->b);
+	if (self->nl.fd >= 0)
+		close(self->nl.fd);
+}
+
+TEST_F(contract, flags_unknown_bit)
+{
+	self->b.s.flags = ZCOPY_SEND_ALL + 1;
+	expect_rejected(_metadata, &self->b, EINVAL);
+}
+
+TEST_F(contract, nr_segs_zero)
+{
+	self->b.s.nr_segs = 0;
+	expect_rejected(_metadata, &self->b, EINVAL);
+}
+
+TEST_F(contract, sockfd_regular_file)
+{
+	self->b.s.sockfd = self->b.file;
+	expect_rejected(_metadata, &self->b, ENOTSOCK);
+}
+
+TEST_F(contract, file_fd_not_open)
+{
+	int fd = dup(self->b.file);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	self->b.segs[1].id = fd;
+	expect_rejected(_metadata, &self->b, EBADF);
+}
+
+/*
+ * Pool range then file extent: the receiver sees their concatenation, the
+ * outputs say all was sent, one completion counts it. (XFER_START has no
+ * per-segment results.)
+ */
+TEST_F(contract, pool_and_file)
+{
+	FIXTURE_DATA(send) *b = &self->b;
+	struct zcopy_seg_result res[2], *r = variant->netlink ? NULL : res;
+	struct zcopy_seg segs[2] = {
+		zu_seg_pool(b->pool.id, 123, 4567),
+		zu_seg_file(b->file, 77, 8901),
+	};
+	unsigned char expect[4567 + 8901];
+	struct zcopy_completion c;
+	struct zu_rx rx;
+
+	memcpy(expect, b->pool.mem + 123, 4567);
+	memcpy(expect + 4567, b->file_data + 77, 8901);
+	memset(res, 0xff, sizeof(res));
+	zu_send_init(&b->s, b->snd, segs, 2, r, 0x1234, 0);
+	ASSERT_EQ(0, zu_rx_start(&rx, b->rcv, expect, sizeof(expect),
+				 sizeof(expect)));
+	EXPECT_EQ(0, front_send(b));
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, sizeof(expect)));
+	EXPECT_EQ(sizeof(expect), b->s.bytes_sent);
+	EXPECT_EQ(2, b->s.stop_seg);
+	EXPECT_EQ(ZCOPY_STOP_NONE, b->s.stop_reason);
+	EXPECT_EQ(0, b->s.stop_offset);
+	EXPECT_EQ(0, b->s.stop_errno);
+	EXPECT_EQ(0, zu_check_stop(segs, 2, &b->s, r));
+	ASSERT_EQ(0, zu_read_compl(b->dev, &c, 10000));
+	EXPECT_EQ(0, zu_check_compl(&c, &b->s));
+	EXPECT_EQ(0x1234, c.cookie);
+	EXPECT_EQ(4567, c.pool_bytes);
+	EXPECT_EQ(0, c.flags & ZCOPY_COMPL_SHORT);
+	EXPECT_EQ(0, c.error);
+}
 
 FIXTURE(stall)
 {
