@@ -155,13 +155,14 @@ $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi
 		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS)
 
 SELFTESTS_ARGS = -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
-	CFLAGS="$(USER_CFLAGS)"
-selftests:
+	CFLAGS="$(USER_CFLAGS)" LIBZCOPY_DIR=$(LIBDIR)
+# zcopy_lib links libzcopy.a.
+selftests: $(LIB_STATIC)
 	$(MAKE) $(SELFTESTS_ARGS)
 
 # The kselftest layout (run_kselftest.sh, kselftest-list.txt, zcopy/) in
 # INSTALL_PATH, for running the suite on another machine.
-selftests-install:
+selftests-install: $(LIB_STATIC)
 	$(MAKE) $(SELFTESTS_ARGS) install INSTALL_PATH=$(abspath $(INSTALL_PATH))
 
 deps:
