@@ -52,6 +52,8 @@ LIBNL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 		 echo -DZC_HAVE_LIBURING $$(pkg-config --cflags liburing))
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
+# SHA-256 (recv --expect-sha256) from nettle; mkinitramfs copies the .so.
+NETTLE_LIBS = $(shell pkg-config --libs nettle)
 
 # libzcopy (tools/lib/zcopy): shared with a version script, static, and a
 # pkg-config file that points into the build tree.
@@ -145,7 +147,7 @@ $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi
 	$(CC) $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
 		-I$(TOP)/$(LIB_SRC)/include \
 		$(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
-		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS)
+		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS) $(NETTLE_LIBS)
 
 selftests:
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \

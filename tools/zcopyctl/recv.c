@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nettle/sha2.h>
+
 #include "zcopyctl.h"
 
 enum {
@@ -201,7 +203,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 	uint8_t want_sha[32], sha[32];
 	bool have_fd = false, quiet = false, print_sha = false;
 	int lfd = -1, cfd = -1, ofd = -1, c, ret = EXIT_FAIL;
-	struct zc_sha256 sctx;
+	struct sha256_ctx sctx;
 	struct zc_hostport hp;
 	struct zc_expect e;
 	double timeout = 0;
@@ -373,7 +375,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 	zc_debug(ctx, "connection from %s", peer);
 
 	if (want_sha_hex || print_sha)
-		zc_sha256_init(&sctx);
+		sha256_init(&sctx);
 	t0 = zc_now_ns();
 	for (;;) {
 		ssize_t n;
@@ -399,7 +401,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 		if (zc_compare(&r, buf, n))
 			goto out;
 		if (want_sha_hex || print_sha)
-			zc_sha256_update(&sctx, buf, n);
+			sha256_update(&sctx, n, (const uint8_t *)buf);
 		if (ofd >= 0) {
 			ssize_t w, done = 0;
 
@@ -446,7 +448,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (want_sha_hex || print_sha) {
-		zc_sha256_final(&sctx, sha);
+		sha256_digest(&sctx, SHA256_DIGEST_SIZE, sha);
 		if (want_sha_hex && memcmp(sha, want_sha, 32)) {
 			r.mismatch = true;
 			r.mismatch_off = 0;

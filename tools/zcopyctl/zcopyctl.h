@@ -9,7 +9,6 @@
  *   net.c       TCP addresses, connect, listen
  *   output.c    JSON writer, units, aligned tables
  *   util.c      number and escape parsing, time, signals
- *   sha256.c    SHA-256 for recv --expect-sha256
  *   info.c      info, stats, reset, pools
  *   monitor.c   monitor
  *   send.c      send
@@ -224,18 +223,5 @@ int zc_write_ready_file(struct zc_ctx *ctx, const char *path,
 			const char *content);
 extern volatile sig_atomic_t zc_stop_signal;
 void zc_catch_signals(bool restart);
-
-/* ---- sha256.c ---- */
-
-struct zc_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t buf[64];
-	size_t fill;
-};
-
-void zc_sha256_init(struct zc_sha256 *s);
-void zc_sha256_update(struct zc_sha256 *s, const void *data, size_t len);
-void zc_sha256_final(struct zc_sha256 *s, uint8_t out[32]);
 
 #endif /* ZCOPYCTL_H */
