@@ -54,6 +54,9 @@ URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 # SHA-256 (recv --expect-sha256) from nettle; mkinitramfs copies the .so.
 NETTLE_LIBS = $(shell pkg-config --libs nettle)
+# The benchmark's probes read the kernel's BTF with libbpf.
+BPF_CFLAGS = $(shell pkg-config --cflags libbpf)
+BPF_LIBS = $(shell pkg-config --libs libbpf)
 
 # libzcopy (tools/lib/zcopy): shared with a version script, static, and a
 # pkg-config file that points into the build tree.
@@ -146,8 +149,8 @@ $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi
 	@mkdir -p $(BUILD)
 	$(CC) $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
 		-I$(TOP)/$(LIB_SRC)/include \
-		$(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
-		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS) $(NETTLE_LIBS)
+		$(LIBNL_CFLAGS) $(URING_CFLAGS) $(BPF_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS) $(NETTLE_LIBS) $(BPF_LIBS)
 
 selftests:
 	$(MAKE) -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
