@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl bench: count the bytes the CPU copies, independently of zcopy's
+ * zcopy-bench: count the bytes the CPU copies, independently of zcopy's
  * own counters, with kprobe and kretprobe events in tracefs.
  *
  * The natural probe points, _copy_to_iter/_copy_from_iter and
