@@ -15,6 +15,7 @@
 
 static const struct zc_opt zc_common_opts[] = {
 	{ "json", 'j', NULL, "JSON output (as the global -j)" },
+	{ "pretty", 'p', NULL, "JSON output, indented (as the global -p)" },
 	{ "help", 'h', NULL, "this command's help" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -183,6 +184,10 @@ int zc_getopt(struct zc_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'j':
 			cli->json = true;
+			continue;
+		case 'p':
+			cli->json = true;
+			zj_set_pretty(true);
 			continue;
 		case 'h':
 			zc_cmd_help(cli, stdout, cli->cmd);

@@ -57,7 +57,7 @@ struct zc_cmd {
 struct zc_cli {
 	const char *prog;		/* "zcopyctl": prefix of every message */
 	const struct zc_cmd *cmd;	/* the running command */
-	bool json;
+	bool json;			/* -j, or -p */
 	bool debug;
 	/* option parsing (zc_getopt()), freed by zc_cli_run() */
 	int exit;			/* the exit status for ZC_OPT_EXIT */
@@ -76,7 +76,7 @@ int zc_cli_run(struct zc_cli *cli, const struct zc_cmd *cmd, int argc,
 
 /*
  * The next option of the running command, as getopt_long(), with
- * -h/--help and -j/--json handled. ZC_OPT_EXIT: help was printed or the
+ * -h/--help, -j/--json and -p/--pretty handled. ZC_OPT_EXIT: help was printed or the
  * usage was wrong; the command returns cli->exit.
  */
 int zc_getopt(struct zc_cli *cli, int argc, char **argv);
@@ -95,12 +95,14 @@ void zc_debug(struct zc_cli *cli, const char *fmt, ...)
 /* ---- output.c ---- */
 
 /* A minimal JSON writer: keeps track of commas itself. */
+void zj_set_pretty(bool on);		/* -p: indented, as jq . prints it */
 void zj_begin_obj(const char *key);
 void zj_end_obj(void);
 void zj_begin_arr(const char *key);
 void zj_end_arr(void);
 void zj_u64(const char *key, uint64_t v);
 void zj_s64(const char *key, int64_t v);
+void zj_f64(const char *key, double v);
 void zj_str(const char *key, const char *s);
 void zj_bool(const char *key, bool v);
 void zj_null(const char *key);

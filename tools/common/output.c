@@ -21,6 +21,20 @@ static struct {
 	bool need_comma[ZJ_DEPTH];
 } zj;
 
+/* -p: one member per line, two spaces per level (the layout of jq .). */
+static bool zj_pretty;
+
+void zj_set_pretty(bool on)
+{
+	zj_pretty = on;
+}
+
+static void zj_indent(int depth)
+{
+	putchar('\n');
+	printf("%*s", 2 * depth, "");
+}
+
 static void zj_string(const char *s)
 {
 	const unsigned char *p;
@@ -58,10 +72,22 @@ static void zj_key(const char *key)
 	if (zj.need_comma[zj.depth])
 		putchar(',');
 	zj.need_comma[zj.depth] = true;
+	if (zj_pretty && zj.depth)
+		zj_indent(zj.depth);
 	if (key) {
 		zj_string(key);
-		putchar(':');
+		fputs(zj_pretty ? ": " : ":", stdout);
 	}
+}
+
+/* Close a container; pretty, a non-empty one on a line of its own. */
+static void zj_close(char c)
+{
+	if (zj_pretty && zj.need_comma[zj.depth] && zj.depth)
+		zj_indent(zj.depth - 1);
+	putchar(c);
+	if (zj.depth)
+		zj.depth--;
 }
 
 void zj_begin_obj(const char *key)
@@ -74,9 +100,7 @@ void zj_begin_obj(const char *key)
 
 void zj_end_obj(void)
 {
-	putchar('}');
-	if (zj.depth)
-		zj.depth--;
+	zj_close('}');
 }
 
 void zj_begin_arr(const char *key)
@@ -89,9 +113,7 @@ void zj_begin_arr(const char *key)
 
 void zj_end_arr(void)
 {
-	putchar(']');
-	if (zj.depth)
-		zj.depth--;
+	zj_close(']');
 }
 
 void zj_u64(const char *key, uint64_t v)
@@ -104,6 +126,13 @@ void zj_s64(const char *key, int64_t v)
 {
 	zj_key(key);
 	printf("%" PRId64, v);
+}
+
+/* %.6g: enough for ratios and rates, and what zcopy-bench always wrote */
+void zj_f64(const char *key, double v)
+{
+	zj_key(key);
+	printf("%.6g", v);
 }
 
 void zj_str(const char *key, const char *s)

@@ -633,76 +633,6 @@ static double zb_ratio(uint64_t part, uint64_t whole)
 	return whole ? (double)part / whole : 0;
 }
 
-/* The bench's own JSON writer: zj_* has no floating point numbers. */
-static bool jb_first = true;
-
-static void jb_sep(const char *key)
-{
-	if (!jb_first)
-		putchar(',');
-	jb_first = false;
-	if (key) {
-		const char *p;
-
-		putchar('"');
-		for (p = key; *p; p++)
-			putchar(*p);
-		fputs("\":", stdout);
-	}
-}
-
-static void jb_open(const char *key, char c)
-{
-	jb_sep(key);
-	putchar(c);
-	jb_first = true;
-}
-
-static void jb_close(char c)
-{
-	putchar(c);
-	jb_first = false;
-}
-
-static void jb_str(const char *key, const char *s)
-{
-	jb_sep(key);
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-static void jb_u64(const char *key, uint64_t v)
-{
-	jb_sep(key);
-	printf("%" PRIu64, v);
-}
-
-static void jb_num(const char *key, double v)
-{
-	jb_sep(key);
-	printf("%.6g", v);
-}
-
-static void jb_null(const char *key)
-{
-	jb_sep(key);
-	fputs("null", stdout);
-}
-
-static void jb_bool(const char *key, bool v)
-{
-	jb_sep(key);
-	fputs(v ? "true" : "false", stdout);
-}
-
 static void zb_report_json(struct zb_env *e, const char *route,
 			   const struct zb_opts *o)
 {
@@ -710,16 +640,16 @@ static void zb_report_json(struct zb_env *e, const char *route,
 	size_t i;
 
 	uname(&un);
-	jb_open(NULL, '{');
-	jb_str("kernel", un.release);
-	jb_str("route", route);
-	jb_str("note", "absolute times under TCG emulation mean little; compare ratios within one run");
-	jb_u64("file_bytes", e->file_len);
-	jb_u64("header_bytes", o->hdr);
-	jb_u64("chunk_bytes", e->chunk);
-	jb_bool("probes", e->probes);
-	jb_str("probe_list", e->probes ? e->probe_list : e->probe_why);
-	jb_open("results", '[');
+	zj_begin_obj(NULL);
+	zj_str("kernel", un.release);
+	zj_str("route", route);
+	zj_str("note", "absolute times under TCG emulation mean little; compare ratios within one run");
+	zj_u64("file_bytes", e->file_len);
+	zj_u64("header_bytes", o->hdr);
+	zj_u64("chunk_bytes", e->chunk);
+	zj_bool("probes", e->probes);
+	zj_str("probe_list", e->probes ? e->probe_list : e->probe_why);
+	zj_begin_arr("results");
 	for (i = 0; i < zb_nresults; i++) {
 		const struct zb_result *r = &zb_results[i];
 		const struct zb_copies *cp = &r->cp;
@@ -728,81 +658,77 @@ static void zb_report_json(struct zb_env *e, const char *route,
 		uint64_t pb = r->probe_bytes;
 		double s = r->ns / 1e9;
 
-		jb_open(NULL, '{');
-		jb_str("workload", r->workload);
-		jb_str("technique", r->tech->name);
-		jb_str("route", route);
-		jb_str("status", r->status);
-		jb_str("reason", r->why);
-		jb_u64("pool_size", r->pool_size);
+		zj_begin_obj(NULL);
+		zj_str("workload", r->workload);
+		zj_str("technique", r->tech->name);
+		zj_str("route", route);
+		zj_str("status", r->status);
+		zj_str("reason", r->why);
+		zj_u64("pool_size", r->pool_size);
 		if (r->threshold >= 0)
-			jb_u64("copy_threshold", (uint64_t)r->threshold);
+			zj_u64("copy_threshold", (uint64_t)r->threshold);
 		else
-			jb_null("copy_threshold");
-		jb_u64("repeats", r->repeats);
-		jb_u64("requests", r->requests);
-		jb_u64("bytes", r->bytes);
-		jb_num("seconds", s);
-		jb_num("throughput_mib_s", ok && s > 0 ? r->bytes / 1048576.0 / s : 0);
-		jb_num("requests_per_s", ok && s > 0 ? r->requests / s : 0);
-		jb_num("cpu_s_per_gib", zb_per_gib(cpu, r->bytes));
-		jb_num("user_s_per_gib", zb_per_gib(r->utime_ns, r->bytes));
-		jb_num("sys_s_per_gib", zb_per_gib(r->stime_ns, r->bytes));
-		jb_num("receiver_cpu_s_per_gib",
+			zj_null("copy_threshold");
+		zj_u64("repeats", r->repeats);
+		zj_u64("requests", r->requests);
+		zj_u64("bytes", r->bytes);
+		zj_f64("seconds", s);
+		zj_f64("throughput_mib_s", ok && s > 0 ? r->bytes / 1048576.0 / s : 0);
+		zj_f64("requests_per_s", ok && s > 0 ? r->requests / s : 0);
+		zj_f64("cpu_s_per_gib", zb_per_gib(cpu, r->bytes));
+		zj_f64("user_s_per_gib", zb_per_gib(r->utime_ns, r->bytes));
+		zj_f64("sys_s_per_gib", zb_per_gib(r->stime_ns, r->bytes));
+		zj_f64("receiver_cpu_s_per_gib",
 		       zb_per_gib(r->rx_utime_ns + r->rx_stime_ns, r->bytes));
-		jb_u64("syscalls", r->c.syscalls);
-		jb_num("syscalls_per_req", zb_ratio(r->c.syscalls, r->requests));
-		jb_num("vol_ctxsw_per_req", zb_ratio(r->nvcsw, r->requests));
-		jb_num("invol_ctxsw_per_req", zb_ratio(r->nivcsw, r->requests));
+		zj_u64("syscalls", r->c.syscalls);
+		zj_f64("syscalls_per_req", zb_ratio(r->c.syscalls, r->requests));
+		zj_f64("vol_ctxsw_per_req", zb_ratio(r->nvcsw, r->requests));
+		zj_f64("invol_ctxsw_per_req", zb_ratio(r->nivcsw, r->requests));
 		if (r->c.compl_known)
-			jb_u64("completions", r->c.compl);
+			zj_u64("completions", r->c.compl);
 		else
-			jb_null("completions");
+			zj_null("completions");
 		if (r->c.compl_known && r->c.compl_usage_known) {
-			jb_u64("completions_zc", r->c.compl_zc);
-			jb_u64("completions_copied", r->c.compl_copied);
+			zj_u64("completions_zc", r->c.compl_zc);
+			zj_u64("completions_copied", r->c.compl_copied);
 		} else {
-			jb_null("completions_zc");
-			jb_null("completions_copied");
+			zj_null("completions_zc");
+			zj_null("completions_copied");
 		}
 		if (cp->valid && pb) {
-			jb_u64("probe_payload_bytes", pb);
-			jb_num("copies_per_byte_sender", zb_ratio(cp->sender, pb));
-			jb_num("copies_per_byte_receiver", zb_ratio(cp->receiver, pb));
-			jb_num("copies_per_byte_softirq",
+			zj_u64("probe_payload_bytes", pb);
+			zj_f64("copies_per_byte_sender", zb_ratio(cp->sender, pb));
+			zj_f64("copies_per_byte_receiver", zb_ratio(cp->receiver, pb));
+			zj_f64("copies_per_byte_softirq",
 			       zb_ratio(cp->sirq_sender + cp->sirq_receiver +
 					cp->sirq_other, pb));
-			jb_num("copies_per_byte_softirq_in_sender",
+			zj_f64("copies_per_byte_softirq_in_sender",
 			       zb_ratio(cp->sirq_sender, pb));
-			jb_num("copies_per_byte_other", zb_ratio(cp->other, pb));
-			jb_u64("probe_misses", cp->missed);
-			jb_open("copied_bytes_by_probe", '{');
+			zj_f64("copies_per_byte_other", zb_ratio(cp->other, pb));
+			zj_u64("probe_misses", cp->missed);
+			zj_begin_obj("copied_bytes_by_probe");
 			for (int k = 0; k < 16; k++) {
 				const char *n = zb_trace_probe_name(k);
 
-				if (n) {
-					jb_sep(n);
-					printf("%" PRId64, cp->by_probe[k]);
-				}
+				if (n)
+					zj_s64(n, cp->by_probe[k]);
 			}
-			jb_close('}');
+			zj_end_obj();
 		} else {
-			jb_null("probe_payload_bytes");
-			jb_null("copies_per_byte_sender");
-			jb_null("copies_per_byte_receiver");
-			jb_null("copies_per_byte_softirq");
-			jb_null("copies_per_byte_softirq_in_sender");
-			jb_null("copies_per_byte_other");
-			jb_null("probe_misses");
-			jb_null("copied_bytes_by_probe");
+			zj_null("probe_payload_bytes");
+			zj_null("copies_per_byte_sender");
+			zj_null("copies_per_byte_receiver");
+			zj_null("copies_per_byte_softirq");
+			zj_null("copies_per_byte_softirq_in_sender");
+			zj_null("copies_per_byte_other");
+			zj_null("probe_misses");
+			zj_null("copied_bytes_by_probe");
 		}
-		jb_close('}');
+		zj_end_obj();
 	}
-	jb_close(']');
-	jb_close('}');
-	putchar('\n');
-	fflush(stdout);
-	jb_first = true;
+	zj_end_arr();
+	zj_end_obj();
+	zj_end();
 }
 
 static void zb_report_table(struct zb_env *e, const char *route,

@@ -122,6 +122,7 @@ static void zc_usage(FILE *f)
 		"usage: zcopyctl [OPTIONS] COMMAND [COMMAND OPTIONS] [ARGS]\n\n"
 		"options:\n"
 		"  -j, --json      JSON output: raw numbers, stable field names\n"
+		"  -p, --pretty    JSON output, indented\n"
 		"  -d, --debug     show the netlink messages and ioctls on stderr\n"
 		"  -h, --help      this help\n"
 		"  -V, --version   print the zcopyctl version\n\n"
@@ -173,6 +174,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -183,10 +185,14 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jdhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpdhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctx.cli.json = true;
+			break;
+		case 'p':
+			ctx.cli.json = true;
+			zj_set_pretty(true);
 			break;
 		case 'd':
 			ctx.cli.debug = true;
