@@ -2,7 +2,8 @@
 #
 # zcopy: the human-facing build. Kbuild holds the kernel build rules.
 #
-#   make                  zcopy.ko for KVER, libzcopy, zcopyctl, the selftests
+#   make                  zcopy.ko for KVER, libzcopy, zcopyctl, zcopy-bench,
+#                         the selftests
 #   make lib              libzcopy: build/lib/ (.so, .a, pkgconfig/libzcopy.pc)
 #   make examples         libzcopy's examples, built with pkg-config from build/
 #   make lib-check        lib + examples, and only versioned symbols exported
@@ -14,7 +15,7 @@
 #   make check-debug      the same on a KASAN/kmemleak/lockdep 6.12 kernel
 #   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
-#   make bench            zcopyctl bench in a VM on both kernels: build/bench/
+#   make bench            zcopy-bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
 #   make spec-check       the committed netlink code is what the spec
 #                         generates, and it compiles (and YNL's client)
@@ -24,6 +25,7 @@
 #   make clean            remove every build product
 #
 # zcopyctl's manual, without installing it: man -l Documentation/zcopyctl.8
+# (zcopy-bench's: Documentation/zcopy-bench.8)
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
@@ -54,10 +56,15 @@ USER_CFLAGS := $(CFLAGS) -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	       -I$(TOP)/module/uapi
 LIBNL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 LIBNL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
-# io_uring for zcopyctl bench; without liburing-dev that technique is skipped.
+# io_uring for zcopy-bench; without liburing-dev that technique is skipped.
 URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 		 echo -DZC_HAVE_LIBURING $$(pkg-config --cflags liburing))
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
+# SHA-256 (recv --expect-sha256) from nettle; mkinitramfs copies the .so.
+NETTLE_LIBS = $(shell pkg-config --libs nettle)
+# zcopy-bench's probes read the kernel's BTF with libbpf.
+BPF_CFLAGS = $(shell pkg-config --cflags libbpf)
+BPF_LIBS = $(shell pkg-config --libs libbpf)
 
 # libzcopy (tools/lib/zcopy): shared with a version script, static, and a
 # pkg-config file that points into the build tree.
@@ -76,10 +83,10 @@ EXAMPLES := $(patsubst $(LIB_SRC)/examples/%.c,$(LIBDIR)/examples/%,\
 	      $(wildcard $(LIB_SRC)/examples/*.c))
 
 # The first rule is what a bare "make" builds.
-all: module lib zcopyctl selftests
+all: module lib zcopyctl zcopy-bench selftests
 
 FORCE:
-.PHONY: FORCE all module lib examples lib-check zcopyctl selftests \
+.PHONY: FORCE all module lib examples lib-check zcopyctl zcopy-bench selftests \
 	selftests-install deps check shell demo style clean help spec-check nlgen \
 	config-check bench
 
@@ -144,15 +151,26 @@ lib-check: lib examples
 	tools/lib-check
 
 zcopyctl: $(BUILD)/zcopyctl
+zcopy-bench: $(BUILD)/zcopy-bench
 
-# zcopyctl links libzcopy statically: the VM's initramfs needs no new file.
-$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) module/uapi/linux/zcopy*.h \
-		  VERSION $(LIB_STATIC)
+# What zcopyctl and zcopy-bench share: the command table's machinery,
+# output and parsing (tools/common).
+TOOLS_COMMON := $(wildcard tools/common/*.c tools/common/*.h)
+TOOLS_CFLAGS := $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
+		-I$(TOP)/$(LIB_SRC)/include -I$(TOP)/tools/common
+
+# Both link libzcopy statically: the VM's initramfs needs no new file.
+$(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) $(TOOLS_COMMON) \
+		  $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
-	$(CC) $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
-		-I$(TOP)/$(LIB_SRC)/include \
-		$(LIBNL_CFLAGS) $(URING_CFLAGS) -o $@ $(filter %.c,$^) \
-		$(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS)
+	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIB_STATIC) $(LIBNL_LIBS) $(NETTLE_LIBS)
+
+$(BUILD)/zcopy-bench: $(wildcard tools/zcopy-bench/*.c tools/zcopy-bench/*.h) $(TOOLS_COMMON) \
+		     $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
+	@mkdir -p $(BUILD)
+	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(URING_CFLAGS) $(BPF_CFLAGS) -o $@ \
+		$(filter %.c,$^) $(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS) $(BPF_LIBS)
 
 SELFTESTS_ARGS = -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
 	CFLAGS="$(USER_CFLAGS)" LIBZCOPY_DIR=$(LIBDIR)
@@ -184,7 +202,7 @@ demo: module zcopyctl selftests
 
 # Every sending technique side by side, in the VM, on both kernels
 # (tools/vm/bench): build/bench/<kver>.json, .txt and copies-cpu.svg.
-bench: module zcopyctl selftests
+bench: module zcopyctl zcopy-bench selftests
 	tools/vm/bench $(if $(KVERS),$(KVERS))
 
 style:

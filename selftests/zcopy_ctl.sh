@@ -18,6 +18,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 POOL=$dir/helper_ctl_pool
 NOBODY=$dir/helper_drop_priv
 ZC=${ZCOPYCTL:-zcopyctl}
+ZB=${ZCOPY_BENCH:-zcopy-bench}
 
 n=0
 fails=0
@@ -203,10 +204,13 @@ t_usage() {
 	# A usage error is immediate: a command that does the work instead
 	# (a bench, a listener) is cut short.
 	check2() {
-		timeout 30 "$ZC" "$@" >"$tmp/u.out" 2>"$tmp/u.err"
+		local prog=$ZC
+		# zcopy-bench's options, checked here since it was zcopyctl bench
+		[ "${1-}" != bench ] || { prog=$ZB; shift; }
+		timeout 30 "$prog" "$@" >"$tmp/u.out" 2>"$tmp/u.err"
 		rc=$?
 		if [ $rc != 2 ]; then
-			echo "zcopyctl $*: exit $rc, want 2"; cat "$tmp/u.err"
+			echo "$prog $*: exit $rc, want 2"; cat "$tmp/u.err"
 			fail=1
 		fi
 	}

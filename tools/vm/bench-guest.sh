@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest half of "make bench" (tools/vm/bench copies it into the VM's
-# /selftests): zcopyctl bench over veth between two network namespaces,
+# /selftests): zcopy-bench over veth between two network namespaces,
 # over lo, and over the vmxnet3 pair. Each route's table goes to the
 # results port; its JSON is printed between the lines
 #   ZCOPY-BENCH-JSON-BEGIN <route>   and   ZCOPY-BENCH-JSON-END
@@ -14,7 +14,7 @@
 #   ns zc_bench_c                      ns zc_bench_d
 #   eth0   10.98.1.1/24  <-- qemu hub -->  eth1   10.98.1.2/24  (vmxnet3)
 #
-#   bench-guest.sh [--routes veth,lo,vmxnet3] [-- ZCOPYCTL BENCH OPTIONS]
+#   bench-guest.sh [--routes veth,lo,vmxnet3] [-- ZCOPY-BENCH OPTIONS]
 set -eu
 
 A=zc_bench_a B=zc_bench_b C=zc_bench_c D=zc_bench_d
@@ -42,9 +42,9 @@ rc=0
 bench() {
 	local route=$1
 	shift
-	step "zcopyctl bench --route $route $*"
-	if ! zcopyctl bench --route "$route" --json-out "$work/$route.json" "$@"; then
-		echo "bench-guest: zcopyctl bench over $route failed"
+	step "zcopy-bench --route $route $*"
+	if ! zcopy-bench --route "$route" --json-out "$work/$route.json" "$@"; then
+		echo "bench-guest: zcopy-bench over $route failed"
 		rc=1
 	fi
 	if [ -s "$work/$route.json" ]; then

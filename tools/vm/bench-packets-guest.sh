@@ -24,7 +24,7 @@ H='hist:keys=len.log2:vals=hitcount:sort=len'
 for t in sendfile zcopy-file hdr+sendfile zcopy-hdr+file; do
 	for w in bulk small; do
 		echo "$H" > $T/trigger
-		zcopyctl bench --sender-netns $A --receiver-netns $B --addr 10.97.0.2 \
+		zcopy-bench --sender-netns $A --receiver-netns $B --addr 10.97.0.2 \
 			--route veth --workloads $w --techniques "$t" --file-size 16M \
 			--requests 300 --repeat 1 --no-probes | grep -E "^(bulk|small) "
 		echo "== $t $w: packets transmitted by length (log2)"

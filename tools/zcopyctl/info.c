@@ -28,17 +28,12 @@ const struct zc_opt zc_stats_opts[] = {
 /* Commands without arguments or options beyond -h/-j. */
 static int zc_no_args(struct zc_ctx *ctx, int argc, char **argv)
 {
-	struct zc_getopt g;
 	int c;
 
-	zc_getopt_init(ctx, &g);
-	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
-		zc_getopt_free(&g);
-		return c == ZC_OPT_EXIT ? g.exit : EXIT_USAGE;
-	}
-	zc_getopt_free(&g);
+	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1)
+		return c == ZC_OPT_EXIT ? ctx->cli.exit : EXIT_USAGE;
 	if (optind < argc)
-		return zc_usage_error(ctx, "takes no arguments ('%s')",
+		return zc_usage_error(&ctx->cli, "takes no arguments ('%s')",
 				      argv[optind]);
 	return -1;
 }
@@ -83,8 +78,9 @@ static void zc_info_from(struct zc_info *in, const struct libzcopy_nl_obj *o)
 
 static const char *const zc_feature_names[] = { "pools", "send", "ktls" };
 
-int cmd_info(struct zc_ctx *ctx, int argc, char **argv)
+int cmd_info(struct zc_cli *cli, int argc, char **argv)
 {
+	struct zc_ctx *ctx = zc_ctx_of(cli);
 	struct zc_info in = { .version = "?" };
 	struct libzcopy_nl_err le;
 	struct libzcopy_nl_obj o;
@@ -112,7 +108,7 @@ int cmd_info(struct zc_ctx *ctx, int argc, char **argv)
 		libzcopy_close(z);
 	}
 
-	if (ctx->json) {
+	if (ctx->cli.json) {
 		zj_begin_obj(NULL);
 		zj_str("module_version", in.version);
 		zj_u64("abi_version", in.abi);
@@ -238,7 +234,7 @@ static void zc_stats_print(struct zc_ctx *ctx, const struct zc_stats *s,
 	char pct[16];
 	size_t i;
 
-	if (ctx->json) {
+	if (ctx->cli.json) {
 		zj_begin_obj(NULL);
 		for (i = 0; i < ZC_NSTATS; i++) {
 			int a = zc_stats_order[i];
@@ -283,46 +279,39 @@ static void zc_stats_print(struct zc_ctx *ctx, const struct zc_stats *s,
 	fflush(stdout);
 }
 
-int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
+int cmd_stats(struct zc_cli *cli, int argc, char **argv)
 {
+	struct zc_ctx *ctx = zc_ctx_of(cli);
 	struct zc_stats cur, prev;
 	struct libzcopy_nl_err le;
 	struct libzcopy_nl_obj o;
 	uint64_t count = 0, n;
 	double watch = 0;
-	struct zc_getopt g;
 	int c, ret;
 
-	zc_getopt_init(ctx, &g);
-	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
+	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_WATCH:
-			if (zc_parse_secs(optarg, &watch) || watch < 0.01) {
-				zc_getopt_free(&g);
-				return zc_usage_error(ctx,
+			if (zc_parse_secs(optarg, &watch) || watch < 0.01)
+				return zc_usage_error(&ctx->cli,
 					"--watch '%s': expected seconds (at least 0.01)",
 					optarg);
-			}
 			break;
 		case OPT_COUNT:
-			if (zc_parse_u64(optarg, &count) || !count) {
-				zc_getopt_free(&g);
-				return zc_usage_error(ctx,
+			if (zc_parse_u64(optarg, &count) || !count)
+				return zc_usage_error(&ctx->cli,
 					"--count '%s': expected a positive number",
 					optarg);
-			}
 			break;
 		case ZC_OPT_EXIT:
-			zc_getopt_free(&g);
-			return g.exit;
+			return ctx->cli.exit;
 		}
 	}
-	zc_getopt_free(&g);
 	if (optind < argc)
-		return zc_usage_error(ctx, "takes no arguments ('%s')",
+		return zc_usage_error(&ctx->cli, "takes no arguments ('%s')",
 				      argv[optind]);
 	if (count && !watch)
-		return zc_usage_error(ctx, "--count needs --watch");
+		return zc_usage_error(&ctx->cli, "--count needs --watch");
 	if (zc_nl_connect(ctx))
 		return EXIT_FAIL;
 
@@ -333,7 +322,7 @@ int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
 		if (ret)
 			return ret;
 		zc_stats_from(&cur, &o);
-		if (watch && !ctx->json) {
+		if (watch && !ctx->cli.json) {
 			char ts[16];
 			time_t now = time(NULL);
 
@@ -360,8 +349,9 @@ int cmd_stats(struct zc_ctx *ctx, int argc, char **argv)
 
 /* ---- reset ---- */
 
-int cmd_reset(struct zc_ctx *ctx, int argc, char **argv)
+int cmd_reset(struct zc_cli *cli, int argc, char **argv)
 {
+	struct zc_ctx *ctx = zc_ctx_of(cli);
 	struct libzcopy_nl_err le;
 	int ret = zc_no_args(ctx, argc, argv);
 
@@ -411,7 +401,7 @@ static int zc_pools_row(const struct libzcopy_nl_obj *o, void *arg)
 	     sent[24];
 
 	r->n++;
-	if (r->ctx->json) {
+	if (r->ctx->cli.json) {
 		zj_begin_obj(NULL);
 		zc_pool_json(o);
 		zj_end_obj();
@@ -438,8 +428,9 @@ static int zc_pools_row(const struct libzcopy_nl_obj *o, void *arg)
 	return 0;
 }
 
-int cmd_pools(struct zc_ctx *ctx, int argc, char **argv)
+int cmd_pools(struct zc_cli *cli, int argc, char **argv)
 {
+	struct zc_ctx *ctx = zc_ctx_of(cli);
 	static const char *const hdr[] = {
 		"ID", "PID", "UID", "COMM", "LEN", "PAGES", "INFLIGHT",
 		"SENDS", "SENT", "REGISTERED",
@@ -458,26 +449,26 @@ int cmd_pools(struct zc_ctx *ctx, int argc, char **argv)
 	 * JSON is streamed; a table is collected first for the column widths,
 	 * and collected again if the pool list changed during the dump.
 	 */
-	if (ctx->json)
+	if (ctx->cli.json)
 		zj_begin_arr(NULL);
 	for (tries = 0; tries < 5; tries++) {
 		zc_table_free(r.t);
 		r.t = zc_table_new(10, hdr, "rrrlrrrrrl");
 		r.n = 0;
 		ret = libzcopy_nl_pools(ctx->nl, zc_pools_row, &r, &le);
-		if (ret != -EINTR || ctx->json)
+		if (ret != -EINTR || ctx->cli.json)
 			break;
-		zc_debug(ctx, "the pool list changed during the dump: again");
+		zc_debug(&ctx->cli, "the pool list changed during the dump: again");
 	}
 	if (ret) {
-		if (ctx->json) {
+		if (ctx->cli.json) {
 			zj_end_arr();
 			zj_end();
 		}
 		zc_table_free(r.t);
 		return zc_nl_check(ctx, ret, &le);
 	}
-	if (ctx->json) {
+	if (ctx->cli.json) {
 		zj_end_arr();
 		zj_end();
 	} else {

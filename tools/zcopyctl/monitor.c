@@ -122,11 +122,11 @@ static int zc_event_cb(const struct libzcopy_nl_obj *o, void *arg)
 
 	set = zc_cmd_set(o->cmd);
 	if (!set) {
-		zc_debug(ctx, "ignoring message cmd %u", o->cmd);
+		zc_debug(&ctx->cli, "ignoring message cmd %u", o->cmd);
 		return 0;
 	}
 	m->seen++;
-	if (!ctx->json) {
+	if (!ctx->cli.json) {
 		zc_event_human(o->cmd, o);
 		return 0;
 	}
@@ -145,52 +145,45 @@ static int zc_event_cb(const struct libzcopy_nl_obj *o, void *arg)
 	return 0;
 }
 
-int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
+int cmd_monitor(struct zc_cli *cli, int argc, char **argv)
 {
+	struct zc_ctx *ctx = zc_ctx_of(cli);
 	struct zc_monitor m = { .ctx = ctx };
 	const char *ready = NULL;
 	uint64_t count = 0, deadline = 0;
 	double timeout = 0;
 	struct libzcopy_nl *ev;
 	struct nl_cb *cb;
-	struct zc_getopt g;
 	sigset_t block, orig;
 	int c, fd, ret = EXIT_OK;
 
-	zc_getopt_init(ctx, &g);
-	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
+	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_COUNT:
-			if (zc_parse_u64(optarg, &count) || !count) {
-				zc_getopt_free(&g);
-				return zc_usage_error(ctx,
+			if (zc_parse_u64(optarg, &count) || !count)
+				return zc_usage_error(&ctx->cli,
 					"--count '%s': expected a positive number",
 					optarg);
-			}
 			break;
 		case OPT_TIMEOUT:
-			if (zc_parse_secs(optarg, &timeout) || !timeout) {
-				zc_getopt_free(&g);
-				return zc_usage_error(ctx,
+			if (zc_parse_secs(optarg, &timeout) || !timeout)
+				return zc_usage_error(&ctx->cli,
 					"--timeout '%s': expected seconds", optarg);
-			}
 			break;
 		case OPT_READY:
 			ready = optarg;
 			break;
 		case ZC_OPT_EXIT:
-			zc_getopt_free(&g);
-			return g.exit;
+			return ctx->cli.exit;
 		}
 	}
-	zc_getopt_free(&g);
 	if (optind < argc)
-		return zc_usage_error(ctx, "takes no arguments ('%s')",
+		return zc_usage_error(&ctx->cli, "takes no arguments ('%s')",
 				      argv[optind]);
 	if (zc_nl_connect(ctx))
 		return EXIT_FAIL;
 	if (!ctx->events_grp) {
-		zc_err(ctx,
+		zc_err(&ctx->cli,
 		       "%s: the loaded zcopy module has no \"%s\" multicast group (an older module?)",
 		       strerror(EOPNOTSUPP), ZCOPY_MCGRP_EVENTS);
 		return EXIT_FAIL;
@@ -201,13 +194,13 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 	if (cb)
 		nl_cb_put(cb);
 	if (ret) {
-		zc_err(ctx, "joining the \"%s\" group: %s%s", ZCOPY_MCGRP_EVENTS,
+		zc_err(&ctx->cli, "joining the \"%s\" group: %s%s", ZCOPY_MCGRP_EVENTS,
 		       strerror(-ret),
 		       ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
 		return EXIT_FAIL;
 	}
 	fd = nl_socket_get_fd(libzcopy_nl_sock(ev));
-	zc_debug(ctx, "joined multicast group %s (id %u)", ZCOPY_MCGRP_EVENTS,
+	zc_debug(&ctx->cli, "joined multicast group %s (id %u)", ZCOPY_MCGRP_EVENTS,
 		 ctx->events_grp);
 	ret = EXIT_OK;
 
@@ -218,7 +211,7 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &block, &orig);
 	zc_catch_signals(false);
 
-	if (ready && zc_write_ready_file(ctx, ready, "ready\n")) {
+	if (ready && zc_write_ready_file(&ctx->cli, ready, "ready\n")) {
 		ret = EXIT_FAIL;
 		goto out;
 	}
@@ -234,7 +227,7 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 			uint64_t now = zc_now_ns();
 
 			if (now >= deadline) {
-				zc_err(ctx, "timed out after %g s with %" PRIu64
+				zc_err(&ctx->cli, "timed out after %g s with %" PRIu64
 				       " of %" PRIu64 " events", timeout, m.seen,
 				       count);
 				ret = EXIT_FAIL;
@@ -248,7 +241,7 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 		if (zc_stop_signal)
 			break;
 		if (n < 0 && errno != EINTR) {
-			zc_err(ctx, "poll: %s", strerror(errno));
+			zc_err(&ctx->cli, "poll: %s", strerror(errno));
 			ret = EXIT_FAIL;
 			break;
 		}
@@ -260,11 +253,11 @@ int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv)
 				break;
 			if (n == -ENOBUFS) {
 				/* The receive buffer overflowed. */
-				zc_warn(ctx, "events were lost: the socket's receive buffer overflowed");
+				zc_warn(&ctx->cli, "events were lost: the socket's receive buffer overflowed");
 				continue;
 			}
 			if (n < 0) {
-				zc_err(ctx, "netlink: %s", strerror(-n));
+				zc_err(&ctx->cli, "netlink: %s", strerror(-n));
 				ret = EXIT_FAIL;
 				goto out;
 			}

@@ -39,18 +39,18 @@ static int zc_parse_port(struct zc_ctx *ctx, const char *arg, const char *s,
 	const char *p;
 
 	if (!zc_all_digits(s))
-		return zc_usage_error(ctx,
+		return zc_usage_error(&ctx->cli,
 			"'%s': bad port '%s' (a number, %d to 65535)", arg, s,
 			listen ? 0 : 1);
 	for (p = s; *p; p++) {
 		n = n * 10 + (*p - '0');
 		if (n > 65535)
-			return zc_usage_error(ctx,
+			return zc_usage_error(&ctx->cli,
 				"'%s': port %s out of range (%d to 65535)", arg,
 				s, listen ? 0 : 1);
 	}
 	if (!listen && !n)
-		return zc_usage_error(ctx, "'%s': cannot connect to port 0", arg);
+		return zc_usage_error(&ctx->cli, "'%s': cannot connect to port 0", arg);
 	hp->num = (uint16_t)n;
 	snprintf(hp->port, sizeof(hp->port), "%lu", n);
 	return 0;
@@ -68,7 +68,7 @@ int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
 
 	memset(hp, 0, sizeof(*hp));
 	if (!strncmp(s, "unix:", 5) || s[0] == '/' || s[0] == '@')
-		return zc_usage_error(ctx,
+		return zc_usage_error(&ctx->cli,
 			"'%s': zcopy sends only to TCP sockets (the kernel refuses "
 			"AF_UNIX with EOPNOTSUPP), so a unix socket cannot be an "
 			"endpoint; use HOST:PORT or --fd N", s);
@@ -76,11 +76,11 @@ int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
 		const char *close = strchr(s, ']');
 
 		if (!close || close[1] != ':' || !close[2])
-			return zc_usage_error(ctx,
+			return zc_usage_error(&ctx->cli,
 				"'%s': expected [IPV6-ADDRESS]:PORT", s);
 		hl = close - s - 1;
 		if (hl >= sizeof(hp->host))
-			return zc_usage_error(ctx, "'%s': host too long", s);
+			return zc_usage_error(&ctx->cli, "'%s': host too long", s);
 		memcpy(hp->host, s + 1, hl);
 		colon = close + 1;
 	} else {
@@ -88,22 +88,22 @@ int zc_parse_hostport(struct zc_ctx *ctx, const char *s, bool listen,
 		if (!colon) {
 			if (listen && zc_all_digits(s))
 				return zc_parse_port(ctx, s, s, true, hp);
-			return zc_usage_error(ctx,
+			return zc_usage_error(&ctx->cli,
 				"'%s': expected %sHOST:PORT", s,
 				listen ? "PORT or " : "");
 		}
 		if (strchr(s, ':') != colon)
-			return zc_usage_error(ctx,
+			return zc_usage_error(&ctx->cli,
 				"'%s': write IPv6 addresses as [ADDRESS]:PORT", s);
 		hl = colon - s;
 		if (hl >= sizeof(hp->host))
-			return zc_usage_error(ctx, "'%s': host too long", s);
+			return zc_usage_error(&ctx->cli, "'%s': host too long", s);
 		memcpy(hp->host, s, hl);
 	}
 	if (!colon[1])
-		return zc_usage_error(ctx, "'%s': missing port", s);
+		return zc_usage_error(&ctx->cli, "'%s': missing port", s);
 	if (!listen && !hp->host[0])
-		return zc_usage_error(ctx, "'%s': missing host", s);
+		return zc_usage_error(&ctx->cli, "'%s': missing host", s);
 	return zc_parse_port(ctx, s, colon + 1, listen, hp);
 }
 
@@ -166,7 +166,7 @@ static struct addrinfo *zc_resolve(struct zc_ctx *ctx,
 	ret = getaddrinfo(hp->host[0] ? hp->host : NULL, hp->port, &hints,
 			  &res);
 	if (ret) {
-		zc_err(ctx, "%s%s%s: %s", hp->host[0] ? hp->host : "",
+		zc_err(&ctx->cli, "%s%s%s: %s", hp->host[0] ? hp->host : "",
 		       hp->host[0] ? ":" : "port ", hp->port,
 		       ret == EAI_SYSTEM ? strerror(errno) :
 		       gai_strerror(ret));
@@ -194,17 +194,17 @@ int zc_tcp_connect(struct zc_ctx *ctx, const struct zc_hostport *hp)
 		}
 		zc_sockaddr_str(ai->ai_addr, addr, sizeof(addr));
 		if (!connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-			zc_debug(ctx, "connected to %s, fd %d", addr, fd);
+			zc_debug(&ctx->cli, "connected to %s, fd %d", addr, fd);
 			break;
 		}
 		err = errno;
-		zc_debug(ctx, "connect %s: %s", addr, strerror(err));
+		zc_debug(&ctx->cli, "connect %s: %s", addr, strerror(err));
 		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		zc_err(ctx, "connect to %s:%s: %s", hp->host, hp->port,
+		zc_err(&ctx->cli, "connect to %s:%s: %s", hp->host, hp->port,
 		       strerror(err));
 	return fd;
 }
@@ -238,7 +238,7 @@ int zc_tcp_listen(struct zc_ctx *ctx, const struct zc_hostport *hp)
 			close(fd);
 			fd = -1;
 			if (err != EAFNOSUPPORT && err != EADDRNOTAVAIL) {
-				zc_err(ctx, "listen on port %s: %s",
+				zc_err(&ctx->cli, "listen on port %s: %s",
 				       hp->port, strerror(err));
 				return -1;
 			}
@@ -261,13 +261,13 @@ int zc_tcp_listen(struct zc_ctx *ctx, const struct zc_hostport *hp)
 			break;
 		err = errno;
 		zc_sockaddr_str(ai->ai_addr, addr, sizeof(addr));
-		zc_debug(ctx, "listen on %s: %s", addr, strerror(err));
+		zc_debug(&ctx->cli, "listen on %s: %s", addr, strerror(err));
 		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		zc_err(ctx, "listen on %s%s%s: %s", hp->host,
+		zc_err(&ctx->cli, "listen on %s%s%s: %s", hp->host,
 		       hp->host[0] ? ":" : "port ", hp->port, strerror(err));
 	return fd;
 }

@@ -169,7 +169,7 @@ struct nl_cb *zc_nl_trace_cb(struct zc_ctx *ctx)
 {
 	struct nl_cb *cb;
 
-	if (!ctx->debug)
+	if (!ctx->cli.debug)
 		return NULL;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
@@ -203,7 +203,7 @@ void zc_nl_perror(struct zc_ctx *ctx, const char *what,
 
 	if (e->local) {
 		/* libnl failed locally: e->msg says how. */
-		zc_err(ctx, "%s%s%s", what ? what : "", what ? ": " : "",
+		zc_err(&ctx->cli, "%s%s%s", what ? what : "", what ? ": " : "",
 		       e->msg);
 		return;
 	}
@@ -221,7 +221,7 @@ void zc_nl_perror(struct zc_ctx *ctx, const char *what,
 	if (e->err == -EPERM && !e->msg[0] && n < sizeof(line))
 		snprintf(line + n, sizeof(line) - n,
 			 " (needs CAP_NET_ADMIN)");
-	zc_err(ctx, "%s", line);
+	zc_err(&ctx->cli, "%s", line);
 }
 
 /*
@@ -240,11 +240,11 @@ int zc_nl_connect(struct zc_ctx *ctx)
 	if (cb)
 		nl_cb_put(cb);
 	if (ret == -ENOMEM) {
-		zc_err(ctx, "out of memory");
+		zc_err(&ctx->cli, "out of memory");
 		return -1;
 	}
 	if (ret == -ENOENT) {
-		zc_err(ctx,
+		zc_err(&ctx->cli,
 		       "generic netlink family \"%s\" not found: is zcopy.ko loaded?",
 		       ZCOPY_GENL_NAME);
 		return -1;
@@ -268,7 +268,7 @@ int zc_nl_require(struct zc_ctx *ctx, unsigned int cmd)
 {
 	if (cmd < 64 && (ctx->ops & (1ull << cmd)))
 		return 0;
-	zc_err(ctx,
+	zc_err(&ctx->cli,
 	       "%s: the loaded zcopy module has no %s operation (an older module?)",
 	       strerror(EOPNOTSUPP), zc_cmd_name(cmd));
 	return -1;

@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <nettle/sha2.h>
+
 #include "zcopyctl.h"
 
 enum {
@@ -93,7 +95,7 @@ static ssize_t zc_expect_read(struct zc_recv *r, char *buf, size_t len)
 			if (k < 0 && errno == EINTR)
 				continue;
 			if (k < 0) {
-				zc_err(r->ctx, "--expect-file %s: %s", e->name,
+				zc_err(&r->ctx->cli, "--expect-file %s: %s", e->name,
 				       strerror(errno));
 				return -1;
 			}
@@ -161,7 +163,7 @@ static int zc_add_expect(struct zc_recv *r, const struct zc_expect *e)
 	struct zc_expect *n = realloc(r->exp, (r->nexp + 1) * sizeof(*n));
 
 	if (!n) {
-		zc_err(r->ctx, "out of memory");
+		zc_err(&r->ctx->cli, "out of memory");
 		return -1;
 	}
 	r->exp = n;
@@ -183,48 +185,45 @@ static int zc_wait_in(struct zc_ctx *ctx, int fd, double timeout,
 		if (p < 0 && errno == EINTR && !zc_stop_signal)
 			continue;
 		if (p < 0 && errno == EINTR)
-			zc_err(ctx, "interrupted while waiting for %s", what);
+			zc_err(&ctx->cli, "interrupted while waiting for %s", what);
 		else if (p < 0)
-			zc_err(ctx, "poll: %s", strerror(errno));
+			zc_err(&ctx->cli, "poll: %s", strerror(errno));
 		else
-			zc_err(ctx, "timed out after %g s waiting for %s",
+			zc_err(&ctx->cli, "timed out after %g s waiting for %s",
 			       timeout, what);
 		return -1;
 	}
 }
 
-int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
+int cmd_recv(struct zc_cli *cli, int argc, char **argv)
 {
+	struct zc_ctx *ctx = zc_ctx_of(cli);
 	struct zc_recv r = { .ctx = ctx, .exp_byte = -1, .got_byte = -1 };
 	const char *output = NULL, *ready = NULL, *want_sha_hex = NULL;
 	char peer[160] = "?", local[160], portbuf[32], *buf = NULL;
 	uint8_t want_sha[32], sha[32];
 	bool have_fd = false, quiet = false, print_sha = false;
 	int lfd = -1, cfd = -1, ofd = -1, c, ret = EXIT_FAIL;
-	struct zc_sha256 sctx;
+	struct sha256_ctx sctx;
 	struct zc_hostport hp;
 	struct zc_expect e;
 	double timeout = 0;
 	uint64_t t0, t1, v;
-	struct zc_getopt g;
 	size_t i;
 
-	zc_getopt_init(ctx, &g);
-	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
+	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_EXPECT_FILE:
 			memset(&e, 0, sizeof(e));
 			e.name = optarg;
 			e.fd = open(optarg, O_RDONLY | O_CLOEXEC);
 			if (e.fd < 0) {
-				zc_err(ctx, "--expect-file %s: %s", optarg,
+				zc_err(&ctx->cli, "--expect-file %s: %s", optarg,
 				       strerror(errno));
-				zc_getopt_free(&g);
 				goto out;
 			}
 			if (zc_add_expect(&r, &e)) {
 				close(e.fd);
-				zc_getopt_free(&g);
 				goto out;
 			}
 			break;
@@ -234,22 +233,19 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 			e.name = optarg;
 			e.fd = -1;
 			if (zc_unescape(optarg, &e.text, &e.text_len)) {
-				zc_getopt_free(&g);
-				ret = zc_usage_error(ctx, "--expect-text: bad escape sequence in '%s'",
+				ret = zc_usage_error(&ctx->cli, "--expect-text: bad escape sequence in '%s'",
 						     optarg);
 				goto out;
 			}
 			if (zc_add_expect(&r, &e)) {
 				free(e.text);
-				zc_getopt_free(&g);
 				goto out;
 			}
 			break;
 		case OPT_EXPECT_SHA:
 			want_sha_hex = optarg;
 			if (zc_parse_sha(optarg, want_sha)) {
-				zc_getopt_free(&g);
-				ret = zc_usage_error(ctx, "--expect-sha256 '%s': expected 64 hex digits",
+				ret = zc_usage_error(&ctx->cli, "--expect-sha256 '%s': expected 64 hex digits",
 						     optarg);
 				goto out;
 			}
@@ -262,16 +258,14 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			if (zc_parse_secs(optarg, &timeout) || !timeout) {
-				zc_getopt_free(&g);
-				ret = zc_usage_error(ctx, "--timeout '%s': expected seconds",
+				ret = zc_usage_error(&ctx->cli, "--timeout '%s': expected seconds",
 						     optarg);
 				goto out;
 			}
 			break;
 		case OPT_FD:
 			if (zc_parse_u64(optarg, &v) || v > INT32_MAX) {
-				zc_getopt_free(&g);
-				ret = zc_usage_error(ctx, "--fd '%s': expected a file descriptor",
+				ret = zc_usage_error(&ctx->cli, "--fd '%s': expected a file descriptor",
 						     optarg);
 				goto out;
 			}
@@ -285,27 +279,25 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 			quiet = true;
 			break;
 		case ZC_OPT_EXIT:
-			zc_getopt_free(&g);
-			ret = g.exit;
+			ret = ctx->cli.exit;
 			goto out;
 		}
 	}
-	zc_getopt_free(&g);
 
 	if (want_sha_hex && r.nexp) {
-		ret = zc_usage_error(ctx, "--expect-sha256 excludes --expect-file and --expect-text");
+		ret = zc_usage_error(&ctx->cli, "--expect-sha256 excludes --expect-file and --expect-text");
 		goto out;
 	}
 	if (have_fd && optind < argc) {
-		ret = zc_usage_error(ctx, "--fd and an address exclude each other");
+		ret = zc_usage_error(&ctx->cli, "--fd and an address exclude each other");
 		goto out;
 	}
 	if (!have_fd && optind >= argc) {
-		ret = zc_usage_error(ctx, "missing [HOST:]PORT (or --fd N)");
+		ret = zc_usage_error(&ctx->cli, "missing [HOST:]PORT (or --fd N)");
 		goto out;
 	}
 	if (optind + (have_fd ? 0 : 1) < argc) {
-		ret = zc_usage_error(ctx, "unexpected argument '%s'",
+		ret = zc_usage_error(&ctx->cli, "unexpected argument '%s'",
 				     argv[optind + (have_fd ? 0 : 1)]);
 		goto out;
 	}
@@ -316,14 +308,14 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 	buf = malloc(ZC_RECV_BUF);
 	r.ebuf = malloc(ZC_RECV_BUF);
 	if (!buf || !r.ebuf) {
-		zc_err(ctx, "out of memory");
+		zc_err(&ctx->cli, "out of memory");
 		goto out;
 	}
 	if (output) {
 		ofd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 			   0644);
 		if (ofd < 0) {
-			zc_err(ctx, "--output %s: %s", output, strerror(errno));
+			zc_err(&ctx->cli, "--output %s: %s", output, strerror(errno));
 			goto out;
 		}
 	}
@@ -352,17 +344,17 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 						    isatty(STDERR_FILENO))))
 				fprintf(stderr, "zcopyctl: recv: listening on %s\n",
 					local);
-			if (ready && zc_write_ready_file(ctx, ready, portbuf))
+			if (ready && zc_write_ready_file(&ctx->cli, ready, portbuf))
 				goto out;
 			if (zc_wait_in(ctx, lfd, timeout, "a connection"))
 				goto out;
 			cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (cfd < 0) {
-				zc_err(ctx, "accept: %s", strerror(errno));
+				zc_err(&ctx->cli, "accept: %s", strerror(errno));
 				goto out;
 			}
 		} else {
-			if (ready && zc_write_ready_file(ctx, ready, "0\n"))
+			if (ready && zc_write_ready_file(&ctx->cli, ready, "0\n"))
 				goto out;
 			cfd = lfd;
 			lfd = -1;
@@ -370,10 +362,10 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 	}
 	if (zc_sock_peer_str(cfd, true, peer, sizeof(peer)))
 		snprintf(peer, sizeof(peer), "fd %d", cfd);
-	zc_debug(ctx, "connection from %s", peer);
+	zc_debug(&ctx->cli, "connection from %s", peer);
 
 	if (want_sha_hex || print_sha)
-		zc_sha256_init(&sctx);
+		sha256_init(&sctx);
 	t0 = zc_now_ns();
 	for (;;) {
 		ssize_t n;
@@ -383,14 +375,14 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 		n = read(cfd, buf, ZC_RECV_BUF);
 		if (n < 0 && errno == EINTR) {
 			if (zc_stop_signal) {
-				zc_err(ctx, "interrupted after %" PRIu64 " bytes",
+				zc_err(&ctx->cli, "interrupted after %" PRIu64 " bytes",
 				       r.bytes);
 				goto out;
 			}
 			continue;
 		}
 		if (n < 0) {
-			zc_err(ctx, "read after %" PRIu64 " bytes: %s", r.bytes,
+			zc_err(&ctx->cli, "read after %" PRIu64 " bytes: %s", r.bytes,
 			       strerror(errno));
 			goto out;
 		}
@@ -399,7 +391,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 		if (zc_compare(&r, buf, n))
 			goto out;
 		if (want_sha_hex || print_sha)
-			zc_sha256_update(&sctx, buf, n);
+			sha256_update(&sctx, n, (const uint8_t *)buf);
 		if (ofd >= 0) {
 			ssize_t w, done = 0;
 
@@ -408,7 +400,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 				if (w < 0 && errno == EINTR)
 					continue;
 				if (w < 0) {
-					zc_err(ctx, "--output %s: %s", output,
+					zc_err(&ctx->cli, "--output %s: %s", output,
 					       strerror(errno));
 					goto out;
 				}
@@ -446,7 +438,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (want_sha_hex || print_sha) {
-		zc_sha256_final(&sctx, sha);
+		sha256_digest(&sctx, SHA256_DIGEST_SIZE, sha);
 		if (want_sha_hex && memcmp(sha, want_sha, 32)) {
 			r.mismatch = true;
 			r.mismatch_off = 0;
@@ -462,7 +454,7 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 
 		for (i = 0; i < 32 && (want_sha_hex || print_sha); i++)
 			snprintf(shahex + 2 * i, 3, "%02x", sha[i]);
-		if (ctx->json) {
+		if (ctx->cli.json) {
 			zj_begin_obj(NULL);
 			zj_str("peer", peer);
 			zj_u64("bytes", r.bytes);
@@ -513,9 +505,9 @@ int cmd_recv(struct zc_ctx *ctx, int argc, char **argv)
 	}
 	if (r.mismatch) {
 		if (want_sha_hex)
-			zc_err(ctx, "the data's sha256 differs from the expected");
+			zc_err(&ctx->cli, "the data's sha256 differs from the expected");
 		else
-			zc_err(ctx, "the data differs from the expected at byte %" PRIu64,
+			zc_err(&ctx->cli, "the data differs from the expected at byte %" PRIu64,
 			       r.mismatch_off);
 		ret = EXIT_MISMATCH;
 	} else {
@@ -527,7 +519,7 @@ out:
 	if (lfd >= 0 && !have_fd)
 		close(lfd);
 	if (ofd >= 0 && close(ofd) && ret == EXIT_OK) {
-		zc_err(ctx, "--output %s: %s", output, strerror(errno));
+		zc_err(&ctx->cli, "--output %s: %s", output, strerror(errno));
 		ret = EXIT_FAIL;
 	}
 	for (i = 0; i < r.nexp; i++) {

@@ -120,7 +120,7 @@ static int zc_add_src(struct zc_send *s, const struct zc_src *src)
 	struct zc_src *n = realloc(s->srcs, (s->nsrcs + 1) * sizeof(*n));
 
 	if (!n) {
-		zc_err(s->ctx, "out of memory");
+		zc_err(&s->ctx->cli, "out of memory");
 		return -1;
 	}
 	s->srcs = n;
@@ -157,29 +157,29 @@ static int zc_parse_extent(struct zc_send *s, char *arg)
 			}
 		}
 		if (c1 && c1[1] && zc_parse_u64(c1 + 1, &off))
-			return zc_usage_error(ctx, "'%s': bad offset '%s'",
+			return zc_usage_error(&ctx->cli, "'%s': bad offset '%s'",
 					      orig, c1 + 1);
 		if (c2) {
 			if (!c2[1] || zc_parse_u64(c2 + 1, &len) || !len)
-				return zc_usage_error(ctx,
+				return zc_usage_error(&ctx->cli,
 					"'%s': bad length '%s' (at least 1)",
 					orig, c2 + 1);
 			have_len = true;
 		}
 		/* File offsets are loff_t: the extent must end below 2^63. */
 		if (off > INT64_MAX || len > INT64_MAX - off)
-			return zc_usage_error(ctx,
+			return zc_usage_error(&ctx->cli,
 				"'%s': the extent ends past the largest file offset (2^63 - 1)",
 				orig);
 	}
 
 	fd = open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
-		zc_err(ctx, "%s: %s", name, strerror(errno));
+		zc_err(&ctx->cli, "%s: %s", name, strerror(errno));
 		return EXIT_FAIL;
 	}
 	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
-		zc_err(ctx, "%s: %s (zcopy sends extents of regular files)",
+		zc_err(&ctx->cli, "%s: %s (zcopy sends extents of regular files)",
 		       name, S_ISDIR(st.st_mode) ? "is a directory" :
 		       "not a regular file");
 		close(fd);
@@ -194,14 +194,14 @@ static int zc_parse_extent(struct zc_send *s, char *arg)
 		src.len = have_len ? len : UINT64_MAX / 4;
 	} else if (off > (uint64_t)st.st_size ||
 		   (have_len && len > (uint64_t)st.st_size - off)) {
-		zc_err(ctx,
+		zc_err(&ctx->cli,
 		       "%s: the extent [%" PRIu64 ", %" PRIu64 ") goes beyond the end of the file (%" PRIu64 " bytes)",
 		       name, off, off + (have_len ? len : 0),
 		       (uint64_t)st.st_size);
 		close(fd);
 		return EXIT_FAIL;
 	} else if (!have_len && off == (uint64_t)st.st_size) {
-		zc_err(ctx, "%s: nothing to send at offset %" PRIu64 " (the file has %" PRIu64 " bytes)",
+		zc_err(&ctx->cli, "%s: nothing to send at offset %" PRIu64 " (the file has %" PRIu64 " bytes)",
 		       name, off, (uint64_t)st.st_size);
 		close(fd);
 		return EXIT_FAIL;
@@ -225,7 +225,7 @@ static int zc_read_file(struct zc_ctx *ctx, const char *path, char **buf,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || !b) {
-		zc_err(ctx, "--header-file %s: %s", path, strerror(errno));
+		zc_err(&ctx->cli, "--header-file %s: %s", path, strerror(errno));
 		free(b);
 		if (fd >= 0)
 			close(fd);
@@ -236,14 +236,14 @@ static int zc_read_file(struct zc_ctx *ctx, const char *path, char **buf,
 			char *nb;
 
 			if (cap >= max) {
-				zc_err(ctx, "--header-file %s: larger than the largest pool (%zu bytes)",
+				zc_err(&ctx->cli, "--header-file %s: larger than the largest pool (%zu bytes)",
 				       path, max);
 				goto fail;
 			}
 			cap *= 2;
 			nb = realloc(b, cap);
 			if (!nb) {
-				zc_err(ctx, "out of memory");
+				zc_err(&ctx->cli, "out of memory");
 				goto fail;
 			}
 			b = nb;
@@ -252,7 +252,7 @@ static int zc_read_file(struct zc_ctx *ctx, const char *path, char **buf,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			zc_err(ctx, "--header-file %s: %s", path,
+			zc_err(&ctx->cli, "--header-file %s: %s", path,
 			       strerror(errno));
 			goto fail;
 		}
@@ -378,18 +378,18 @@ static int zc_send_ioctl(struct zc_send *s, size_t n, uint32_t flags,
 			snprintf(e->msg, sizeof(e->msg), "ZCOPY_IOC_SEND: %s",
 				 hint);
 		e->hint = true;
-		zc_debug(s->ctx, "ioctl SEND %zu segments = %s", n,
+		zc_debug(&s->ctx->cli, "ioctl SEND %zu segments = %s", n,
 			 strerror(-e->err));
 		return e->err;
 	}
 	zc_result_from(r, &a);
-	if (s->ctx->debug) {
-		zc_debug(s->ctx,
+	if (s->ctx->cli.debug) {
+		zc_debug(&s->ctx->cli,
 			 "ioctl SEND %zu segments cookie %" PRIu64 " = sent %" PRIu64 " stop_seg %u stop %s offset %" PRIu64,
 			 n, s->cookie, r->bytes_sent, r->stop_seg,
 			 zc_stop_name(r->stop_reason), r->stop_offset);
 		for (i = 0; i < n; i++)
-			zc_debug(s->ctx,
+			zc_debug(&s->ctx->cli,
 				 "  seg %zu: sent %" PRIu64 " copied %" PRIu64 " (%s)",
 				 i, (uint64_t)s->results[i].sent,
 				 (uint64_t)s->results[i].copied,
@@ -413,7 +413,7 @@ static void zc_add_completion(struct zc_send *s, const struct zcopy_completion *
 	/* Stops zcopyctl resumed from (would block, signal) are no errors. */
 	if (!s->error && c->error && c->error != -EAGAIN && c->error != -EINTR)
 		s->error = c->error;
-	zc_debug(s->ctx,
+	zc_debug(&s->ctx->cli,
 		 "completion cookie %" PRIu64 ": bytes %" PRIu64 " pool %" PRIu64 " zc %" PRIu64 " copied %" PRIu64 " flags 0x%x reason %s error %d",
 		 (uint64_t)c->cookie, (uint64_t)c->bytes,
 		 (uint64_t)c->pool_bytes, (uint64_t)c->zc_bytes,
@@ -435,7 +435,7 @@ static int zc_wait_completions(struct zc_send *s, uint64_t want)
 		uint64_t now = zc_now_ns();
 
 		if (now >= deadline) {
-			zc_err(s->ctx,
+			zc_err(&s->ctx->cli,
 			       "timed out after %g s waiting for completions (%" PRIu64 " of %" PRIu64 ")",
 			       s->timeout, s->completions, want);
 			return -1;
@@ -444,13 +444,13 @@ static int zc_wait_completions(struct zc_send *s, uint64_t want)
 				  (int)((deadline - now) / 1000000 + 1));
 		if (n == -EINTR) {
 			if (zc_stop_signal) {
-				zc_err(s->ctx, "interrupted while waiting for completions");
+				zc_err(&s->ctx->cli, "interrupted while waiting for completions");
 				return -1;
 			}
 			continue;
 		}
 		if (n < 0) {
-			zc_err(s->ctx, "reading completions: %s", strerror(-n));
+			zc_err(&s->ctx->cli, "reading completions: %s", strerror(-n));
 			return -1;
 		}
 		for (i = 0; i < n; i++)
@@ -539,7 +539,7 @@ static int zc_wait_writable(struct zc_send *s)
 
 	if (p > 0 || (p < 0 && errno == EINTR))
 		return 0;
-	zc_err(s->ctx, "the socket stayed unwritable for %g s", s->timeout);
+	zc_err(&s->ctx->cli, "the socket stayed unwritable for %g s", s->timeout);
 	return -1;
 }
 
@@ -556,7 +556,7 @@ static int zc_send_all(struct zc_send *s)
 
 	while (s->cur_src < s->nsrcs) {
 		if (zc_stop_signal) {
-			zc_err(ctx, "interrupted after %" PRIu64 " bytes", s->sent);
+			zc_err(&ctx->cli, "interrupted after %" PRIu64 " bytes", s->sent);
 			return -1;
 		}
 		n = zc_build(s, &want);
@@ -603,17 +603,17 @@ static int zc_send_all(struct zc_send *s)
 		s->sent += r.bytes_sent;
 		if (r.stop_reason == ZCOPY_STOP_NONE) {
 			if (r.bytes_sent != want)
-				zc_warn(ctx, "the kernel reports %" PRIu64 " bytes sent of %" PRIu64 ", with no stop reason",
+				zc_warn(&ctx->cli, "the kernel reports %" PRIu64 " bytes sent of %" PRIu64 ", with no stop reason",
 					r.bytes_sent, want);
 			zc_advance_all(s, n);
 			continue;
 		}
 		if (r.stop_seg >= n) {
-			zc_err(ctx, "the kernel stopped at segment %u of a send of %zu",
+			zc_err(&ctx->cli, "the kernel stopped at segment %u of a send of %zu",
 			       r.stop_seg, n);
 			return -1;
 		}
-		zc_debug(ctx, "short send: %" PRIu64 " bytes, stopped in segment %u at %" PRIu64 ": %s",
+		zc_debug(&ctx->cli, "short send: %" PRIu64 " bytes, stopped in segment %u at %" PRIu64 ": %s",
 			 r.bytes_sent, r.stop_seg, r.stop_offset,
 			 zc_stop_name(r.stop_reason));
 		s->cur_src = s->pieces[r.stop_seg].src;
@@ -621,7 +621,7 @@ static int zc_send_all(struct zc_send *s)
 		switch (r.stop_reason) {
 		case ZCOPY_STOP_EOF:
 			if (!s->srcs[s->cur_src].to_eof) {
-				zc_warn(ctx, "%s ended before the extent did: %" PRIu64 " bytes of it not sent (the file shrank?)",
+				zc_warn(&ctx->cli, "%s ended before the extent did: %" PRIu64 " bytes of it not sent (the file shrank?)",
 					s->srcs[s->cur_src].name,
 					s->srcs[s->cur_src].len - s->cur_off);
 				s->short_file = true;
@@ -639,7 +639,7 @@ static int zc_send_all(struct zc_send *s)
 			break;
 		case ZCOPY_STOP_ERROR:
 		default:
-			zc_err(ctx, "%s after %" PRIu64 " bytes (segment %u: %s)",
+			zc_err(&ctx->cli, "%s after %" PRIu64 " bytes (segment %u: %s)",
 			       r.stop_reason == ZCOPY_STOP_ERROR ?
 			       strerror((int)r.stop_errno) : "unknown stop reason",
 			       s->sent, r.stop_seg,
@@ -659,7 +659,7 @@ static void zc_send_report(struct zc_send *s, const char *dest)
 	struct zc_table *tab;
 	char line[256];
 
-	if (s->ctx->json) {
+	if (s->ctx->cli.json) {
 		zj_begin_obj(NULL);
 		zj_str("dest", dest);
 		zj_str("method", s->use_ioctl ? "ioctl" : "netlink");
@@ -725,8 +725,9 @@ static void zc_send_report(struct zc_send *s, const char *dest)
 	zc_table_free(tab);
 }
 
-int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
+int cmd_send(struct zc_cli *cli, int argc, char **argv)
 {
+	struct zc_ctx *ctx = zc_ctx_of(cli);
 	struct zc_send s = {
 		.ctx = ctx, .devfd = -1, .sockfd = -1, .timeout = 60,
 		.total_known = true,
@@ -738,11 +739,9 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	bool have_cookie = false, have_fd = false;
 	size_t header_len = 0, i;
 	uint64_t v;
-	struct zc_getopt g;
 	int c, ret = EXIT_FAIL;
 
-	zc_getopt_init(ctx, &g);
-	while ((c = zc_getopt_next(ctx, &g, argc, argv)) != -1) {
+	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_HEADER_TEXT:
 			header_text = optarg;
@@ -751,11 +750,9 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 			header_file = optarg;
 			break;
 		case OPT_FD:
-			if (zc_parse_u64(optarg, &v) || v > INT32_MAX) {
-				zc_getopt_free(&g);
-				return zc_usage_error(ctx, "--fd '%s': expected a file descriptor",
+			if (zc_parse_u64(optarg, &v) || v > INT32_MAX)
+				return zc_usage_error(&ctx->cli, "--fd '%s': expected a file descriptor",
 						      optarg);
-			}
 			s.sockfd = (int)v;
 			have_fd = true;
 			break;
@@ -763,19 +760,15 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 			s.use_ioctl = true;
 			break;
 		case OPT_COOKIE:
-			if (zc_parse_u64(optarg, &s.cookie)) {
-				zc_getopt_free(&g);
-				return zc_usage_error(ctx, "--cookie '%s': expected a number",
+			if (zc_parse_u64(optarg, &s.cookie))
+				return zc_usage_error(&ctx->cli, "--cookie '%s': expected a number",
 						      optarg);
-			}
 			have_cookie = true;
 			break;
 		case OPT_TIMEOUT:
-			if (zc_parse_secs(optarg, &s.timeout) || !s.timeout) {
-				zc_getopt_free(&g);
-				return zc_usage_error(ctx, "--timeout '%s': expected seconds",
+			if (zc_parse_secs(optarg, &s.timeout) || !s.timeout)
+				return zc_usage_error(&ctx->cli, "--timeout '%s': expected seconds",
 						      optarg);
-			}
 			break;
 		case OPT_MORE:
 			s.more = true;
@@ -790,25 +783,23 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 			s.quiet = true;
 			break;
 		case ZC_OPT_EXIT:
-			zc_getopt_free(&g);
-			return g.exit;
+			return ctx->cli.exit;
 		}
 	}
-	zc_getopt_free(&g);
 
 	if (header_text && header_file)
-		return zc_usage_error(ctx, "--header-text and --header-file exclude each other");
+		return zc_usage_error(&ctx->cli, "--header-text and --header-file exclude each other");
 	if (!have_fd) {
 		if (optind >= argc)
-			return zc_usage_error(ctx, "missing HOST:PORT (or --fd N)");
+			return zc_usage_error(&ctx->cli, "missing HOST:PORT (or --fd N)");
 		if (zc_parse_hostport(ctx, argv[optind], false, &hp))
 			return EXIT_USAGE;
 		optind++;
 	}
 	if (optind >= argc && !header_text && !header_file)
-		return zc_usage_error(ctx, "nothing to send: no FILE and no header");
+		return zc_usage_error(&ctx->cli, "nothing to send: no FILE and no header");
 	if (header_text && zc_unescape(header_text, &header, &header_len))
-		return zc_usage_error(ctx, "--header-text: bad escape sequence in '%s'",
+		return zc_usage_error(&ctx->cli, "--header-text: bad escape sequence in '%s'",
 				      header_text);
 	if (!have_cookie)
 		s.cookie = (uint64_t)getpid() << 32 | (uint32_t)zc_now_ns();
@@ -828,11 +819,11 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	if (zc_dev_query(ctx, s.z, &s.q))
 		goto out;
 	if (!(s.q.features & ZCOPY_FEATURE_SEND)) {
-		zc_err(ctx, "the loaded zcopy module cannot send (no ZCOPY_FEATURE_SEND)");
+		zc_err(&ctx->cli, "the loaded zcopy module cannot send (no ZCOPY_FEATURE_SEND)");
 		goto out;
 	}
 	if (!s.q.max_segments || !s.q.max_send_bytes) {
-		zc_err(ctx, "ZCOPY_IOC_QUERY reports no segments or bytes per send");
+		zc_err(&ctx->cli, "ZCOPY_IOC_QUERY reports no segments or bytes per send");
 		goto out;
 	}
 	if (!s.use_ioctl && (zc_nl_connect(ctx) ||
@@ -860,7 +851,7 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	}
 	ret = EXIT_FAIL;
 	if (!s.nsrcs) {
-		zc_err(ctx, "nothing to send: the header is empty");
+		zc_err(&ctx->cli, "nothing to send: the header is empty");
 		ret = EXIT_USAGE;
 		goto out;
 	}
@@ -869,7 +860,7 @@ int cmd_send(struct zc_ctx *ctx, int argc, char **argv)
 	if (s.use_ioctl)
 		s.results = calloc(s.q.max_segments, sizeof(*s.results));
 	if (!s.pieces || !s.segs || (s.use_ioctl && !s.results)) {
-		zc_err(ctx, "out of memory");
+		zc_err(&ctx->cli, "out of memory");
 		goto out;
 	}
 

@@ -105,44 +105,14 @@ static const struct zc_cmd zc_cmds[] = {
 		.run = cmd_info,
 	},
 	{
-		.name = "bench",
-		.args = "",
-		.help = "compare sending techniques: throughput, CPU, syscalls, copies",
-		.desc =
-"Sends the same payload over TCP to a receiver (a child process, in\n"
-"--receiver-netns if given) through each technique side by side:\n"
-"read+write, mmap+write, sendfile, splice, hdr+sendfile (MSG_MORE),\n"
-"MSG_ZEROCOPY, io_uring-zc (SEND_ZC, registered buffers), zcopy-file,\n"
-"zcopy-pool, zcopy-hdr+file, and write (pool workload). The receiver\n"
-"checks every request against a hash of the payload. Reports per\n"
-"technique throughput, the sender's CPU seconds per GiB, system calls and\n"
-"context switches per request, completions (zero-copy/copied) and, with\n"
-"kprobes in tracefs, the bytes the CPU copied per payload byte in the\n"
-"sender, the receiver and softirq context (a separate pass, so the\n"
-"probes do not slow the timed one). Workloads: bulk (one file),\n"
-"small (header + 4-64 KiB body, many requests), pool (memory bodies of\n"
-"--pool-sizes, zcopy-pool once per --copy-threshold). Needs root for\n"
-"tracefs, /dev/zcopy and setns; a technique that cannot run is\n"
-"skipped with the reason. Absolute times under emulation mean little:\n"
-"compare ratios within one run.",
-		.opts = zc_bench_opts,
-		.run = cmd_bench,
-	},
-	{
 		.name = "help",
 		.args = "[COMMAND]",
 		.help = "this help, or the help of COMMAND",
-		.run = NULL,
+		.run = NULL,		/* zc_help(), which reads this table */
 	},
 };
 
 #define ZC_NCMDS (sizeof(zc_cmds) / sizeof(zc_cmds[0]))
-
-static const struct zc_opt zc_common_opts[] = {
-	{ "json", 'j', NULL, "JSON output (as the global -j)" },
-	{ "help", 'h', NULL, "this command's help" },
-	{ NULL, 0, NULL, NULL },
-};
 
 static void zc_usage(FILE *f)
 {
@@ -152,6 +122,7 @@ static void zc_usage(FILE *f)
 		"usage: zcopyctl [OPTIONS] COMMAND [COMMAND OPTIONS] [ARGS]\n\n"
 		"options:\n"
 		"  -j, --json      JSON output: raw numbers, stable field names\n"
+		"  -p, --pretty    JSON output, indented\n"
 		"  -d, --debug     show the netlink messages and ioctls on stderr\n"
 		"  -h, --help      this help\n"
 		"  -V, --version   print the zcopyctl version\n\n"
@@ -165,59 +136,6 @@ static void zc_usage(FILE *f)
 		"3 verification mismatch (recv)\n");
 }
 
-/* "  -x, --long ARG   help text", the text wrapped at 79 columns. */
-static void zc_opt_help(FILE *f, const struct zc_opt *o)
-{
-	const int indent = 27, width = 79;
-	const char *p = o->help;
-	char left[64];
-	int col;
-
-	if (o->val < 256)
-		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->val, o->name,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
-	else
-		snprintf(left, sizeof(left), "    --%s%s%s", o->name,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
-	col = fprintf(f, "  %-*s", indent - 3, left);
-	if (col >= indent) {
-		fprintf(f, "\n%*s", indent - 1, "");
-	}
-	col = indent - 1;
-	while (*p) {
-		int w = (int)strcspn(p, " ");
-
-		if (col + 1 + w > width && col > indent - 1) {
-			fprintf(f, "\n%*s", indent - 1, "");
-			col = indent - 1;
-		}
-		fprintf(f, " %.*s", w, p);
-		col += 1 + w;
-		p += w;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', f);
-}
-
-static void zc_cmd_help(FILE *f, const struct zc_cmd *c)
-{
-	const struct zc_opt *o;
-
-	fprintf(f, "usage: zcopyctl %s%s%s%s\n\n%s.\n", c->name,
-		c->opts ? " [OPTIONS]" : "", c->args[0] ? " " : "", c->args,
-		c->help);
-	if (c->desc)
-		fprintf(f, "\n%s\n", c->desc);
-	if (!c->opts)
-		return;
-	fprintf(f, "\noptions:\n");
-	for (o = c->opts; o->name; o++)
-		zc_opt_help(f, o);
-	for (o = zc_common_opts; o->name; o++)
-		zc_opt_help(f, o);
-}
-
 static const struct zc_cmd *zc_find_cmd(const char *name)
 {
 	size_t i;
@@ -228,147 +146,7 @@ static const struct zc_cmd *zc_find_cmd(const char *name)
 	return NULL;
 }
 
-static void zc_vmsg(struct zc_ctx *ctx, const char *kind, const char *fmt,
-		    va_list ap)
-{
-	fflush(stdout);
-	fprintf(stderr, "zcopyctl: ");
-	if (ctx && ctx->cmd)
-		fprintf(stderr, "%s: ", ctx->cmd->name);
-	if (kind)
-		fprintf(stderr, "%s: ", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void zc_err(struct zc_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	zc_vmsg(ctx, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void zc_warn(struct zc_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	zc_vmsg(ctx, "warning", fmt, ap);
-	va_end(ap);
-}
-
-void zc_debug(struct zc_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!ctx->debug)
-		return;
-	va_start(ap, fmt);
-	fflush(stdout);
-	fprintf(stderr, "debug: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-/* A usage error: the message, a pointer to the help, exit status 2. */
-int zc_usage_error(struct zc_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	zc_vmsg(ctx, NULL, fmt, ap);
-	va_end(ap);
-	if (ctx->cmd && ctx->cmd->run)
-		fprintf(stderr, "Try 'zcopyctl %s --help'.\n", ctx->cmd->name);
-	else
-		fprintf(stderr, "Try 'zcopyctl --help'.\n");
-	return EXIT_USAGE;
-}
-
-void zc_getopt_init(struct zc_ctx *ctx, struct zc_getopt *g)
-{
-	const struct zc_opt *lists[2] = { ctx->cmd->opts, zc_common_opts };
-	const struct zc_opt *o;
-	size_t n = 0, s = 0, i;
-
-	memset(g, 0, sizeof(*g));
-	for (i = 0; i < 2; i++)
-		for (o = lists[i]; o && o->name; o++)
-			n++;
-	g->lopts = calloc(n + 1, sizeof(*g->lopts));
-	if (!g->lopts) {
-		perror("zcopyctl");
-		exit(EXIT_FAIL);
-	}
-	/* ':' first: a missing argument returns ':', not '?'. */
-	g->sopts[s++] = ':';
-	n = 0;
-	for (i = 0; i < 2; i++) {
-		for (o = lists[i]; o && o->name; o++) {
-			g->lopts[n].name = o->name;
-			g->lopts[n].has_arg = o->arg ? required_argument :
-						       no_argument;
-			g->lopts[n].val = o->val;
-			n++;
-			if (o->val < 256 && s + 3 < sizeof(g->sopts)) {
-				g->sopts[s++] = (char)o->val;
-				if (o->arg)
-					g->sopts[s++] = ':';
-			}
-		}
-	}
-	g->sopts[s] = '\0';
-	optind = 0;		/* full re-initialisation of GNU getopt */
-	opterr = 0;		/* we print our own messages */
-}
-
-/*
- * The next option of a subcommand. Handles -h (prints the help) and -j;
- * returns ZC_OPT_EXIT with g->exit set when the caller must return.
- */
-int zc_getopt_next(struct zc_ctx *ctx, struct zc_getopt *g, int argc,
-		   char **argv)
-{
-	int c, idx = -1;
-
-	for (;;) {
-		c = getopt_long(argc, argv, g->sopts, g->lopts, &idx);
-		switch (c) {
-		case 'j':
-			ctx->json = true;
-			continue;
-		case 'h':
-			zc_cmd_help(stdout, ctx->cmd);
-			g->exit = EXIT_OK;
-			return ZC_OPT_EXIT;
-		case ':':
-			g->exit = zc_usage_error(ctx, "option '%s' needs an argument",
-						 argv[optind - 1]);
-			return ZC_OPT_EXIT;
-		case '?':
-			if (optopt && optopt < 256)
-				g->exit = zc_usage_error(ctx, "unknown option '-%c'",
-							 optopt);
-			else
-				g->exit = zc_usage_error(ctx, "unknown option '%s'",
-							 argv[optind - 1]);
-			return ZC_OPT_EXIT;
-		default:
-			return c;
-		}
-	}
-}
-
-void zc_getopt_free(struct zc_getopt *g)
-{
-	free(g->lopts);
-	g->lopts = NULL;
-}
-
-static int zc_help(struct zc_ctx *ctx, int argc, char **argv)
+static int zc_help(struct zc_cli *cli, int argc, char **argv)
 {
 	const struct zc_cmd *c;
 
@@ -377,18 +155,18 @@ static int zc_help(struct zc_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (argc > 2)
-		return zc_usage_error(ctx, "takes at most one COMMAND");
+		return zc_usage_error(cli, "takes at most one COMMAND");
 	c = zc_find_cmd(argv[1]);
 	if (!c) {
-		ctx->cmd = NULL;
-		zc_err(ctx, "unknown command '%s'", argv[1]);
+		cli->cmd = NULL;
+		zc_err(cli, "unknown command '%s'", argv[1]);
 		zc_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!c->run)
 		zc_usage(stdout);
 	else
-		zc_cmd_help(stdout, c);
+		zc_cmd_help(cli, stdout, c);
 	return EXIT_OK;
 }
 
@@ -396,23 +174,28 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct zc_ctx ctx = { 0 };
+	struct zc_ctx ctx = { .cli.prog = "zcopyctl" };
 	const struct zc_cmd *cmd;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jdhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jpdhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			ctx.json = true;
+			ctx.cli.json = true;
+			break;
+		case 'p':
+			ctx.cli.json = true;
+			zj_set_pretty(true);
 			break;
 		case 'd':
-			ctx.debug = true;
+			ctx.cli.debug = true;
 			break;
 		case 'h':
 			zc_usage(stdout);
@@ -444,12 +227,12 @@ int main(int argc, char **argv)
 		zc_usage(stderr);
 		return EXIT_USAGE;
 	}
-	ctx.cmd = cmd;
-	if (!cmd->run)
-		return zc_help(&ctx, argc - optind, argv + optind);
-
+	if (!cmd->run) {
+		ctx.cli.cmd = cmd;
+		return zc_help(&ctx.cli, argc - optind, argv + optind);
+	}
 	/* Commands parse their options, then connect (zc_nl_connect()). */
-	ret = cmd->run(&ctx, argc - optind, argv + optind);
+	ret = zc_cli_run(&ctx.cli, cmd, argc - optind, argv + optind);
 	if (ctx.sk)
 		nl_socket_free(ctx.sk);
 	return ret;

@@ -2,32 +2,31 @@
 /*
  * zcopyctl: shared declarations.
  *
- *   zcopyctl.c  the command table, global options, help, dispatch
+ *   zcopyctl.c  the command table, global options, dispatch
  *   netlink.c   the "zcopy" generic netlink family (libzcopy): resolve,
  *               error lines, --debug tracing, attribute descriptions
  *   dev.c       /dev/zcopy: open, query, pools (libzcopy, with messages)
  *   net.c       TCP addresses, connect, listen
- *   output.c    JSON writer, units, aligned tables
- *   util.c      number and escape parsing, time, signals
- *   sha256.c    SHA-256 for recv --expect-sha256
+ *   names.c     names and explanations of the uapi enums
  *   info.c      info, stats, reset, pools
  *   monitor.c   monitor
  *   send.c      send
  *   recv.c      recv
- *   bench*.c    bench: every sending technique side by side (bench.h)
+ *
+ * The command table's machinery (options, help, messages), output and
+ * parsing helpers are shared with zcopy-bench: tools/common/cli.h.
  */
 #ifndef ZCOPYCTL_H
 #define ZCOPYCTL_H
 
-#include <getopt.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/socket.h>
 
 #include <libzcopy.h>
+
+#include "cli.h"
 
 /* The release of zcopy, module and tools: the top-level VERSION file. */
 #ifndef ZCOPY_VERSION
@@ -35,88 +34,37 @@
 #endif
 #define ZCOPYCTL_VERSION ZCOPY_VERSION
 
-/* Exit status, documented in zcopyctl(8). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,
-	EXIT_USAGE = 2,
-	EXIT_MISMATCH = 3,
-};
-
 struct nl_cb;
 struct nl_msg;
 struct nl_sock;
 struct nlattr;
-struct zc_cmd;
-
 struct zc_ctx {
-	const struct zc_cmd *cmd;	/* the running subcommand */
+	struct zc_cli cli;		/* first: handlers get &ctx->cli */
 	struct libzcopy_nl *nl;		/* NULL until zc_nl_connect() */
 	struct nl_sock *sk;		/* its socket */
 	int family;			/* generic netlink family id */
 	uint32_t events_grp;		/* id of "events", 0 if none */
 	uint64_t ops;			/* 1 << cmd for each op the family has */
-	bool json;
-	bool debug;
 };
 
-/* ---- the command table (zcopyctl.c) ---- */
+/* The context of a command handler, from what zc_cli_run() passes. */
+static inline struct zc_ctx *zc_ctx_of(struct zc_cli *cli)
+{
+	return (struct zc_ctx *)((char *)cli - offsetof(struct zc_ctx, cli));
+}
 
-/*
- * One option of a subcommand. @val is the short option character, or a
- * value >= 256 for long-only options; @arg names the argument (NULL: no
- * argument). Help text and getopt_long tables are built from these.
- */
-struct zc_opt {
-	const char *name;
-	int val;
-	const char *arg;
-	const char *help;
-};
+/* ---- the commands (their table: zcopyctl.c) ---- */
 
-struct zc_cmd {
-	const char *name;
-	const char *args;		/* positional arguments, for help */
-	const char *help;		/* one line */
-	const char *desc;		/* paragraph for "help COMMAND" */
-	const struct zc_opt *opts;	/* ends with { NULL } */
-	int (*run)(struct zc_ctx *ctx, int argc, char **argv);
-};
-
-/* Per-command option parsing; -h/--help and -j/--json are implicit. */
-struct zc_getopt {
-	int exit;			/* for ZC_OPT_EXIT */
-	char sopts[80];
-	struct option *lopts;
-};
-
-#define ZC_OPT_EXIT	(-2)		/* help printed or usage error */
-
-void zc_getopt_init(struct zc_ctx *ctx, struct zc_getopt *g);
-int zc_getopt_next(struct zc_ctx *ctx, struct zc_getopt *g, int argc,
-		   char **argv);
-void zc_getopt_free(struct zc_getopt *g);
-int zc_usage_error(struct zc_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void zc_err(struct zc_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void zc_warn(struct zc_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void zc_debug(struct zc_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-int cmd_info(struct zc_ctx *ctx, int argc, char **argv);
-int cmd_stats(struct zc_ctx *ctx, int argc, char **argv);
-int cmd_reset(struct zc_ctx *ctx, int argc, char **argv);
-int cmd_pools(struct zc_ctx *ctx, int argc, char **argv);
-int cmd_monitor(struct zc_ctx *ctx, int argc, char **argv);
-int cmd_send(struct zc_ctx *ctx, int argc, char **argv);
-int cmd_recv(struct zc_ctx *ctx, int argc, char **argv);
-int cmd_bench(struct zc_ctx *ctx, int argc, char **argv);
+int cmd_info(struct zc_cli *cli, int argc, char **argv);
+int cmd_stats(struct zc_cli *cli, int argc, char **argv);
+int cmd_reset(struct zc_cli *cli, int argc, char **argv);
+int cmd_pools(struct zc_cli *cli, int argc, char **argv);
+int cmd_monitor(struct zc_cli *cli, int argc, char **argv);
+int cmd_send(struct zc_cli *cli, int argc, char **argv);
+int cmd_recv(struct zc_cli *cli, int argc, char **argv);
 
 extern const struct zc_opt zc_info_opts[], zc_stats_opts[], zc_reset_opts[],
-	zc_pools_opts[], zc_monitor_opts[], zc_send_opts[], zc_recv_opts[],
-	zc_bench_opts[];
+	zc_pools_opts[], zc_monitor_opts[], zc_send_opts[], zc_recv_opts[];
 
 /* ---- netlink.c ---- */
 
@@ -191,59 +139,11 @@ int zc_tcp_listen(struct zc_ctx *ctx, const struct zc_hostport *hp);
 void zc_sockaddr_str(const struct sockaddr *sa, char *buf, size_t len);
 int zc_sock_peer_str(int fd, bool peer, char *buf, size_t len);
 
-/* ---- output.c ---- */
-
-/* A minimal JSON writer: keeps track of commas itself. */
-void zj_begin_obj(const char *key);
-void zj_end_obj(void);
-void zj_begin_arr(const char *key);
-void zj_end_arr(void);
-void zj_u64(const char *key, uint64_t v);
-void zj_s64(const char *key, int64_t v);
-void zj_str(const char *key, const char *s);
-void zj_bool(const char *key, bool v);
-void zj_null(const char *key);
-void zj_end(void);			/* newline, flush, reset */
-
-const char *zc_fmt_bytes(uint64_t v, char *buf, size_t len);
-const char *zc_fmt_rate(double bytes_per_sec, char *buf, size_t len);
-const char *zc_fmt_secs(uint64_t ns, char *buf, size_t len);
-const char *zc_fmt_pct(uint64_t part, uint64_t total, char *buf, size_t len);
-
-struct zc_table;
-struct zc_table *zc_table_new(int ncols, const char *const *headers,
-			      const char *align);
-void zc_table_row(struct zc_table *t, ...);
-void zc_table_print(struct zc_table *t, FILE *f, bool header);
-void zc_table_free(struct zc_table *t);
+/* ---- names.c ---- */
 
 const char *zc_reason_name(uint32_t reason);
 const char *zc_reason_help(uint32_t reason);
 const char *zc_stop_name(uint32_t stop);
 void zc_flags_str(uint32_t flags, char *buf, size_t len);
-
-/* ---- util.c ---- */
-
-int zc_parse_u64(const char *s, uint64_t *v);	/* 0x.., K/M/G/T suffixes */
-int zc_parse_secs(const char *s, double *secs);
-int zc_unescape(const char *s, char **out, size_t *len);
-uint64_t zc_now_ns(void);
-int zc_write_ready_file(struct zc_ctx *ctx, const char *path,
-			const char *content);
-extern volatile sig_atomic_t zc_stop_signal;
-void zc_catch_signals(bool restart);
-
-/* ---- sha256.c ---- */
-
-struct zc_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t buf[64];
-	size_t fill;
-};
-
-void zc_sha256_init(struct zc_sha256 *s);
-void zc_sha256_update(struct zc_sha256 *s, const void *data, size_t len);
-void zc_sha256_final(struct zc_sha256 *s, uint8_t out[32]);
 
 #endif /* ZCOPYCTL_H */

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zcopyctl bench: shared declarations.
+ * zcopy-bench: shared declarations.
  *
  *   bench.c        options, workloads, the run of one technique, reports
  *   bench_send.c   the sending techniques
  *   bench_recv.c   the verifying receiver (a child in another netns)
  *   bench_trace.c  CPU copies counted with kprobes/kretprobes in tracefs
  */
-#ifndef ZCOPYCTL_BENCH_H
-#define ZCOPYCTL_BENCH_H
+#ifndef ZCOPY_BENCH_H
+#define ZCOPY_BENCH_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
-#include "zcopyctl.h"
+#include <libzcopy.h>
+
+#include "cli.h"
 
 #ifdef ZC_HAVE_LIBURING
 #include <liburing.h>
@@ -108,7 +110,7 @@ struct zb_tech {
 extern const struct zb_tech zb_techs[ZB_NTECH];
 
 struct zb_env {
-	struct zc_ctx *ctx;
+	struct zc_cli *ctx;
 	/* the payload: a file in the page cache and the same bytes in memory */
 	int file_fd;
 	uint64_t file_len;
@@ -159,4 +161,4 @@ const char *zb_trace_probe_name(int i);
 
 #define ZB_SYS(c, call) ((c)->syscalls++, (call))
 
-#endif /* ZCOPYCTL_BENCH_H */
+#endif /* ZCOPY_BENCH_H */

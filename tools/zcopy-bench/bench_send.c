@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl bench: the sending techniques. Each sends @requests requests of
+ * zcopy-bench: the sending techniques. Each sends @requests requests of
  * the workload (request i is unit i % nunits: a header from memory, then a
  * body: file bytes from the page cache, or the same bytes from memory) on
  * a connected TCP socket, in the way its API is meant to be used, and
@@ -611,7 +611,7 @@ static int zb_uring_send(struct zb_env *e, int fd, const struct zb_work *w,
 static int zb_uring_setup(struct zb_env *e, char *why, size_t wlen)
 {
 	(void)e;
-	snprintf(why, wlen, "zcopyctl was built without liburing (install liburing-dev and rebuild)");
+	snprintf(why, wlen, "zcopy-bench was built without liburing (install liburing-dev and rebuild)");
 	return -1;
 }
 

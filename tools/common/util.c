@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl: parsing numbers and C escapes, clocks, the ready file, signals.
+ * zcopyctl and zcopy-bench: parsing numbers and C escapes, clocks, the ready file, signals.
  */
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "zcopyctl.h"
+#include "cli.h"
 
 /* "4096", "0x1000", "4K", "1M", "2G", "1T" (powers of 1024). */
 int zc_parse_u64(const char *s, uint64_t *v)
@@ -164,7 +164,7 @@ uint64_t zc_now_ns(void)
  * Write @content to @path atomically (a temporary file renamed over it),
  * so that a script polling for the file never reads it half written.
  */
-int zc_write_ready_file(struct zc_ctx *ctx, const char *path,
+int zc_write_ready_file(struct zc_cli *ctx, const char *path,
 			const char *content)
 {
 	size_t n = strlen(path) + 16;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl bench: count the bytes the CPU copies, independently of zcopy's
+ * zcopy-bench: count the bytes the CPU copies, independently of zcopy's
  * own counters, with kprobe and kretprobe events in tracefs.
  *
  * The natural probe points, _copy_to_iter/_copy_from_iter and
@@ -57,7 +57,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/btf.h>
+#include <bpf/btf.h>
 
 #include "bench.h"
 
@@ -156,172 +156,62 @@ static char *zb_read_all(const char *path, size_t *len)
 	return buf;
 }
 
-/* ---- BTF: the offset of a member of a struct ---- */
+/* ---- BTF (libbpf): the offset of a member, the value of an enumerator ---- */
 
-static const struct btf_type *zb_btf_next(const struct btf_type *t)
+/* Bit offset of @name in struct/union @id, through anonymous members. */
+static long zb_btf_member(const struct btf *btf, __u32 id, const char *name,
+			  int depth)
 {
-	unsigned int vlen = BTF_INFO_VLEN(t->info);
-	size_t sz = sizeof(*t);
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m;
+	unsigned int i;
 
-	switch (BTF_INFO_KIND(t->info)) {
-	case BTF_KIND_INT:
-		sz += 4;
-		break;
-	case BTF_KIND_ARRAY:
-		sz += sizeof(struct btf_array);
-		break;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		sz += vlen * sizeof(struct btf_member);
-		break;
-	case BTF_KIND_ENUM:
-		sz += vlen * sizeof(struct btf_enum);
-		break;
-	case BTF_KIND_FUNC_PROTO:
-		sz += vlen * sizeof(struct btf_param);
-		break;
-	case BTF_KIND_VAR:
-		sz += sizeof(struct btf_var);
-		break;
-	case BTF_KIND_DATASEC:
-		sz += vlen * sizeof(struct btf_var_secinfo);
-		break;
-	case BTF_KIND_DECL_TAG:
-		sz += sizeof(struct btf_decl_tag);
-		break;
-	case 19:	/* BTF_KIND_ENUM64 */
-		sz += vlen * 12;
-		break;
-	default:
-		break;
-	}
-	return (const struct btf_type *)((const char *)t + sz);
-}
-
-struct zb_btf {
-	char *raw;
-	const char *strs;
-	uint32_t str_len;
-	const struct btf_type **types;
-	uint32_t ntypes;
-};
-
-static const char *zb_btf_str(const struct zb_btf *b, uint32_t off)
-{
-	return off < b->str_len ? b->strs + off : "";
-}
-
-/* Bit offset of @name in struct/union @t, through anonymous members. */
-static long zb_btf_member(const struct zb_btf *b, const struct btf_type *t,
-			  const char *name, int depth)
-{
-	const struct btf_member *m = (const struct btf_member *)(t + 1);
-	unsigned int i, vlen = BTF_INFO_VLEN(t->info);
-	bool kflag = BTF_INFO_KFLAG(t->info);
-
-	if (depth > 8)
+	if (!t || !btf_is_composite(t) || depth > 8)
 		return -1;
-	for (i = 0; i < vlen; i++) {
-		long off = kflag ? BTF_MEMBER_BIT_OFFSET(m[i].offset) :
-			   (long)m[i].offset;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++) {
+		long off = btf_member_bit_offset(t, i), sub;
 
 		if (m[i].name_off) {
-			if (!strcmp(zb_btf_str(b, m[i].name_off), name))
+			if (!strcmp(btf__name_by_offset(btf, m[i].name_off), name))
 				return off;
 			continue;
 		}
-		if (m[i].type < b->ntypes) {
-			const struct btf_type *mt = b->types[m[i].type];
-			int k = BTF_INFO_KIND(mt->info);
-			long sub;
-
-			if (k != BTF_KIND_STRUCT && k != BTF_KIND_UNION)
-				continue;
-			sub = zb_btf_member(b, mt, name, depth + 1);
-			if (sub >= 0)
-				return off + sub;
-		}
+		sub = zb_btf_member(btf, m[i].type, name, depth + 1);
+		if (sub >= 0)
+			return off + sub;
 	}
 	return -1;
-}
-
-static void zb_btf_free(struct zb_btf *b)
-{
-	free(b->types);
-	free(b->raw);
-	memset(b, 0, sizeof(*b));
-}
-
-static int zb_btf_load(struct zb_btf *b)
-{
-	const struct btf_header *hdr;
-	const struct btf_type *t, *end, *p;
-	size_t len, n = 0;
-	uint32_t i;
-
-	memset(b, 0, sizeof(*b));
-	b->raw = zb_read_all("/sys/kernel/btf/vmlinux", &len);
-	if (!b->raw)
-		return -1;
-	hdr = (const struct btf_header *)b->raw;
-	if (len < sizeof(*hdr) || hdr->magic != BTF_MAGIC ||
-	    hdr->hdr_len + hdr->type_off + hdr->type_len > len ||
-	    hdr->hdr_len + hdr->str_off + hdr->str_len > len) {
-		zb_btf_free(b);
-		return -1;
-	}
-	b->strs = b->raw + hdr->hdr_len + hdr->str_off;
-	b->str_len = hdr->str_len;
-	t = (const struct btf_type *)(b->raw + hdr->hdr_len + hdr->type_off);
-	end = (const struct btf_type *)((const char *)t + hdr->type_len);
-	/* Count, then index: ids start at 1. */
-	for (p = t; p < end; p = zb_btf_next(p))
-		n++;
-	b->types = calloc(n + 1, sizeof(*b->types));
-	if (!b->types) {
-		zb_btf_free(b);
-		return -1;
-	}
-	b->ntypes = (uint32_t)n + 1;
-	i = 1;
-	for (p = t; p < end; p = zb_btf_next(p))
-		b->types[i++] = p;
-	return 0;
 }
 
 /* Byte offset of member @mname of struct @sname, or -1. */
-static long zb_btf_offset(const struct zb_btf *b, const char *sname,
+static long zb_btf_offset(const struct btf *btf, const char *sname,
 			  const char *mname)
 {
-	uint32_t i;
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT);
+	long off;
 
-	for (i = 1; i < b->ntypes; i++) {
-		const struct btf_type *p = b->types[i];
-		long off;
-
-		if (BTF_INFO_KIND(p->info) != BTF_KIND_STRUCT ||
-		    strcmp(zb_btf_str(b, p->name_off), sname))
-			continue;
-		off = zb_btf_member(b, p, mname, 0);
-		if (off >= 0)
-			return off / 8;
-	}
-	return -1;
+	if (id < 0)
+		return -1;
+	off = zb_btf_member(btf, id, mname, 0);
+	return off < 0 ? -1 : off / 8;
 }
 
 /* Value of enumerator @vname, or -1. */
-static long zb_btf_enum(const struct zb_btf *b, const char *vname)
+static long zb_btf_enum(const struct btf *btf, const char *vname)
 {
-	uint32_t i, k;
+	__u32 id, n = btf__type_cnt(btf);
+	unsigned int k;
 
-	for (i = 1; i < b->ntypes; i++) {
-		const struct btf_type *p = b->types[i];
-		const struct btf_enum *en = (const struct btf_enum *)(p + 1);
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_enum *en;
 
-		if (BTF_INFO_KIND(p->info) != BTF_KIND_ENUM)
+		if (!btf_is_enum(t))
 			continue;
-		for (k = 0; k < BTF_INFO_VLEN(p->info); k++)
-			if (!strcmp(zb_btf_str(b, en[k].name_off), vname))
+		en = btf_enum(t);
+		for (k = 0; k < btf_vlen(t); k++)
+			if (!strcmp(btf__name_by_offset(btf, en[k].name_off), vname))
 				return en[k].val;
 	}
 	return -1;
@@ -380,7 +270,7 @@ int zb_trace_setup(struct zb_env *e)
 {
 	long off_dlen = -1, off_type = -1, off_count = -1, ubuf = -1, iovec = -1;
 	char *ks, cmd[300];
-	struct zb_btf btf;
+	struct btf *btf;
 	size_t i, pl = 0;
 	int err;
 
@@ -397,13 +287,14 @@ int zb_trace_setup(struct zb_env *e)
 			 "/proc/kallsyms: %s", strerror(errno));
 		return -1;
 	}
-	if (!zb_btf_load(&btf)) {
-		off_dlen = zb_btf_offset(&btf, "sk_buff", "data_len");
-		off_type = zb_btf_offset(&btf, "iov_iter", "iter_type");
-		off_count = zb_btf_offset(&btf, "iov_iter", "count");
-		ubuf = zb_btf_enum(&btf, "ITER_UBUF");
-		iovec = zb_btf_enum(&btf, "ITER_IOVEC");
-		zb_btf_free(&btf);
+	btf = btf__load_vmlinux_btf();
+	if (btf) {
+		off_dlen = zb_btf_offset(btf, "sk_buff", "data_len");
+		off_type = zb_btf_offset(btf, "iov_iter", "iter_type");
+		off_count = zb_btf_offset(btf, "iov_iter", "count");
+		ubuf = zb_btf_enum(btf, "ITER_UBUF");
+		iovec = zb_btf_enum(btf, "ITER_IOVEC");
+		btf__free(btf);
 	}
 	/* Leftovers of an interrupted run. */
 	for (i = 0; i < ZB_NPROBES; i++)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl bench: the receiver. A child process, in the receiving network
+ * zcopy-bench: the receiver. A child process, in the receiving network
  * namespace, accepts one connection, reads it to EOF with plain read()
  * and checks every request against the hash of what should have come, so
  * that a technique that sends wrong bytes fails instead of looking fast.

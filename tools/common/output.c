@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zcopyctl: output. A minimal JSON writer (compact, one document per line
- * as iproute2's -j), human units, aligned tables, and the names of the
- * enums of the uapi header.
+ * zcopyctl and zcopy-bench: output. A minimal JSON writer (compact, one
+ * document per line as iproute2's -j), human units, aligned tables.
  */
 
 #include <inttypes.h>
@@ -11,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zcopyctl.h"
+#include "cli.h"
 
 /* ---- JSON ---- */
 
@@ -21,6 +20,20 @@ static struct {
 	int depth;
 	bool need_comma[ZJ_DEPTH];
 } zj;
+
+/* -p: one member per line, two spaces per level (the layout of jq .). */
+static bool zj_pretty;
+
+void zj_set_pretty(bool on)
+{
+	zj_pretty = on;
+}
+
+static void zj_indent(int depth)
+{
+	putchar('\n');
+	printf("%*s", 2 * depth, "");
+}
 
 static void zj_string(const char *s)
 {
@@ -59,10 +72,22 @@ static void zj_key(const char *key)
 	if (zj.need_comma[zj.depth])
 		putchar(',');
 	zj.need_comma[zj.depth] = true;
+	if (zj_pretty && zj.depth)
+		zj_indent(zj.depth);
 	if (key) {
 		zj_string(key);
-		putchar(':');
+		fputs(zj_pretty ? ": " : ":", stdout);
 	}
+}
+
+/* Close a container; pretty, a non-empty one on a line of its own. */
+static void zj_close(char c)
+{
+	if (zj_pretty && zj.need_comma[zj.depth] && zj.depth)
+		zj_indent(zj.depth - 1);
+	putchar(c);
+	if (zj.depth)
+		zj.depth--;
 }
 
 void zj_begin_obj(const char *key)
@@ -75,9 +100,7 @@ void zj_begin_obj(const char *key)
 
 void zj_end_obj(void)
 {
-	putchar('}');
-	if (zj.depth)
-		zj.depth--;
+	zj_close('}');
 }
 
 void zj_begin_arr(const char *key)
@@ -90,9 +113,7 @@ void zj_begin_arr(const char *key)
 
 void zj_end_arr(void)
 {
-	putchar(']');
-	if (zj.depth)
-		zj.depth--;
+	zj_close(']');
 }
 
 void zj_u64(const char *key, uint64_t v)
@@ -105,6 +126,13 @@ void zj_s64(const char *key, int64_t v)
 {
 	zj_key(key);
 	printf("%" PRId64, v);
+}
+
+/* %.6g: enough for ratios and rates, and what zcopy-bench always wrote */
+void zj_f64(const char *key, double v)
+{
+	zj_key(key);
+	printf("%.6g", v);
 }
 
 void zj_str(const char *key, const char *s)
@@ -295,58 +323,4 @@ void zc_table_free(struct zc_table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t);
-}
-
-/* ---- enum names, as in the netlink spec ---- */
-
-static const char *const zc_reasons_help[] = {
-	[ZCOPY_REASON_NONE] = "nothing was copied",
-	[ZCOPY_REASON_NO_SG] = "the route's device has no scatter-gather",
-	[ZCOPY_REASON_LOCAL] =
-		"the route ends in this host; local delivery copies pool pages",
-	[ZCOPY_REASON_STACK] = "the stack copied pool pages (a packet tap?)",
-	[ZCOPY_REASON_KTLS] = "kernel TLS encrypted them into new buffers",
-	[ZCOPY_REASON_FILE_COPY] =
-		"the file's read path gave copies, not page-cache pages",
-	[ZCOPY_REASON_SMALL] =
-		"pool segments below copy_threshold are sent by copy",
-};
-
-const char *zc_reason_name(uint32_t reason)
-{
-	return libzcopy_reason_name(reason);
-}
-
-const char *zc_reason_help(uint32_t reason)
-{
-	if (reason < sizeof(zc_reasons_help) / sizeof(zc_reasons_help[0]))
-		return zc_reasons_help[reason];
-	return "a reason this zcopyctl does not know";
-}
-
-const char *zc_stop_name(uint32_t stop)
-{
-	return libzcopy_stop_name(stop);
-}
-
-/* "copied,pool-copied", "-" for none */
-void zc_flags_str(uint32_t flags, char *buf, size_t len)
-{
-	static const char *const names[] = { "copied", "pool-copied", "short" };
-	size_t n = 0;
-	unsigned int i;
-
-	buf[0] = '\0';
-	for (i = 0; i < 32; i++) {
-		if (!(flags & (1u << i)))
-			continue;
-		if (i < 3)
-			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
-				      n ? "," : "", names[i]);
-		else
-			n += snprintf(buf + n, n < len ? len - n : 0,
-				      "%s0x%x", n ? "," : "", 1u << i);
-	}
-	if (!n)
-		snprintf(buf, len, "-");
 }
