@@ -37,6 +37,9 @@
  * both kinds out of the VM's log). Without KCOV (the Debian kernels) it
  * skips.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <elf.h>
 #include <getopt.h>
