@@ -603,7 +603,9 @@ static void run_op(struct world *w)
 		break;
 	case OP_MUNMAP:
 		k = get8(w);
-		munmap(w->arena + (k % ARENA_PAGES) * page, ((k >> 4) + 1) * page);
+		i = k % ARENA_PAGES;	/* never past the arena */
+		munmap(w->arena + i * page,
+		       (ARENA_PAGES - i < (k >> 4) + 1 ? ARENA_PAGES - i : (k >> 4) + 1) * page);
 		break;
 	case OP_SOCK:
 		k = get8(w);
