@@ -13,6 +13,10 @@
 #                         DIR/run_kselftest.sh runs the suite
 #   make check            run the selftests in a VM on both Debian kernels
 #   make check-debug      the same on a KASAN/kmemleak/lockdep 6.12 kernel
+#   make coverage         line and branch coverage of module/*.c from the
+#                         latest check-debug (Documentation/coverage.md)
+#   make fuzz             the KCOV fuzzer alone on the sanitizer kernel for
+#                         FUZZ_SECS (1800), FUZZ_SEED: build/fuzz/{corpus,fail}
 #   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make bench            zcopy-bench in a VM on both kernels: build/bench/
@@ -88,7 +92,7 @@ all: module lib zcopyctl zcopy-bench selftests
 FORCE:
 .PHONY: FORCE all module lib examples lib-check zcopyctl zcopy-bench selftests \
 	selftests-install deps check shell demo style clean help spec-check nlgen \
-	config-check bench
+	config-check bench coverage fuzz
 
 # The example kernel is an installed one (tools/kvers), not a name that
 # ages in this file.
@@ -193,6 +197,14 @@ check: zcopyctl selftests
 check-debug: zcopyctl selftests
 	kver=$$(tools/vm/debug-kernel | tail -n 1) && \
 	ZCOPY_VM_TIMEOUT=3000 tools/vm/check "$$kver"
+
+coverage:
+	kver=$$(tools/vm/debug-kernel | tail -n 1) && tools/coverage "$$kver"
+
+# A long fuzzer run, its corpus kept across runs (tools/fuzz).
+FUZZ_SECS ?= 1800
+fuzz: zcopyctl selftests
+	kver=$$(tools/vm/debug-kernel | tail -n 1) && tools/fuzz "$$kver" $(FUZZ_SECS) $(FUZZ_SEED)
 
 shell: module zcopyctl selftests
 	tools/vm/run --kernel $(KVER) --shell
