@@ -20,12 +20,8 @@ NOBODY=$dir/helper_drop_priv
 ZC=${ZCOPYCTL:-zcopyctl}
 ZB=${ZCOPY_BENCH:-zcopy-bench}
 
-n=0
-fails=0
-skips=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-skip() { n=$((n + 1)); skips=$((skips + 1)); echo "ok $n $1 # SKIP $2"; }
+# shellcheck source=tap.sh
+. "$dir/tap.sh"
 
 # name  needs (operations, "events", "vmxnet3", or -)  function
 TESTS=(
@@ -62,9 +58,7 @@ TESTS=(
 echo "TAP version 13"
 echo "1..${#TESTS[@]}"
 
-reason=""
-[ "$(id -u)" = 0 ] || reason="needs root"
-[ -n "$reason" ] || [ -d /sys/module/zcopy ] || reason="zcopy.ko is not loaded"
+need_module
 [ -n "$reason" ] || command -v "$ZC" >/dev/null || reason="no zcopyctl on the PATH"
 [ -n "$reason" ] || command -v jq >/dev/null || reason="no jq on the PATH"
 if [ -n "$reason" ]; then

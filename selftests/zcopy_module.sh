@@ -8,22 +8,13 @@
 # Needs root and ZCOPY_KO (the path of zcopy.ko, set by the VM runner).
 # Leaves the module loaded, as it found it.
 
-n=0
-fails=0
-skips=0
-
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n $1"; }
-skip() { n=$((n + 1)); skips=$((skips + 1)); echo "ok $n $1 # SKIP $2"; }
-check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
 
 echo "TAP version 13"
 echo "1..11"
 
-reason=""
-[ "$(id -u)" = 0 ] || reason="needs root"
-[ -n "$reason" ] || [ -r "${ZCOPY_KO:-}" ] || reason="ZCOPY_KO does not name zcopy.ko"
-[ -n "$reason" ] || [ -d /sys/module/zcopy ] || reason="zcopy.ko is not loaded"
+need_module ko
 if [ -n "$reason" ]; then
 	for t in unload_refused_while_open refcount_tracks_open unload \
 		 device_gone family_gone reload family_back \

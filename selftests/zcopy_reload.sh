@@ -11,12 +11,12 @@
 #
 # Needs root and ZCOPY_KO (set by the VM runner). Leaves the module loaded.
 
+# shellcheck source=tap.sh
+. "$(dirname "$0")/tap.sh"
+
 echo "TAP version 13"
 echo "1..1"
-reason=""
-[ "$(id -u)" = 0 ] || reason="needs root"
-[ -n "$reason" ] || [ -r "${ZCOPY_KO:-}" ] || reason="ZCOPY_KO does not name zcopy.ko"
-[ -n "$reason" ] || [ -d /sys/module/zcopy ] || reason="zcopy.ko is not loaded"
+need_module ko
 ZC=$(command -v zcopyctl || echo "$(dirname "$0")/../zcopyctl")
 [ -n "$reason" ] || [ -x "$ZC" ] || reason="no zcopyctl"
 if [ -n "$reason" ]; then
