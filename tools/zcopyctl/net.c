@@ -175,14 +175,19 @@ static struct addrinfo *zc_resolve(struct zc_ctx *ctx,
 	return res;
 }
 
-/* A connected TCP socket, trying each address in turn; -1 on failure. */
-int zc_tcp_connect(struct zc_ctx *ctx, const struct zc_hostport *hp)
+/*
+ * Each address of @hp in turn until one connects or, @passive, is bound
+ * and listening; -1 with the message of the last failure.
+ */
+static int zc_tcp_open(struct zc_ctx *ctx, const struct zc_hostport *hp,
+		       bool passive)
 {
+	const char *what = passive ? "listen on" : "connect";
 	struct addrinfo *res, *ai;
+	int fd = -1, err = 0, one = 1;
 	char addr[128];
-	int fd = -1, err = 0;
 
-	res = zc_resolve(ctx, hp, false);
+	res = zc_resolve(ctx, hp, passive);
 	if (!res)
 		return -1;
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -193,20 +198,38 @@ int zc_tcp_connect(struct zc_ctx *ctx, const struct zc_hostport *hp)
 			continue;
 		}
 		zc_sockaddr_str(ai->ai_addr, addr, sizeof(addr));
-		if (!connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-			zc_debug(&ctx->cli, "connected to %s, fd %d", addr, fd);
+		if (passive)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				   sizeof(one));
+		if (passive ? !bind(fd, ai->ai_addr, ai->ai_addrlen) &&
+			      !listen(fd, 8) :
+			      !connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+			if (!passive)
+				zc_debug(&ctx->cli, "connected to %s, fd %d",
+					 addr, fd);
 			break;
 		}
 		err = errno;
-		zc_debug(&ctx->cli, "connect %s: %s", addr, strerror(err));
+		zc_debug(&ctx->cli, "%s %s: %s", what, addr, strerror(err));
 		close(fd);
 		fd = -1;
 	}
 	freeaddrinfo(res);
-	if (fd < 0)
+	if (fd >= 0)
+		return fd;
+	if (passive)
+		zc_err(&ctx->cli, "listen on %s%s%s: %s", hp->host,
+		       hp->host[0] ? ":" : "port ", hp->port, strerror(err));
+	else
 		zc_err(&ctx->cli, "connect to %s:%s: %s", hp->host, hp->port,
 		       strerror(err));
-	return fd;
+	return -1;
+}
+
+/* A connected TCP socket, trying each address in turn; -1 on failure. */
+int zc_tcp_connect(struct zc_ctx *ctx, const struct zc_hostport *hp)
+{
+	return zc_tcp_open(ctx, hp, false);
 }
 
 /*
@@ -215,9 +238,7 @@ int zc_tcp_connect(struct zc_ctx *ctx, const struct zc_hostport *hp)
  */
 int zc_tcp_listen(struct zc_ctx *ctx, const struct zc_hostport *hp)
 {
-	struct addrinfo *res, *ai;
-	int fd = -1, err = 0, one = 1, zero = 0;
-	char addr[128];
+	int fd, err, one = 1, zero = 0;
 
 	if (!hp->host[0]) {
 		struct sockaddr_in6 in6 = {
@@ -246,28 +267,5 @@ int zc_tcp_listen(struct zc_ctx *ctx, const struct zc_hostport *hp)
 		if (fd >= 0)
 			return fd;
 	}
-	res = zc_resolve(ctx, hp, true);
-	if (!res)
-		return -1;
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-			    ai->ai_protocol);
-		if (fd < 0) {
-			err = errno;
-			continue;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (!bind(fd, ai->ai_addr, ai->ai_addrlen) && !listen(fd, 8))
-			break;
-		err = errno;
-		zc_sockaddr_str(ai->ai_addr, addr, sizeof(addr));
-		zc_debug(&ctx->cli, "listen on %s: %s", addr, strerror(err));
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		zc_err(&ctx->cli, "listen on %s%s%s: %s", hp->host,
-		       hp->host[0] ? ":" : "port ", hp->port, strerror(err));
-	return fd;
+	return zc_tcp_open(ctx, hp, true);
 }
