@@ -184,10 +184,11 @@ int zc_getopt(struct zc_cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'j':
 			cli->json = true;
+			zc_print_set_json(true, false);
 			continue;
 		case 'p':
 			cli->json = true;
-			zj_set_pretty(true);
+			zc_print_set_json(true, true);
 			continue;
 		case 'h':
 			zc_cmd_help(cli, stdout, cli->cmd);

@@ -5,7 +5,8 @@
  * messages, output helpers and parsing.
  *
  *   cli.c      the command table's help, option parsing, messages
- *   output.c   JSON writer, units, aligned tables
+ *   print.c    the print layer: each field once, for text and -j
+ *   output.c   units for people
  *   util.c     number and escape parsing, time, the ready file, signals
  */
 #ifndef ZCOPY_TOOLS_CLI_H
@@ -92,33 +93,86 @@ void zc_warn(struct zc_cli *cli, const char *fmt, ...)
 void zc_debug(struct zc_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* ---- output.c ---- */
+/* ---- print.c: each field printed once, for text and for -j ---- */
 
-/* A minimal JSON writer: keeps track of commas itself. */
-void zj_set_pretty(bool on);		/* -p: indented, as jq . prints it */
-void zj_begin_obj(const char *key);
-void zj_end_obj(void);
-void zj_begin_arr(const char *key);
-void zj_end_arr(void);
-void zj_u64(const char *key, uint64_t v);
-void zj_s64(const char *key, int64_t v);
-void zj_f64(const char *key, double v);
-void zj_str(const char *key, const char *s);
-void zj_bool(const char *key, bool v);
-void zj_null(const char *key);
-void zj_end(void);			/* newline, flush, reset */
+/* Which output a call writes to: iproute2's PRINT_FP, PRINT_JSON, PRINT_ANY. */
+enum zc_pk {
+	ZC_TEXT = 1,
+	ZC_JSON = 2,
+	ZC_ANY = ZC_TEXT | ZC_JSON,
+};
+
+void zc_print_set_json(bool json, bool pretty);	/* -j, -p */
+bool zc_print_is_json(void);
+
+/* Containers exist in JSON only; @key NULL: an element of an array. */
+void zc_obj_open(const char *key);
+void zc_obj_close(void);
+void zc_arr_open(const char *key);
+void zc_arr_close(void);
+
+/*
+ * A field: member @key in JSON, @fmt (one conversion, for the value) in
+ * text; a NULL @key is an array element, a NULL @fmt prints no text.
+ */
+void zc_print_u64(enum zc_pk k, const char *key, const char *fmt, uint64_t v);
+void zc_print_s64(enum zc_pk k, const char *key, const char *fmt, int64_t v);
+void zc_print_f64(enum zc_pk k, const char *key, const char *fmt, double v);
+void zc_print_str(enum zc_pk k, const char *key, const char *fmt,
+		  const char *s);		/* NULL: JSON null, no text */
+void zc_print_bool(enum zc_pk k, const char *key, const char *fmt, bool v);
+void zc_print_bytes(enum zc_pk k, const char *key, const char *fmt,
+		    uint64_t v);		/* text: "%s" of 1.50 KiB */
+void zc_print_secs(enum zc_pk k, const char *key, const char *fmt,
+		   uint64_t ns);		/* text: "%s" of 1.5 ms */
+void zc_print_rate(enum zc_pk k, const char *key, const char *fmt,
+		   double bps);			/* text: "%s" of 112.5 MB/s */
+void zc_print_null(enum zc_pk k, const char *key, const char *text);
+void zc_print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void zc_print_nl(void);			/* text only */
+void zc_print_end(void);		/* the end of a document; flush */
+
+/*
+ * A table: one call per cell for both outputs. Text is aligned under the
+ * headers when the table ends; JSON streams an array of objects (one per
+ * row, a member per column with a key), or with ZC_TABLE_KV one object
+ * with a member per row: column 0 its name, column 1 its value.
+ */
+struct zc_col {
+	const char *head;		/* text header; NULL: not in text */
+	const char *key;		/* JSON member; NULL: not in JSON */
+	char align;			/* 'l' or 'r' */
+};
+
+enum {
+	ZC_TABLE_HEADER = 1 << 0,	/* text: print the header line */
+	ZC_TABLE_KV = 1 << 1,
+};
+
+struct zc_table;
+struct zc_table *zc_table_new(const char *key, const struct zc_col *cols,
+			      int ncols, unsigned int flags);
+void zc_row_begin(struct zc_table *t);
+void zc_cell_str(struct zc_table *t, const char *s);
+void zc_cell_u64(struct zc_table *t, uint64_t v);
+void zc_cell_bytes(struct zc_table *t, uint64_t v);
+void zc_cell_bool(struct zc_table *t, bool v);
+void zc_cell_u64_as(struct zc_table *t, uint64_t v, const char *text);
+void zc_cell_f64(struct zc_table *t, double v, const char *fmt);
+void zc_cell_null(struct zc_table *t, const char *text);
+bool zc_cell_obj(struct zc_table *t);	/* JSON: opened, close it */
+void zc_cell_text(struct zc_table *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));	/* text only */
+void zc_row_end(struct zc_table *t);
+void zc_table_end(struct zc_table *t);	/* prints text, closes JSON; frees */
+void zc_table_discard(struct zc_table *t);	/* text: frees, prints nothing */
+
+/* ---- output.c ---- */
 
 const char *zc_fmt_bytes(uint64_t v, char *buf, size_t len);
 const char *zc_fmt_rate(double bytes_per_sec, char *buf, size_t len);
 const char *zc_fmt_secs(uint64_t ns, char *buf, size_t len);
 const char *zc_fmt_pct(uint64_t part, uint64_t total, char *buf, size_t len);
-
-struct zc_table;
-struct zc_table *zc_table_new(int ncols, const char *const *headers,
-			      const char *align);
-void zc_table_row(struct zc_table *t, ...);
-void zc_table_print(struct zc_table *t, FILE *f, bool header);
-void zc_table_free(struct zc_table *t);
 
 /* ---- util.c ---- */
 

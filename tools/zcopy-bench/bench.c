@@ -633,184 +633,196 @@ static double zb_ratio(uint64_t part, uint64_t whole)
 	return whole ? (double)part / whole : 0;
 }
 
-static void zb_report_json(struct zb_env *e, const char *route,
-			   const struct zb_opts *o)
+/*
+ * The results: a table for people, the "results" array of the JSON
+ * document (bench-plot, performance.md), from the same cells. Columns
+ * without a header are JSON only, those without a key text only.
+ */
+static const struct zc_col zb_cols[] = {
+	{ "workload", "workload", 'l' },
+	{ "size", "pool_size", 'r' },
+	{ "thr", "copy_threshold", 'r' },
+	{ "technique", "technique", 'l' },
+	{ NULL, "route", 'l' },
+	{ NULL, "reason", 'l' },
+	{ NULL, "repeats", 'r' },
+	{ NULL, "requests", 'r' },
+	{ NULL, "bytes", 'r' },
+	{ NULL, "seconds", 'r' },
+	{ "MiB/s", "throughput_mib_s", 'r' },
+	{ "req/s", "requests_per_s", 'r' },
+	{ NULL, "cpu_s_per_gib", 'r' },
+	{ "usr s/GiB", "user_s_per_gib", 'r' },
+	{ "sys s/GiB", "sys_s_per_gib", 'r' },
+	{ NULL, "receiver_cpu_s_per_gib", 'r' },
+	{ NULL, "syscalls", 'r' },
+	{ "syscalls/req", "syscalls_per_req", 'r' },
+	{ "csw/req", NULL, 'r' },
+	{ NULL, "vol_ctxsw_per_req", 'r' },
+	{ NULL, "invol_ctxsw_per_req", 'r' },
+	{ NULL, "completions", 'r' },
+	{ NULL, "completions_zc", 'r' },
+	{ NULL, "completions_copied", 'r' },
+	{ "compl zc/copied", NULL, 'r' },
+	{ NULL, "probe_payload_bytes", 'r' },
+	{ "snd cp/B", "copies_per_byte_sender", 'r' },
+	{ "rcv cp/B", "copies_per_byte_receiver", 'r' },
+	{ "sirq cp/B", "copies_per_byte_softirq", 'r' },
+	{ NULL, "copies_per_byte_softirq_in_sender", 'r' },
+	{ NULL, "copies_per_byte_other", 'r' },
+	{ NULL, "probe_misses", 'r' },
+	{ NULL, "copied_bytes_by_probe", 'l' },
+	{ "status", "status", 'l' },
+};
+
+#define ZB_NCOLS ((int)(sizeof(zb_cols) / sizeof(zb_cols[0])))
+
+/* A copies-per-byte cell: null without probes, "-" in an ok row. */
+static void zb_cell_cp(struct zc_table *t, bool ok, bool have, double v)
 {
-	struct utsname un;
-	size_t i;
-
-	uname(&un);
-	zj_begin_obj(NULL);
-	zj_str("kernel", un.release);
-	zj_str("route", route);
-	zj_str("note", "absolute times under TCG emulation mean little; compare ratios within one run");
-	zj_u64("file_bytes", e->file_len);
-	zj_u64("header_bytes", o->hdr);
-	zj_u64("chunk_bytes", e->chunk);
-	zj_bool("probes", e->probes);
-	zj_str("probe_list", e->probes ? e->probe_list : e->probe_why);
-	zj_begin_arr("results");
-	for (i = 0; i < zb_nresults; i++) {
-		const struct zb_result *r = &zb_results[i];
-		const struct zb_copies *cp = &r->cp;
-		bool ok = !strcmp(r->status, "ok");
-		uint64_t cpu = r->utime_ns + r->stime_ns;
-		uint64_t pb = r->probe_bytes;
-		double s = r->ns / 1e9;
-
-		zj_begin_obj(NULL);
-		zj_str("workload", r->workload);
-		zj_str("technique", r->tech->name);
-		zj_str("route", route);
-		zj_str("status", r->status);
-		zj_str("reason", r->why);
-		zj_u64("pool_size", r->pool_size);
-		if (r->threshold >= 0)
-			zj_u64("copy_threshold", (uint64_t)r->threshold);
-		else
-			zj_null("copy_threshold");
-		zj_u64("repeats", r->repeats);
-		zj_u64("requests", r->requests);
-		zj_u64("bytes", r->bytes);
-		zj_f64("seconds", s);
-		zj_f64("throughput_mib_s", ok && s > 0 ? r->bytes / 1048576.0 / s : 0);
-		zj_f64("requests_per_s", ok && s > 0 ? r->requests / s : 0);
-		zj_f64("cpu_s_per_gib", zb_per_gib(cpu, r->bytes));
-		zj_f64("user_s_per_gib", zb_per_gib(r->utime_ns, r->bytes));
-		zj_f64("sys_s_per_gib", zb_per_gib(r->stime_ns, r->bytes));
-		zj_f64("receiver_cpu_s_per_gib",
-		       zb_per_gib(r->rx_utime_ns + r->rx_stime_ns, r->bytes));
-		zj_u64("syscalls", r->c.syscalls);
-		zj_f64("syscalls_per_req", zb_ratio(r->c.syscalls, r->requests));
-		zj_f64("vol_ctxsw_per_req", zb_ratio(r->nvcsw, r->requests));
-		zj_f64("invol_ctxsw_per_req", zb_ratio(r->nivcsw, r->requests));
-		if (r->c.compl_known)
-			zj_u64("completions", r->c.compl);
-		else
-			zj_null("completions");
-		if (r->c.compl_known && r->c.compl_usage_known) {
-			zj_u64("completions_zc", r->c.compl_zc);
-			zj_u64("completions_copied", r->c.compl_copied);
-		} else {
-			zj_null("completions_zc");
-			zj_null("completions_copied");
-		}
-		if (cp->valid && pb) {
-			zj_u64("probe_payload_bytes", pb);
-			zj_f64("copies_per_byte_sender", zb_ratio(cp->sender, pb));
-			zj_f64("copies_per_byte_receiver", zb_ratio(cp->receiver, pb));
-			zj_f64("copies_per_byte_softirq",
-			       zb_ratio(cp->sirq_sender + cp->sirq_receiver +
-					cp->sirq_other, pb));
-			zj_f64("copies_per_byte_softirq_in_sender",
-			       zb_ratio(cp->sirq_sender, pb));
-			zj_f64("copies_per_byte_other", zb_ratio(cp->other, pb));
-			zj_u64("probe_misses", cp->missed);
-			zj_begin_obj("copied_bytes_by_probe");
-			for (int k = 0; k < 16; k++) {
-				const char *n = zb_trace_probe_name(k);
-
-				if (n)
-					zj_s64(n, cp->by_probe[k]);
-			}
-			zj_end_obj();
-		} else {
-			zj_null("probe_payload_bytes");
-			zj_null("copies_per_byte_sender");
-			zj_null("copies_per_byte_receiver");
-			zj_null("copies_per_byte_softirq");
-			zj_null("copies_per_byte_softirq_in_sender");
-			zj_null("copies_per_byte_other");
-			zj_null("probe_misses");
-			zj_null("copied_bytes_by_probe");
-		}
-		zj_end_obj();
-	}
-	zj_end_arr();
-	zj_end_obj();
-	zj_end();
+	if (have)
+		zc_cell_f64(t, v, ok ? "%.2f" : NULL);
+	else
+		zc_cell_null(t, ok ? "-" : NULL);
 }
 
-static void zb_report_table(struct zb_env *e, const char *route,
-			    const struct zb_opts *o)
+static void zb_result_row(struct zc_table *t, const struct zb_result *r,
+			  const char *route)
 {
-	static const char *const hdrs[] = {
-		"workload", "size", "thr", "technique", "MiB/s", "req/s",
-		"usr s/GiB", "sys s/GiB", "syscalls/req", "csw/req",
-		"compl zc/copied", "snd cp/B", "rcv cp/B", "sirq cp/B", "status",
-	};
+	const struct zb_copies *cp = &r->cp;
+	bool ok = !strcmp(r->status, "ok");
+	bool have_cp = cp->valid && r->probe_bytes;
+	uint64_t cpu = r->utime_ns + r->stime_ns;
+	uint64_t pb = r->probe_bytes;
+	double s = r->ns / 1e9;
+	char b[48];
+	int k;
+
+	zc_row_begin(t);
+	zc_cell_str(t, r->workload);
+	zc_cell_u64_as(t, r->pool_size, r->pool_size ?
+		       zc_fmt_bytes(r->pool_size, b, sizeof(b)) : NULL);
+	if (r->threshold >= 0) {
+		snprintf(b, sizeof(b), "%" PRId64, r->threshold);
+		zc_cell_u64_as(t, (uint64_t)r->threshold, b);
+	} else {
+		zc_cell_null(t, NULL);
+	}
+	zc_cell_str(t, r->tech->name);
+	zc_cell_str(t, route);
+	zc_cell_str(t, r->why);
+	zc_cell_u64(t, r->repeats);
+	zc_cell_u64(t, r->requests);
+	zc_cell_u64(t, r->bytes);
+	zc_cell_f64(t, s, NULL);
+	zc_cell_f64(t, ok && s > 0 ? r->bytes / 1048576.0 / s : 0,
+		    ok ? "%.1f" : NULL);
+	zc_cell_f64(t, ok && s > 0 ? r->requests / s : 0, ok ? "%.0f" : NULL);
+	zc_cell_f64(t, zb_per_gib(cpu, r->bytes), NULL);
+	zc_cell_f64(t, zb_per_gib(r->utime_ns, r->bytes), ok ? "%.2f" : NULL);
+	zc_cell_f64(t, zb_per_gib(r->stime_ns, r->bytes), ok ? "%.2f" : NULL);
+	zc_cell_f64(t, zb_per_gib(r->rx_utime_ns + r->rx_stime_ns, r->bytes),
+		    NULL);
+	zc_cell_u64(t, r->c.syscalls);
+	zc_cell_f64(t, zb_ratio(r->c.syscalls, r->requests),
+		    ok ? "%.1f" : NULL);
+	zc_cell_text(t, ok ? "%.2f" : NULL,
+		     zb_ratio(r->nvcsw + r->nivcsw, r->requests));
+	zc_cell_f64(t, zb_ratio(r->nvcsw, r->requests), NULL);
+	zc_cell_f64(t, zb_ratio(r->nivcsw, r->requests), NULL);
+	if (r->c.compl_known)
+		zc_cell_u64(t, r->c.compl);
+	else
+		zc_cell_null(t, NULL);
+	if (r->c.compl_known && r->c.compl_usage_known) {
+		zc_cell_u64(t, r->c.compl_zc);
+		zc_cell_u64(t, r->c.compl_copied);
+	} else {
+		zc_cell_null(t, NULL);
+		zc_cell_null(t, NULL);
+	}
+	if (!ok)
+		zc_cell_text(t, NULL);
+	else if (r->c.compl_known && r->c.compl_usage_known)
+		zc_cell_text(t, "%" PRIu64 "/%" PRIu64, r->c.compl_zc,
+			     r->c.compl_copied);
+	else if (r->c.compl_known)
+		zc_cell_text(t, "%" PRIu64 "/?", r->c.compl);
+	else
+		zc_cell_text(t, "-");
+	if (have_cp)
+		zc_cell_u64(t, pb);
+	else
+		zc_cell_null(t, NULL);
+	zb_cell_cp(t, ok, have_cp, zb_ratio(cp->sender, pb));
+	zb_cell_cp(t, ok, have_cp, zb_ratio(cp->receiver, pb));
+	zb_cell_cp(t, ok, have_cp, zb_ratio(cp->sirq_sender +
+		   cp->sirq_receiver + cp->sirq_other, pb));
+	zb_cell_cp(t, false, have_cp, zb_ratio(cp->sirq_sender, pb));
+	zb_cell_cp(t, false, have_cp, zb_ratio(cp->other, pb));
+	if (have_cp)
+		zc_cell_u64(t, cp->missed);
+	else
+		zc_cell_null(t, NULL);
+	if (have_cp && zc_cell_obj(t)) {
+		for (k = 0; k < 16; k++) {
+			const char *n = zb_trace_probe_name(k);
+
+			if (n)
+				zc_print_s64(ZC_JSON, n, NULL, cp->by_probe[k]);
+		}
+		zc_obj_close();
+	} else if (!have_cp) {
+		zc_cell_null(t, NULL);
+	}
+	zc_cell_str(t, r->status);
+	zc_row_end(t);
+}
+
+static void zb_report(struct zb_env *e, const char *route,
+		      const struct zb_opts *o)
+{
+	struct zc_table *t;
 	struct utsname un;
-	struct zc_table *t = zc_table_new(15, hdrs, "lrrlrrrrrrrrrrl");
 	size_t i;
 
 	uname(&un);
-	for (i = 0; i < zb_nresults; i++) {
-		const struct zb_result *r = &zb_results[i];
-		const struct zb_copies *cp = &r->cp;
-		char c[15][48];
-		bool ok = !strcmp(r->status, "ok");
-		uint64_t pb = r->probe_bytes;
-
-		memset(c, 0, sizeof(c));
-		snprintf(c[0], 48, "%s", r->workload);
-		if (r->pool_size)
-			zc_fmt_bytes(r->pool_size, c[1], 48);
-		if (r->threshold >= 0)
-			snprintf(c[2], 48, "%" PRId64, r->threshold);
-		snprintf(c[3], 48, "%s", r->tech->name);
-		if (ok) {
-			double s = r->ns / 1e9;
-
-			snprintf(c[4], 48, "%.1f", r->bytes / 1048576.0 / s);
-			snprintf(c[5], 48, "%.0f", r->requests / s);
-			snprintf(c[6], 48, "%.2f", zb_per_gib(r->utime_ns, r->bytes));
-			snprintf(c[7], 48, "%.2f", zb_per_gib(r->stime_ns, r->bytes));
-			snprintf(c[8], 48, "%.1f", zb_ratio(r->c.syscalls, r->requests));
-			snprintf(c[9], 48, "%.2f", zb_ratio(r->nvcsw + r->nivcsw, r->requests));
-			if (r->c.compl_known && r->c.compl_usage_known)
-				snprintf(c[10], 48, "%" PRIu64 "/%" PRIu64,
-					 r->c.compl_zc, r->c.compl_copied);
-			else if (r->c.compl_known)
-				snprintf(c[10], 48, "%" PRIu64 "/?", r->c.compl);
-			else
-				snprintf(c[10], 48, "-");
-			if (cp->valid && pb) {
-				snprintf(c[11], 48, "%.2f", zb_ratio(cp->sender, pb));
-				snprintf(c[12], 48, "%.2f", zb_ratio(cp->receiver, pb));
-				snprintf(c[13], 48, "%.2f", zb_ratio(cp->sirq_sender +
-					 cp->sirq_receiver + cp->sirq_other, pb));
-			} else {
-				snprintf(c[11], 48, "-");
-				snprintf(c[12], 48, "-");
-				snprintf(c[13], 48, "-");
-			}
-			snprintf(c[14], 48, "ok");
-		} else {
-			snprintf(c[14], 48, "%s", r->status);
-		}
-		zc_table_row(t, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-			     c[8], c[9], c[10], c[11], c[12], c[13], c[14]);
-	}
-	printf("zcopy-bench on %s, route %s: file %" PRIu64 " bytes, header %" PRIu64 " bytes, chunk %zu bytes\n",
-	       un.release, route, e->file_len, o->hdr, e->chunk);
-	printf("Absolute times under TCG emulation mean little: compare ratios within one run. Timed values: median of %u passes.\n", o->repeat);
-	printf("CPU = the sender's getrusage; cp/B = bytes the CPU copied per payload byte (kprobes: %s).\n",
-	       e->probes ? e->probe_list : e->probe_why);
-	printf("sirq = copies in softirq context, whichever task was current (over veth/lo the receive path\n"
-	       "runs in the sender's softirq). thr = zcopy copy_threshold.\n\n");
-	zc_table_print(t, stdout, true);
+	zc_obj_open(NULL);
+	zc_print_str(ZC_ANY, "kernel", "zcopy-bench on %s", un.release);
+	zc_print_str(ZC_ANY, "route", ", route %s", route);
+	zc_print_u64(ZC_ANY, "file_bytes", ": file %" PRIu64 " bytes",
+		     e->file_len);
+	zc_print_u64(ZC_ANY, "header_bytes", ", header %" PRIu64 " bytes",
+		     o->hdr);
+	zc_print_u64(ZC_ANY, "chunk_bytes", ", chunk %" PRIu64 " bytes\n",
+		     e->chunk);
+	zc_print_str(ZC_JSON, "note", NULL,
+		     "absolute times under TCG emulation mean little; compare ratios within one run");
+	zc_print_text("Absolute times under TCG emulation mean little: compare ratios within one run. Timed values: median of %u passes.\n",
+		      o->repeat);
+	zc_print_bool(ZC_JSON, "probes", NULL, e->probes);
+	zc_print_str(ZC_ANY, "probe_list",
+		     "CPU = the sender's getrusage; cp/B = bytes the CPU copied per payload byte (kprobes: %s).\n",
+		     e->probes ? e->probe_list : e->probe_why);
+	zc_print_text("sirq = copies in softirq context, whichever task was current (over veth/lo the receive path\n"
+		      "runs in the sender's softirq). thr = zcopy copy_threshold.\n\n");
+	t = zc_table_new("results", zb_cols, ZB_NCOLS, ZC_TABLE_HEADER);
 	for (i = 0; i < zb_nresults; i++)
-		if (zb_results[i].cp.missed) {
-			printf("\nwarning: the probes missed %" PRIu64 " events in %s/%s: copies are undercounted\n",
-			       zb_results[i].cp.missed, zb_results[i].workload,
-			       zb_results[i].tech->name);
-		}
+		zb_result_row(t, &zb_results[i], route);
+	zc_table_end(t);
+	for (i = 0; i < zb_nresults; i++)
+		if (zb_results[i].cp.missed)
+			zc_print_text("\nwarning: the probes missed %" PRIu64 " events in %s/%s: copies are undercounted\n",
+				      zb_results[i].cp.missed,
+				      zb_results[i].workload,
+				      zb_results[i].tech->name);
 	for (i = 0; i < zb_nresults; i++)
 		if (strcmp(zb_results[i].status, "ok"))
-			printf("%s %s: %s: %s\n", zb_results[i].workload,
-			       zb_results[i].tech->name, zb_results[i].status,
-			       zb_results[i].why);
-	zc_table_free(t);
+			zc_print_text("%s %s: %s: %s\n", zb_results[i].workload,
+				      zb_results[i].tech->name,
+				      zb_results[i].status, zb_results[i].why);
+	zc_obj_close();
+	zc_print_end();
 }
 
 /* ---- the command ---- */
@@ -1095,19 +1107,17 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 			zb_set_threshold(ctx, (uint64_t)thr_saved);
 	}
 
-	if (ctx->json)
-		zb_report_json(&e, route, &o);
-	else
-		zb_report_table(&e, route, &o);
+	zb_report(&e, route, &o);
 	if (o.json_out) {
+		/* The same report again, as JSON, into the file. */
 		fflush(stdout);
 		if (!freopen(o.json_out, "w", stdout)) {
 			zc_err(ctx, "--json-out %s: %s", o.json_out,
 			       strerror(errno));
 			goto out;
 		}
-		zb_report_json(&e, route, &o);
-		fflush(stdout);
+		zc_print_set_json(true, false);
+		zb_report(&e, route, &o);
 	}
 	ret = EXIT_OK;
 	for (i = 0; i < zb_nresults; i++)

@@ -87,9 +87,7 @@ int cmd_info(struct zc_cli *cli, int argc, char **argv)
 	struct zcopy_query q;
 	struct libzcopy *z;
 	bool have_q = false;
-	char buf[512], b1[32];
-	size_t n = 0;
-	unsigned int i;
+	unsigned int i, n;
 	int ret;
 
 	ret = zc_no_args(ctx, argc, argv);
@@ -108,75 +106,63 @@ int cmd_info(struct zc_cli *cli, int argc, char **argv)
 		libzcopy_close(z);
 	}
 
-	if (ctx->cli.json) {
-		zj_begin_obj(NULL);
-		zj_str("module_version", in.version);
-		zj_u64("abi_version", in.abi);
-		zj_u64("features", in.features);
-		zj_u64("family_id", ctx->family);
-		if (in.have_threshold)
-			zj_u64("copy_threshold", in.copy_threshold);
-		zj_begin_arr("feature_names");
-		for (i = 0; i < 3; i++)
-			if (in.features & (1ull << i))
-				zj_str(NULL, zc_feature_names[i]);
-		zj_end_arr();
-		zj_begin_arr("operations");
-		for (i = 1; i <= ZCOPY_CMD_MAX; i++)
-			if (ctx->ops & (1ull << i))
-				zj_str(NULL, zc_cmd_name(i));
-		zj_end_arr();
-		zj_begin_arr("mcast_groups");
-		if (ctx->events_grp)
-			zj_str(NULL, ZCOPY_MCGRP_EVENTS);
-		zj_end_arr();
-		if (have_q) {
-			zj_begin_obj("limits");
-			zj_u64("max_pools", q.max_pools);
-			zj_u64("max_segments", q.max_segments);
-			zj_u64("max_pool_bytes", q.max_pool_bytes);
-			zj_u64("max_send_bytes", q.max_send_bytes);
-			zj_u64("max_outstanding", q.max_outstanding);
-			zj_u64("completion_size", q.completion_size);
-			zj_end_obj();
-		}
-		zj_end_obj();
-		zj_end();
-		return EXIT_OK;
-	}
-
-	printf("module version  %s\n", in.version);
-	printf("abi version     %u (zcopyctl built for %d)\n", in.abi,
-	       ZCOPY_ABI_VERSION);
+	zc_obj_open(NULL);
+	zc_print_str(ZC_ANY, "module_version", "module version  %s\n",
+		     in.version);
+	zc_print_u64(ZC_ANY, "abi_version", "abi version     %" PRIu64, in.abi);
+	zc_print_text(" (zcopyctl built for %d)\n", ZCOPY_ABI_VERSION);
+	zc_print_u64(ZC_ANY, "features", "features        0x%" PRIx64,
+		     in.features);
+	zc_arr_open("feature_names");
 	for (i = 0; i < 3; i++)
 		if (in.features & (1ull << i))
-			n += snprintf(buf + n, sizeof(buf) - n, " %s",
-				      zc_feature_names[i]);
-	printf("features        0x%" PRIx64 "%s\n", in.features, buf[0] && n ?
-	       buf : "");
-	printf("family id       %d\n", ctx->family);
+			zc_print_str(ZC_ANY, NULL, " %s", zc_feature_names[i]);
+	zc_arr_close();
+	zc_print_nl();
+	zc_print_u64(ZC_ANY, "family_id", "family id       %" PRIu64 "\n",
+		     ctx->family);
 	if (in.have_threshold)
-		printf("copy threshold  %u bytes (shorter pool segments are copied)\n",
-		       in.copy_threshold);
-	n = 0;
-	buf[0] = '\0';
-	for (i = 1; i <= ZCOPY_CMD_MAX && n < sizeof(buf); i++)
+		zc_print_u64(ZC_ANY, "copy_threshold",
+			     "copy threshold  %" PRIu64 " bytes (shorter pool segments are copied)\n",
+			     in.copy_threshold);
+	zc_print_text("operations      ");
+	zc_arr_open("operations");
+	for (i = 1, n = 0; i <= ZCOPY_CMD_MAX; i++)
 		if (ctx->ops & (1ull << i))
-			n += snprintf(buf + n, sizeof(buf) - n, "%s%s",
-				      n ? " " : "", zc_cmd_name(i));
-	printf("operations      %s\n", buf);
-	printf("mcast groups    %s\n", ctx->events_grp ? ZCOPY_MCGRP_EVENTS :
-	       "-");
+			zc_print_str(ZC_ANY, NULL, n++ ? " %s" : "%s",
+				     zc_cmd_name(i));
+	zc_arr_close();
+	zc_print_nl();
+	zc_print_text("mcast groups    ");
+	zc_arr_open("mcast_groups");
+	if (ctx->events_grp)
+		zc_print_str(ZC_ANY, NULL, "%s", ZCOPY_MCGRP_EVENTS);
+	else
+		zc_print_text("-");
+	zc_arr_close();
+	zc_print_nl();
 	if (have_q) {
-		printf("max pools       %u per open file\n", q.max_pools);
-		printf("max segments    %u per send\n", q.max_segments);
-		printf("max pool        %s\n",
-		       zc_fmt_bytes(q.max_pool_bytes, b1, sizeof(b1)));
-		printf("max send        %" PRIu64 " bytes\n",
-		       (uint64_t)q.max_send_bytes);
-		printf("max outstanding %u transfers per open file\n",
-		       q.max_outstanding);
+		zc_obj_open("limits");
+		zc_print_u64(ZC_ANY, "max_pools",
+			     "max pools       %" PRIu64 " per open file\n",
+			     q.max_pools);
+		zc_print_u64(ZC_ANY, "max_segments",
+			     "max segments    %" PRIu64 " per send\n",
+			     q.max_segments);
+		zc_print_bytes(ZC_ANY, "max_pool_bytes", "max pool        %s\n",
+			       q.max_pool_bytes);
+		zc_print_u64(ZC_ANY, "max_send_bytes",
+			     "max send        %" PRIu64 " bytes\n",
+			     q.max_send_bytes);
+		zc_print_u64(ZC_ANY, "max_outstanding",
+			     "max outstanding %" PRIu64 " transfers per open file\n",
+			     q.max_outstanding);
+		zc_print_u64(ZC_JSON, "completion_size", NULL,
+			     q.completion_size);
+		zc_obj_close();
 	}
+	zc_obj_close();
+	zc_print_end();
 	return EXIT_OK;
 }
 
@@ -225,58 +211,51 @@ static bool zc_stat_is_bytes(int a)
 	       a == ZCOPY_A_STATS_BYTES_ZC || a == ZCOPY_A_STATS_BYTES_COPIED;
 }
 
-static void zc_stats_print(struct zc_ctx *ctx, const struct zc_stats *s,
+/*
+ * One object of counters in JSON; in text a table with units and, under
+ * --watch, the change since the previous sample.
+ */
+static void zc_stats_print(const struct zc_stats *s,
 			   const struct zc_stats *prev)
 {
-	static const char *const hdr[] = { "counter", "value", "", "change" };
+	static const struct zc_col cols[] = {
+		{ "counter", NULL, 'l' },
+		{ "value", NULL, 'r' },
+		{ "", NULL, 'l' },
+		{ "change", NULL, 'r' },
+	};
 	struct zc_table *t;
 	uint64_t done;
 	char pct[16];
 	size_t i;
 
-	if (ctx->cli.json) {
-		zj_begin_obj(NULL);
-		for (i = 0; i < ZC_NSTATS; i++) {
-			int a = zc_stats_order[i];
-
-			if (s->have[a])
-				zj_u64(zc_set_stats.attrs[a].name, s->v[a]);
-		}
-		zj_end_obj();
-		zj_end();
-		return;
-	}
-
-	t = zc_table_new(prev ? 4 : 3, hdr, "lrlr");
+	t = zc_table_new(NULL, cols, 4, ZC_TABLE_KV);
 	for (i = 0; i < ZC_NSTATS; i++) {
 		int a = zc_stats_order[i];
-		char val[32], unit[40] = "", delta[40] = "";
+		int64_t delta;
+		char b[24];
 
 		if (!s->have[a])
 			continue;
-		snprintf(val, sizeof(val), "%" PRIu64, s->v[a]);
-		if (zc_stat_is_bytes(a) && s->v[a] >= 1024) {
-			char b[24];
-
-			snprintf(unit, sizeof(unit), "(%s)",
-				 zc_fmt_bytes(s->v[a], b, sizeof(b)));
-		}
-		if (prev && s->v[a] != prev->v[a])
-			snprintf(delta, sizeof(delta), "%+" PRId64,
-				 (int64_t)(s->v[a] - prev->v[a]));
-		zc_table_row(t, zc_set_stats.attrs[a].name, val, unit, delta);
+		zc_row_begin(t);
+		zc_cell_str(t, zc_set_stats.attrs[a].name);
+		zc_cell_u64(t, s->v[a]);
+		zc_cell_text(t, zc_stat_is_bytes(a) && s->v[a] >= 1024 ?
+			     "(%s)" : NULL, zc_fmt_bytes(s->v[a], b, sizeof(b)));
+		delta = prev ? (int64_t)(s->v[a] - prev->v[a]) : 0;
+		zc_cell_text(t, delta ? "%+" PRId64 : NULL, delta);
+		zc_row_end(t);
 	}
-	zc_table_print(t, stdout, false);
-	zc_table_free(t);
+	zc_table_end(t);
 
 	/* One line that answers the question people run this for. */
 	done = s->v[ZCOPY_A_STATS_BYTES_ZC] + s->v[ZCOPY_A_STATS_BYTES_COPIED];
 	if (done)
-		printf("zero-copy: %s of the %" PRIu64
-		       " bytes of completed transfers\n",
-		       zc_fmt_pct(s->v[ZCOPY_A_STATS_BYTES_ZC], done, pct,
-				  sizeof(pct)), done);
-	fflush(stdout);
+		zc_print_text("zero-copy: %s of the %" PRIu64
+			      " bytes of completed transfers\n",
+			      zc_fmt_pct(s->v[ZCOPY_A_STATS_BYTES_ZC], done,
+					 pct, sizeof(pct)), done);
+	zc_print_end();
 }
 
 int cmd_stats(struct zc_cli *cli, int argc, char **argv)
@@ -322,14 +301,14 @@ int cmd_stats(struct zc_cli *cli, int argc, char **argv)
 		if (ret)
 			return ret;
 		zc_stats_from(&cur, &o);
-		if (watch && !ctx->cli.json) {
+		if (watch) {
 			char ts[16];
 			time_t now = time(NULL);
 
 			strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&now));
-			printf("%s-- %s\n", n ? "\n" : "", ts);
+			zc_print_text("%s-- %s\n", n ? "\n" : "", ts);
 		}
-		zc_stats_print(ctx, &cur, n ? &prev : NULL);
+		zc_stats_print(&cur, n ? &prev : NULL);
 		prev = cur;
 		if (!watch || (count && n + 1 >= count))
 			break;
@@ -364,79 +343,49 @@ int cmd_reset(struct zc_cli *cli, int argc, char **argv)
 
 /* ---- pools ---- */
 
-struct zc_pool_row {
-	struct zc_ctx *ctx;
-	struct zc_table *t;
-	unsigned int n;
+/*
+ * A pool: the columns of "pools", in the order of the spec's attributes,
+ * named by them in JSON (pools -j and the pool events of monitor -j).
+ */
+static const struct zc_col zc_pool_cols[] = {
+	{ "ID", "id", 'r' },
+	{ "PID", "pid", 'r' },
+	{ "UID", "uid", 'r' },
+	{ "COMM", "comm", 'l' },
+	{ "LEN", "len", 'r' },
+	{ "PAGES", "pages", 'r' },
+	{ "INFLIGHT", "inflight", 'r' },
+	{ "SENDS", "sends", 'r' },
+	{ "SENT", "bytes_sent", 'r' },
+	{ "REGISTERED", "registered", 'l' },
 };
 
-/*
- * Print one pool as a JSON object (pools -j, pool events): every attribute
- * of the set by its name, "registered" always present.
- */
-void zc_pool_json(const struct libzcopy_nl_obj *o)
-{
-	int i;
-
-	for (i = 1; i <= ZCOPY_A_POOL_MAX; i++) {
-		const struct zc_attr_desc *d = &zc_set_pool.attrs[i];
-
-		if (!d->name)
-			continue;
-		if (d->type == ZC_T_FLAG)
-			zj_bool(d->name, libzcopy_nl_has(o, i));
-		else if (!libzcopy_nl_has(o, i))
-			continue;
-		else if (d->type == ZC_T_STR)
-			zj_str(d->name, o->str);
-		else
-			zj_u64(d->name, o->val[i]);
-	}
-}
+#define ZC_POOL_NCOLS ((int)(sizeof(zc_pool_cols) / sizeof(zc_pool_cols[0])))
 
 static int zc_pools_row(const struct libzcopy_nl_obj *o, void *arg)
 {
-	struct zc_pool_row *r = arg;
-	char id[16], pid[16], uid[16], len[24], pages[24], infl[16], sends[24],
-	     sent[24];
+	struct zc_table *t = arg;
 
-	r->n++;
-	if (r->ctx->cli.json) {
-		zj_begin_obj(NULL);
-		zc_pool_json(o);
-		zj_end_obj();
-		return 0;
-	}
-	snprintf(id, sizeof(id), "%" PRIu64, libzcopy_nl_get(o, ZCOPY_A_POOL_ID));
-	snprintf(pid, sizeof(pid), "%" PRIu64,
-		 libzcopy_nl_get(o, ZCOPY_A_POOL_PID));
-	snprintf(uid, sizeof(uid), "%" PRIu64,
-		 libzcopy_nl_get(o, ZCOPY_A_POOL_UID));
-	zc_fmt_bytes(libzcopy_nl_get(o, ZCOPY_A_POOL_LEN), len, sizeof(len));
-	snprintf(pages, sizeof(pages), "%" PRIu64,
-		 libzcopy_nl_get(o, ZCOPY_A_POOL_PAGES));
-	snprintf(infl, sizeof(infl), "%" PRIu64,
-		 libzcopy_nl_get(o, ZCOPY_A_POOL_INFLIGHT));
-	snprintf(sends, sizeof(sends), "%" PRIu64,
-		 libzcopy_nl_get(o, ZCOPY_A_POOL_SENDS));
-	zc_fmt_bytes(libzcopy_nl_get(o, ZCOPY_A_POOL_BYTES_SENT), sent,
-		     sizeof(sent));
-	zc_table_row(r->t, id, pid, uid,
-		     libzcopy_nl_has(o, ZCOPY_A_POOL_COMM) ? o->str : "?",
-		     len, pages, infl, sends, sent,
-		     libzcopy_nl_has(o, ZCOPY_A_POOL_REGISTERED) ? "yes" : "no");
+	zc_row_begin(t);
+	zc_cell_u64(t, libzcopy_nl_get(o, ZCOPY_A_POOL_ID));
+	zc_cell_u64(t, libzcopy_nl_get(o, ZCOPY_A_POOL_PID));
+	zc_cell_u64(t, libzcopy_nl_get(o, ZCOPY_A_POOL_UID));
+	zc_cell_str(t, libzcopy_nl_has(o, ZCOPY_A_POOL_COMM) ? o->str : NULL);
+	zc_cell_bytes(t, libzcopy_nl_get(o, ZCOPY_A_POOL_LEN));
+	zc_cell_u64(t, libzcopy_nl_get(o, ZCOPY_A_POOL_PAGES));
+	zc_cell_u64(t, libzcopy_nl_get(o, ZCOPY_A_POOL_INFLIGHT));
+	zc_cell_u64(t, libzcopy_nl_get(o, ZCOPY_A_POOL_SENDS));
+	zc_cell_bytes(t, libzcopy_nl_get(o, ZCOPY_A_POOL_BYTES_SENT));
+	zc_cell_bool(t, libzcopy_nl_has(o, ZCOPY_A_POOL_REGISTERED));
+	zc_row_end(t);
 	return 0;
 }
 
 int cmd_pools(struct zc_cli *cli, int argc, char **argv)
 {
 	struct zc_ctx *ctx = zc_ctx_of(cli);
-	static const char *const hdr[] = {
-		"ID", "PID", "UID", "COMM", "LEN", "PAGES", "INFLIGHT",
-		"SENDS", "SENT", "REGISTERED",
-	};
-	struct zc_pool_row r = { .ctx = ctx };
 	struct libzcopy_nl_err le;
+	struct zc_table *t;
 	int ret, tries;
 
 	ret = zc_no_args(ctx, argc, argv);
@@ -449,31 +398,24 @@ int cmd_pools(struct zc_cli *cli, int argc, char **argv)
 	 * JSON is streamed; a table is collected first for the column widths,
 	 * and collected again if the pool list changed during the dump.
 	 */
-	if (ctx->cli.json)
-		zj_begin_arr(NULL);
-	for (tries = 0; tries < 5; tries++) {
-		zc_table_free(r.t);
-		r.t = zc_table_new(10, hdr, "rrrlrrrrrl");
-		r.n = 0;
-		ret = libzcopy_nl_pools(ctx->nl, zc_pools_row, &r, &le);
-		if (ret != -EINTR || ctx->cli.json)
+	for (tries = 0;; tries++) {
+		t = zc_table_new(NULL, zc_pool_cols, ZC_POOL_NCOLS,
+				 ZC_TABLE_HEADER);
+		ret = libzcopy_nl_pools(ctx->nl, zc_pools_row, t, &le);
+		if (ret != -EINTR || zc_print_is_json() || tries == 4)
 			break;
+		zc_table_discard(t);
 		zc_debug(&ctx->cli, "the pool list changed during the dump: again");
 	}
 	if (ret) {
-		if (ctx->cli.json) {
-			zj_end_arr();
-			zj_end();
-		}
-		zc_table_free(r.t);
+		if (zc_print_is_json())
+			zc_table_end(t);
+		else
+			zc_table_discard(t);
+		zc_print_end();
 		return zc_nl_check(ctx, ret, &le);
 	}
-	if (ctx->cli.json) {
-		zj_end_arr();
-		zj_end();
-	} else {
-		zc_table_print(r.t, stdout, true);
-	}
-	zc_table_free(r.t);
+	zc_table_end(t);
+	zc_print_end();
 	return EXIT_OK;
 }

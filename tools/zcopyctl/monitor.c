@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zcopyctl: monitor. Joins the "events" multicast group and prints each
- * event: one line for people, one JSON object per line with -j.
+ * event: one line for people, one JSON object per line with -j, from the
+ * same calls (print.c).
  */
 
 #include <errno.h>
@@ -43,72 +44,74 @@ static int64_t zc_s32(const struct libzcopy_nl_obj *o, unsigned int attr)
 	return (int32_t)libzcopy_nl_get(o, attr);
 }
 
-static void zc_event_xfer_json(uint8_t cmd, const struct libzcopy_nl_obj *o)
+/* A pool attribute that the event carries, under its name in the spec. */
+static void zc_ev_pool(enum zc_pk k, const struct libzcopy_nl_obj *o,
+		       unsigned int attr, const char *fmt)
 {
-	zj_u64("cookie", zc_u(o, ZCOPY_A_XFER_COOKIE));
-	zj_u64("pid", zc_u(o, ZCOPY_A_XFER_PID));
-	if (cmd == ZCOPY_CMD_XFER_DONE) {
-		zj_u64("bytes", zc_u(o, ZCOPY_A_XFER_BYTES));
-		zj_u64("pool_bytes", zc_u(o, ZCOPY_A_XFER_POOL_BYTES));
-		zj_u64("zc_bytes", zc_u(o, ZCOPY_A_XFER_ZC_BYTES));
-		zj_u64("copied_bytes", zc_u(o, ZCOPY_A_XFER_COPIED_BYTES));
-		zj_u64("compl_flags", zc_u(o, ZCOPY_A_XFER_COMPL_FLAGS));
-		zj_str("reason",
-		       zc_reason_name((uint32_t)zc_u(o, ZCOPY_A_XFER_REASON)));
-	}
-	zj_s64("error", zc_s32(o, ZCOPY_A_XFER_ERROR));
+	if (libzcopy_nl_has(o, attr))
+		zc_print_u64(k, zc_set_pool.attrs[attr].name, fmt,
+			     zc_u(o, attr));
 }
 
-static void zc_event_human(uint8_t cmd, const struct libzcopy_nl_obj *o)
+static void zc_event_pool(uint8_t cmd, const struct libzcopy_nl_obj *o)
 {
-	char b1[24], b2[24], b3[24], fl[64];
-	int64_t err = zc_s32(o, ZCOPY_A_XFER_ERROR);
+	uint64_t pages = zc_u(o, ZCOPY_A_POOL_PAGES);
+	uint64_t sends = zc_u(o, ZCOPY_A_POOL_SENDS);
+	enum zc_pk del = cmd == ZCOPY_CMD_POOL_DEL ? ZC_ANY : ZC_JSON;
 
-	printf("%-12s ", zc_cmd_name(cmd));
-	switch (cmd) {
-	case ZCOPY_CMD_XFER_DONE:
-		zc_flags_str((uint32_t)zc_u(o, ZCOPY_A_XFER_COMPL_FLAGS), fl,
-			     sizeof(fl));
-		printf("cookie %" PRIu64 " pid %" PRIu64
-		       ": %s sent, %s zero-copy, %s copied (%s), flags %s",
-		       zc_u(o, ZCOPY_A_XFER_COOKIE),
-		       zc_u(o, ZCOPY_A_XFER_PID),
-		       zc_fmt_bytes(zc_u(o, ZCOPY_A_XFER_BYTES), b1, sizeof(b1)),
-		       zc_fmt_bytes(zc_u(o, ZCOPY_A_XFER_ZC_BYTES), b2,
-				    sizeof(b2)),
-		       zc_fmt_bytes(zc_u(o, ZCOPY_A_XFER_COPIED_BYTES), b3,
-				    sizeof(b3)),
-		       zc_reason_name((uint32_t)zc_u(o, ZCOPY_A_XFER_REASON)),
-		       fl);
-		if (err)
-			printf(", stopped by %s", strerror((int)-err));
-		break;
-	case ZCOPY_CMD_SEND_FAILED:
-		printf("cookie %" PRIu64 " pid %" PRIu64 ": %s",
-		       zc_u(o, ZCOPY_A_XFER_COOKIE),
-		       zc_u(o, ZCOPY_A_XFER_PID),
-		       err ? strerror((int)-err) : "no error given");
-		break;
-	case ZCOPY_CMD_POOL_NEW:
-	case ZCOPY_CMD_POOL_DEL:
-		printf("pool %" PRIu64 " pid %" PRIu64 " (%s) uid %" PRIu64
-		       ": %s, %" PRIu64 " page%s",
-		       zc_u(o, ZCOPY_A_POOL_ID), zc_u(o, ZCOPY_A_POOL_PID),
-		       libzcopy_nl_has(o, ZCOPY_A_POOL_COMM) ? o->str : "?",
-		       zc_u(o, ZCOPY_A_POOL_UID),
-		       zc_fmt_bytes(zc_u(o, ZCOPY_A_POOL_LEN), b1, sizeof(b1)),
-		       zc_u(o, ZCOPY_A_POOL_PAGES),
-		       zc_u(o, ZCOPY_A_POOL_PAGES) == 1 ? "" : "s");
-		if (cmd == ZCOPY_CMD_POOL_DEL)
-			printf(", %" PRIu64 " send%s, %s sent",
-			       zc_u(o, ZCOPY_A_POOL_SENDS),
-			       zc_u(o, ZCOPY_A_POOL_SENDS) == 1 ? "" : "s",
-			       zc_fmt_bytes(zc_u(o, ZCOPY_A_POOL_BYTES_SENT),
-					    b2, sizeof(b2)));
-		break;
+	zc_ev_pool(ZC_ANY, o, ZCOPY_A_POOL_ID, "pool %" PRIu64);
+	zc_ev_pool(ZC_ANY, o, ZCOPY_A_POOL_PID, " pid %" PRIu64);
+	if (libzcopy_nl_has(o, ZCOPY_A_POOL_COMM))
+		zc_print_str(ZC_ANY, "comm", " (%s)", o->str);
+	else
+		zc_print_text(" (?)");
+	zc_ev_pool(ZC_ANY, o, ZCOPY_A_POOL_UID, " uid %" PRIu64);
+	zc_print_bytes(ZC_ANY, "len", ": %s", zc_u(o, ZCOPY_A_POOL_LEN));
+	zc_print_u64(ZC_ANY, "pages", ", %" PRIu64, pages);
+	zc_print_text(" page%s", pages == 1 ? "" : "s");
+	zc_ev_pool(ZC_JSON, o, ZCOPY_A_POOL_INFLIGHT, NULL);
+	if (libzcopy_nl_has(o, ZCOPY_A_POOL_SENDS)) {
+		zc_print_u64(del, "sends", ", %" PRIu64, sends);
+		if (del == ZC_ANY)
+			zc_print_text(" send%s", sends == 1 ? "" : "s");
 	}
-	putchar('\n');
-	fflush(stdout);
+	if (libzcopy_nl_has(o, ZCOPY_A_POOL_BYTES_SENT))
+		zc_print_bytes(del, "bytes_sent", ", %s sent",
+			       zc_u(o, ZCOPY_A_POOL_BYTES_SENT));
+	zc_print_bool(ZC_JSON, "registered", NULL,
+		      libzcopy_nl_has(o, ZCOPY_A_POOL_REGISTERED));
+}
+
+static void zc_event_xfer(uint8_t cmd, const struct libzcopy_nl_obj *o)
+{
+	int64_t err = zc_s32(o, ZCOPY_A_XFER_ERROR);
+	uint32_t flags = (uint32_t)zc_u(o, ZCOPY_A_XFER_COMPL_FLAGS);
+	char fl[64];
+
+	zc_print_u64(ZC_ANY, "cookie", "cookie %" PRIu64,
+		     zc_u(o, ZCOPY_A_XFER_COOKIE));
+	zc_print_u64(ZC_ANY, "pid", " pid %" PRIu64 ": ",
+		     zc_u(o, ZCOPY_A_XFER_PID));
+	if (cmd == ZCOPY_CMD_XFER_DONE) {
+		zc_print_bytes(ZC_ANY, "bytes", "%s sent",
+			       zc_u(o, ZCOPY_A_XFER_BYTES));
+		zc_print_u64(ZC_JSON, "pool_bytes", NULL,
+			     zc_u(o, ZCOPY_A_XFER_POOL_BYTES));
+		zc_print_bytes(ZC_ANY, "zc_bytes", ", %s zero-copy",
+			       zc_u(o, ZCOPY_A_XFER_ZC_BYTES));
+		zc_print_bytes(ZC_ANY, "copied_bytes", ", %s copied",
+			       zc_u(o, ZCOPY_A_XFER_COPIED_BYTES));
+		zc_print_str(ZC_ANY, "reason", " (%s)",
+			     zc_reason_name((uint32_t)zc_u(o, ZCOPY_A_XFER_REASON)));
+		zc_flags_str(flags, fl, sizeof(fl));
+		zc_print_u64(ZC_JSON, "compl_flags", NULL, flags);
+		zc_print_str(ZC_TEXT, NULL, ", flags %s", fl);
+		if (err)
+			zc_print_text(", stopped by %s", strerror((int)-err));
+	} else {
+		zc_print_text("%s", err ? strerror((int)-err) : "no error given");
+	}
+	zc_print_s64(ZC_JSON, "error", NULL, err);
 }
 
 /* libzcopy hands over only the family's events, parsed. */
@@ -126,22 +129,20 @@ static int zc_event_cb(const struct libzcopy_nl_obj *o, void *arg)
 		return 0;
 	}
 	m->seen++;
-	if (!ctx->cli.json) {
-		zc_event_human(o->cmd, o);
-		return 0;
-	}
 	snprintf(name, sizeof(name), "%s", zc_cmd_name(o->cmd));
+	zc_print_text("%-12s ", name);
 	for (i = 0; name[i]; i++)
 		if (name[i] == '-')
 			name[i] = '_';
-	zj_begin_obj(NULL);
-	zj_str("event", name);
+	zc_obj_open(NULL);
+	zc_print_str(ZC_JSON, "event", NULL, name);
 	if (set == &zc_set_pool)
-		zc_pool_json(o);
+		zc_event_pool(o->cmd, o);
 	else
-		zc_event_xfer_json(o->cmd, o);
-	zj_end_obj();
-	zj_end();
+		zc_event_xfer(o->cmd, o);
+	zc_obj_close();
+	zc_print_nl();
+	zc_print_end();
 	return 0;
 }
 

@@ -450,58 +450,52 @@ int cmd_recv(struct zc_cli *cli, int argc, char **argv)
 		double bps = ns ? r.bytes / (ns / 1e9) : 0;
 		const char *verdict = r.mismatch ? "mismatch" :
 			(r.nexp || want_sha_hex) ? "match" : "unverified";
-		char shahex[65] = "", b1[24], t[24], rate[24];
+		char shahex[65] = "";
 
 		for (i = 0; i < 32 && (want_sha_hex || print_sha); i++)
 			snprintf(shahex + 2 * i, 3, "%02x", sha[i]);
-		if (ctx->cli.json) {
-			zj_begin_obj(NULL);
-			zj_str("peer", peer);
-			zj_u64("bytes", r.bytes);
-			zj_u64("elapsed_ns", ns);
-			zj_u64("bytes_per_sec", (uint64_t)bps);
-			zj_str("verdict", verdict);
-			if (r.nexp)
-				zj_u64("expected_bytes", r.expected_total);
-			else
-				zj_null("expected_bytes");
-			if (r.mismatch && !want_sha_hex)
-				zj_u64("mismatch_offset", r.mismatch_off);
-			else
-				zj_null("mismatch_offset");
-			if (shahex[0])
-				zj_str("sha256", shahex);
-			else
-				zj_null("sha256");
-			zj_end_obj();
-			zj_end();
-		} else {
-			printf("received  %" PRIu64 " bytes (%s) from %s\n",
-			       r.bytes, zc_fmt_bytes(r.bytes, b1, sizeof(b1)),
-			       peer);
-			printf("elapsed   %s, %s\n", zc_fmt_secs(ns, t, sizeof(t)),
-			       zc_fmt_rate(bps, rate, sizeof(rate)));
-			if (shahex[0])
-				printf("sha256    %s\n", shahex);
-			if (!r.mismatch && (r.nexp || want_sha_hex))
-				printf("verdict   match%s\n",
-				       want_sha_hex ? " (sha256)" : "");
-			else if (!r.mismatch)
-				printf("verdict   unverified (no --expect-*)\n");
-			else if (want_sha_hex)
-				printf("verdict   MISMATCH: sha256 differs from %s\n",
-				       want_sha_hex);
-			else if (r.got_byte < 0)
-				printf("verdict   MISMATCH at byte %" PRIu64 ": the stream ended, %" PRIu64 " bytes were expected\n",
-				       r.mismatch_off, r.expected_total);
-			else if (r.exp_byte < 0)
-				printf("verdict   MISMATCH at byte %" PRIu64 ": more bytes than the %" PRIu64 " expected\n",
-				       r.mismatch_off, r.expected_total);
-			else
-				printf("verdict   MISMATCH at byte %" PRIu64 ": expected 0x%02x, got 0x%02x\n",
-				       r.mismatch_off, r.exp_byte, r.got_byte);
-			fflush(stdout);
-		}
+		zc_obj_open(NULL);
+		zc_print_u64(ZC_ANY, "bytes", "received  %" PRIu64 " bytes",
+			     r.bytes);
+		zc_print_bytes(ZC_TEXT, NULL, " (%s)", r.bytes);
+		zc_print_str(ZC_ANY, "peer", " from %s\n", peer);
+		zc_print_secs(ZC_ANY, "elapsed_ns", "elapsed   %s", ns);
+		zc_print_rate(ZC_ANY, "bytes_per_sec", ", %s\n", bps);
+		if (shahex[0])
+			zc_print_str(ZC_ANY, "sha256", "sha256    %s\n", shahex);
+		else
+			zc_print_null(ZC_JSON, "sha256", NULL);
+		zc_print_str(ZC_JSON, "verdict", NULL, verdict);
+		if (r.nexp)
+			zc_print_u64(ZC_JSON, "expected_bytes", NULL,
+				     r.expected_total);
+		else
+			zc_print_null(ZC_JSON, "expected_bytes", NULL);
+		if (r.mismatch && !want_sha_hex)
+			zc_print_u64(ZC_JSON, "mismatch_offset", NULL,
+				     r.mismatch_off);
+		else
+			zc_print_null(ZC_JSON, "mismatch_offset", NULL);
+		/* The verdict in words: what differs, where. */
+		if (!r.mismatch && (r.nexp || want_sha_hex))
+			zc_print_text("verdict   match%s\n",
+				      want_sha_hex ? " (sha256)" : "");
+		else if (!r.mismatch)
+			zc_print_text("verdict   unverified (no --expect-*)\n");
+		else if (want_sha_hex)
+			zc_print_text("verdict   MISMATCH: sha256 differs from %s\n",
+				      want_sha_hex);
+		else if (r.got_byte < 0)
+			zc_print_text("verdict   MISMATCH at byte %" PRIu64 ": the stream ended, %" PRIu64 " bytes were expected\n",
+				      r.mismatch_off, r.expected_total);
+		else if (r.exp_byte < 0)
+			zc_print_text("verdict   MISMATCH at byte %" PRIu64 ": more bytes than the %" PRIu64 " expected\n",
+				      r.mismatch_off, r.expected_total);
+		else
+			zc_print_text("verdict   MISMATCH at byte %" PRIu64 ": expected 0x%02x, got 0x%02x\n",
+				      r.mismatch_off, r.exp_byte, r.got_byte);
+		zc_obj_close();
+		zc_print_end();
 	}
 	if (r.mismatch) {
 		if (want_sha_hex)

@@ -651,78 +651,58 @@ static int zc_send_all(struct zc_send *s)
 	return 0;
 }
 
+/* Labels in a column as wide as "zero-copy". */
 static void zc_send_report(struct zc_send *s, const char *dest)
 {
 	uint64_t elapsed = s->t_done - s->t0;
+	uint64_t file_bytes = s->bytes - s->pool_bytes;
 	double bps = elapsed ? s->bytes / (elapsed / 1e9) : 0;
-	char b1[24], b2[24], rate[24], t[24], pct[16];
-	struct zc_table *tab;
-	char line[256];
+	bool copied = s->copied_bytes;
+	char pct[16];
 
-	if (s->ctx->cli.json) {
-		zj_begin_obj(NULL);
-		zj_str("dest", dest);
-		zj_str("method", s->use_ioctl ? "ioctl" : "netlink");
-		zj_u64("cookie", s->cookie);
-		zj_u64("segments", s->nsrcs);
-		zj_u64("sends", s->sends);
-		zj_u64("resumes", s->resumes);
-		zj_u64("bytes", s->bytes);
-		zj_u64("pool_bytes", s->pool_bytes);
-		zj_u64("file_bytes", s->bytes - s->pool_bytes);
-		zj_u64("zc_bytes", s->zc_bytes);
-		zj_u64("copied_bytes", s->copied_bytes);
-		zj_str("reason", zc_reason_name(s->reason));
-		zj_u64("compl_flags", s->compl_flags);
-		zj_s64("error", s->error);
-		zj_u64("send_ns", s->t_sent - s->t0);
-		zj_u64("elapsed_ns", elapsed);
-		zj_u64("bytes_per_sec", (uint64_t)bps);
-		zj_end_obj();
-		zj_end();
-		return;
-	}
-
-	tab = zc_table_new(2, NULL, "ll");
-	snprintf(line, sizeof(line), "%" PRIu64 " bytes (%s) to %s in %" PRIu64 " transfer%s (%s)",
-		 s->bytes, zc_fmt_bytes(s->bytes, b1, sizeof(b1)), dest,
-		 s->sends, s->sends == 1 ? "" : "s",
-		 s->use_ioctl ? "ioctl" : "netlink");
-	zc_table_row(tab, "sent", line);
-	if (s->pool_bytes) {
-		snprintf(line, sizeof(line), "%" PRIu64 " bytes (header, from a pool)",
-			 s->pool_bytes);
-		zc_table_row(tab, "  pool", line);
-	}
-	snprintf(line, sizeof(line), "%" PRIu64 " bytes (%s)",
-		 s->bytes - s->pool_bytes,
-		 zc_fmt_bytes(s->bytes - s->pool_bytes, b2, sizeof(b2)));
-	zc_table_row(tab, "  files", line);
-	snprintf(line, sizeof(line), "%" PRIu64 " bytes (%s)", s->zc_bytes,
-		 zc_fmt_pct(s->zc_bytes, s->bytes, pct, sizeof(pct)));
-	zc_table_row(tab, "zero-copy", line);
-	if (s->copied_bytes)
-		snprintf(line, sizeof(line), "%" PRIu64 " bytes (%s), reason %s: %s",
-			 s->copied_bytes,
-			 zc_fmt_pct(s->copied_bytes, s->bytes, pct, sizeof(pct)),
-			 zc_reason_name(s->reason), zc_reason_help(s->reason));
-	else
-		snprintf(line, sizeof(line), "0 bytes");
-	zc_table_row(tab, "copied", line);
-	if (s->resumes) {
-		snprintf(line, sizeof(line), "%" PRIu64 " short send%s resumed",
-			 s->resumes, s->resumes == 1 ? "" : "s");
-		zc_table_row(tab, "resumed", line);
-	}
-	if (s->error) {
-		snprintf(line, sizeof(line), "%s", strerror(-s->error));
-		zc_table_row(tab, "error", line);
-	}
-	snprintf(line, sizeof(line), "%s, %s", zc_fmt_secs(elapsed, t, sizeof(t)),
-		 zc_fmt_rate(bps, rate, sizeof(rate)));
-	zc_table_row(tab, "elapsed", line);
-	zc_table_print(tab, stdout, false);
-	zc_table_free(tab);
+	zc_obj_open(NULL);
+	zc_print_u64(ZC_ANY, "bytes", "sent       %" PRIu64 " bytes", s->bytes);
+	zc_print_bytes(ZC_TEXT, NULL, " (%s)", s->bytes);
+	zc_print_str(ZC_ANY, "dest", " to %s", dest);
+	zc_print_u64(ZC_ANY, "sends", " in %" PRIu64, s->sends);
+	zc_print_text(" transfer%s", s->sends == 1 ? "" : "s");
+	zc_print_str(ZC_ANY, "method", " (%s)\n",
+		     s->use_ioctl ? "ioctl" : "netlink");
+	zc_print_u64(ZC_JSON, "cookie", NULL, s->cookie);
+	zc_print_u64(ZC_JSON, "segments", NULL, s->nsrcs);
+	zc_print_u64(s->pool_bytes ? ZC_ANY : ZC_JSON, "pool_bytes",
+		     "  pool     %" PRIu64 " bytes (header, from a pool)\n",
+		     s->pool_bytes);
+	zc_print_u64(ZC_ANY, "file_bytes", "  files    %" PRIu64 " bytes",
+		     file_bytes);
+	zc_print_bytes(ZC_TEXT, NULL, " (%s)\n", file_bytes);
+	zc_print_u64(ZC_ANY, "zc_bytes", "zero-copy  %" PRIu64 " bytes",
+		     s->zc_bytes);
+	zc_print_text(" (%s)\n", zc_fmt_pct(s->zc_bytes, s->bytes, pct,
+					    sizeof(pct)));
+	zc_print_u64(ZC_ANY, "copied_bytes", "copied     %" PRIu64 " bytes",
+		     s->copied_bytes);
+	if (copied)
+		zc_print_text(" (%s)", zc_fmt_pct(s->copied_bytes, s->bytes,
+						  pct, sizeof(pct)));
+	zc_print_str(copied ? ZC_ANY : ZC_JSON, "reason", ", reason %s",
+		     zc_reason_name(s->reason));
+	if (copied)
+		zc_print_text(": %s", zc_reason_help(s->reason));
+	zc_print_nl();
+	zc_print_u64(ZC_JSON, "compl_flags", NULL, s->compl_flags);
+	zc_print_u64(s->resumes ? ZC_ANY : ZC_JSON, "resumes",
+		     "resumed    %" PRIu64 " short send", s->resumes);
+	if (s->resumes)
+		zc_print_text("%s resumed\n", s->resumes == 1 ? "" : "s");
+	zc_print_s64(ZC_JSON, "error", NULL, s->error);
+	if (s->error)
+		zc_print_text("error      %s\n", strerror(-s->error));
+	zc_print_secs(ZC_JSON, "send_ns", NULL, s->t_sent - s->t0);
+	zc_print_secs(ZC_ANY, "elapsed_ns", "elapsed    %s", elapsed);
+	zc_print_rate(ZC_ANY, "bytes_per_sec", ", %s\n", bps);
+	zc_obj_close();
+	zc_print_end();
 }
 
 int cmd_send(struct zc_cli *cli, int argc, char **argv)

@@ -189,10 +189,11 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'j':
 			ctx.cli.json = true;
+			zc_print_set_json(true, false);
 			break;
 		case 'p':
 			ctx.cli.json = true;
-			zj_set_pretty(true);
+			zc_print_set_json(true, true);
 			break;
 		case 'd':
 			ctx.cli.debug = true;

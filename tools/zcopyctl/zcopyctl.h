@@ -112,7 +112,6 @@ void zc_nl_err_from(struct zc_nl_err *e, const struct libzcopy_nl_err *le);
 void zc_nl_perror(struct zc_ctx *ctx, const char *what,
 		  const struct zc_nl_err *e);
 const struct zc_attr_set *zc_cmd_set(unsigned int cmd);
-void zc_pool_json(const struct libzcopy_nl_obj *o);
 struct nl_cb *zc_nl_trace_cb(struct zc_ctx *ctx);
 
 /* ---- dev.c ---- */
