@@ -66,9 +66,12 @@ URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 # SHA-256 (recv --expect-sha256) from nettle; mkinitramfs copies the .so.
 NETTLE_LIBS = $(shell pkg-config --libs nettle)
-# zcopy-bench's probes read the kernel's BTF with libbpf.
+# zcopy-bench's probes read the kernel's BTF with libbpf and are created,
+# triggered and read through libtracefs.
 BPF_CFLAGS = $(shell pkg-config --cflags libbpf)
 BPF_LIBS = $(shell pkg-config --libs libbpf)
+TRACEFS_CFLAGS = $(shell pkg-config --cflags libtracefs)
+TRACEFS_LIBS = $(shell pkg-config --libs libtracefs)
 
 # libzcopy (tools/lib/zcopy): shared with a version script, static, and a
 # pkg-config file that points into the build tree.
@@ -173,8 +176,9 @@ $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) $(TOOLS_COM
 $(BUILD)/zcopy-bench: $(wildcard tools/zcopy-bench/*.c tools/zcopy-bench/*.h) $(TOOLS_COMMON) \
 		     $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
-	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(URING_CFLAGS) $(BPF_CFLAGS) -o $@ \
-		$(filter %.c,$^) $(LIB_STATIC) $(LIBNL_LIBS) $(URING_LIBS) $(BPF_LIBS)
+	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(URING_CFLAGS) $(BPF_CFLAGS) \
+		$(TRACEFS_CFLAGS) -o $@ $(filter %.c,$^) $(LIB_STATIC) \
+		$(LIBNL_LIBS) $(URING_LIBS) $(BPF_LIBS) $(TRACEFS_LIBS)
 
 SELFTESTS_ARGS = -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
 	CFLAGS="$(USER_CFLAGS)" LIBZCOPY_DIR=$(LIBDIR)

@@ -36,7 +36,9 @@
  *                              collapsing, taps
  *
  * Offsets (sk_buff.data_len, iov_iter.iter_type and .count) and the
- * ITER_* values come from the running kernel's BTF.
+ * ITER_* values come from the running kernel's BTF (libbpf); the probes,
+ * their triggers and the histograms go through libtracefs, which finds
+ * (and if need be mounts) tracefs.
  *
  * Each probe gets a hist trigger keyed by common_pid and common_flags that
  * sums the bytes in the kernel: nothing goes through the ring buffer. A
@@ -58,11 +60,12 @@
 #include <unistd.h>
 
 #include <bpf/btf.h>
+#include <tracefs.h>
 
 #include "bench.h"
 
-#define ZB_TRACEFS	"/sys/kernel/tracing"
 #define ZB_GROUP	"zcbench"
+#define ZB_MAXACTIVE	64		/* kretprobe instances in flight */
 
 #define ZB_FLAGS_IRQ	(0x08 | 0x10 | 0x40)	/* hardirq, softirq, NMI */
 
@@ -80,6 +83,7 @@ struct zb_probe {
 	const char *arg;		/* ZB_F_ARG */
 	int sign;			/* -1: subtracted */
 	const char *rtype;		/* ZB_F_RET: s32 for an int function */
+	struct tracefs_dynevent *ev;	/* created */
 	bool on;
 	char trigger[256];
 };
@@ -104,20 +108,6 @@ static const char zb_hist[] =
 const char *zb_trace_probe_name(int i)
 {
 	return i < (int)ZB_NPROBES && zb_probes[i].on ? zb_probes[i].sym : NULL;
-}
-
-static int zb_write_file(const char *path, const char *s, bool append)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	err = n < 0 ? -errno : 0;
-	close(fd);
-	return err;
 }
 
 static char *zb_read_all(const char *path, size_t *len)
@@ -234,23 +224,31 @@ static bool zb_kallsyms_has(const char *kallsyms, const char *sym)
 	return false;
 }
 
-static void zb_trigger_path(char *buf, size_t len, const char *event,
-			    const char *file)
+/* Add, or with @on false remove, the histogram of @p. */
+static int zb_trigger(struct zb_probe *p, bool on)
 {
-	snprintf(buf, len, ZB_TRACEFS "/events/" ZB_GROUP "/%s/%s", event, file);
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "%s%s", on ? "" : "!", p->trigger);
+	return tracefs_event_file_append(NULL, ZB_GROUP, p->event, "trigger",
+					 cmd) < 0 ? -errno : 0;
 }
 
-static void zb_probe_remove(struct zb_probe *p, bool trigger)
+/* Remove our event named like @p, ours or an interrupted run's. */
+static void zb_probe_remove(struct zb_probe *p)
 {
-	char path[256], cmd[300];
+	struct tracefs_dynevent *ev = p->ev;
 
-	if (trigger) {
-		zb_trigger_path(path, sizeof(path), p->event, "trigger");
-		snprintf(cmd, sizeof(cmd), "!%s", p->trigger);
-		zb_write_file(path, cmd, true);
-	}
-	snprintf(cmd, sizeof(cmd), "-:" ZB_GROUP "/%s", p->event);
-	zb_write_file(ZB_TRACEFS "/kprobe_events", cmd, true);
+	if (!ev)
+		ev = tracefs_dynevent_get(p->fetch == ZB_F_RET ?
+					  TRACEFS_DYNEVENT_KRETPROBE :
+					  TRACEFS_DYNEVENT_KPROBE,
+					  ZB_GROUP, p->event);
+	if (!ev)
+		return;
+	tracefs_dynevent_destroy(ev, true);	/* and its triggers */
+	tracefs_dynevent_free(ev);
+	p->ev = NULL;
 }
 
 void zb_trace_teardown(struct zb_env *e)
@@ -260,7 +258,7 @@ void zb_trace_teardown(struct zb_env *e)
 	for (i = 0; i < ZB_NPROBES; i++) {
 		if (!zb_probes[i].on)
 			continue;
-		zb_probe_remove(&zb_probes[i], false);
+		zb_probe_remove(&zb_probes[i]);
 		zb_probes[i].on = false;
 	}
 	e->nprobes = 0;
@@ -269,18 +267,21 @@ void zb_trace_teardown(struct zb_env *e)
 int zb_trace_setup(struct zb_env *e)
 {
 	long off_dlen = -1, off_type = -1, off_count = -1, ubuf = -1, iovec = -1;
-	char *ks, cmd[300];
+	char *ks, *kp, fmt[200];
 	struct btf *btf;
 	size_t i, pl = 0;
-	int err;
 
 	e->probes = false;
-	if (access(ZB_TRACEFS "/kprobe_events", W_OK)) {
+	kp = tracefs_get_tracing_file("kprobe_events");
+	if (!kp || access(kp, W_OK)) {
 		snprintf(e->probe_why, sizeof(e->probe_why),
-			 ZB_TRACEFS "/kprobe_events: %s (mount tracefs, run as root)",
-			 strerror(errno));
+			 "%s: %s (tracefs, run as root)",
+			 kp ? kp : "kprobe_events",
+			 kp ? strerror(errno) : "tracefs not mounted");
+		tracefs_put_tracing_file(kp);
 		return -1;
 	}
+	tracefs_put_tracing_file(kp);
 	ks = zb_read_all("/proc/kallsyms", NULL);
 	if (!ks) {
 		snprintf(e->probe_why, sizeof(e->probe_why),
@@ -298,7 +299,7 @@ int zb_trace_setup(struct zb_env *e)
 	}
 	/* Leftovers of an interrupted run. */
 	for (i = 0; i < ZB_NPROBES; i++)
-		zb_probe_remove(&zb_probes[i], false);
+		zb_probe_remove(&zb_probes[i]);
 	e->probe_list[0] = '\0';
 	for (i = 0; i < ZB_NPROBES; i++) {
 		struct zb_probe *p = &zb_probes[i];
@@ -308,29 +309,26 @@ int zb_trace_setup(struct zb_env *e)
 		snprintf(p->trigger, sizeof(p->trigger), "%s", zb_hist);
 		switch (p->fetch) {
 		case ZB_F_RET:
-			snprintf(cmd, sizeof(cmd),
-				 "r64:" ZB_GROUP "/%s %s bytes=$retval:%s",
-				 p->event, p->sym, p->rtype ? p->rtype : "s64");
+			snprintf(fmt, sizeof(fmt), "bytes=$retval:%s",
+				 p->rtype ? p->rtype : "s64");
 			snprintf(p->trigger, sizeof(p->trigger),
 				 "%s if bytes > 0", zb_hist);
 			break;
 		case ZB_F_ARG:
-			snprintf(cmd, sizeof(cmd), "p:" ZB_GROUP "/%s %s bytes=%s",
-				 p->event, p->sym, p->arg);
+			snprintf(fmt, sizeof(fmt), "bytes=%s", p->arg);
 			break;
 		case ZB_F_SKB_DATA_LEN:
 			if (off_dlen < 0)
 				goto no_btf;
-			snprintf(cmd, sizeof(cmd),
-				 "p:" ZB_GROUP "/%s %s bytes=+%ld(%%di):u32",
-				 p->event, p->sym, off_dlen);
+			snprintf(fmt, sizeof(fmt), "bytes=+%ld(%%di):u32",
+				 off_dlen);
 			break;
 		case ZB_F_ITER_COUNT:
 			if (off_type < 0 || off_count < 0 || iovec < 0)
 				goto no_btf;
-			snprintf(cmd, sizeof(cmd),
-				 "p:" ZB_GROUP "/%s %s bytes=+%ld(%%si):u64 type=+%ld(%%si):u8",
-				 p->event, p->sym, off_count, off_type);
+			snprintf(fmt, sizeof(fmt),
+				 "bytes=+%ld(%%si):u64 type=+%ld(%%si):u8",
+				 off_count, off_type);
 			if (ubuf >= 0)
 				snprintf(p->trigger, sizeof(p->trigger),
 					 "%s if type == %ld || type == %ld",
@@ -340,10 +338,19 @@ int zb_trace_setup(struct zb_env *e)
 					 "%s if type == %ld", zb_hist, iovec);
 			break;
 		}
-		err = zb_write_file(ZB_TRACEFS "/kprobe_events", cmd, true);
-		if (err) {
+		p->ev = p->fetch == ZB_F_RET ?
+			tracefs_kretprobe_alloc(ZB_GROUP, p->event, p->sym, fmt,
+						ZB_MAXACTIVE) :
+			tracefs_kprobe_alloc(ZB_GROUP, p->event, p->sym, fmt);
+		if (!p->ev || tracefs_dynevent_create(p->ev)) {
+			char *why = tracefs_error_last(NULL);
+
 			zc_warn(e->ctx, "cannot probe %s: %s", p->sym,
-				strerror(-err));
+				why ? why : strerror(errno));
+			free(why);
+			if (p->ev)
+				tracefs_dynevent_free(p->ev);
+			p->ev = NULL;
 			continue;
 		}
 		p->on = true;
@@ -371,7 +378,8 @@ no_btf:
 /* Sum of the misses of our probes in kprobe_profile. */
 static uint64_t zb_trace_missed(void)
 {
-	char *buf = zb_read_all(ZB_TRACEFS "/kprobe_profile", NULL), *line;
+	char *buf = tracefs_instance_file_read(NULL, "kprobe_profile", NULL);
+	char *line;
 	uint64_t missed = 0;
 
 	if (!buf)
@@ -392,7 +400,6 @@ static uint64_t zb_missed_base;
 
 int zb_trace_start(struct zb_env *e)
 {
-	char path[256];
 	size_t i;
 	int err;
 
@@ -400,11 +407,10 @@ int zb_trace_start(struct zb_env *e)
 	for (i = 0; i < ZB_NPROBES; i++) {
 		if (!zb_probes[i].on)
 			continue;
-		zb_trigger_path(path, sizeof(path), zb_probes[i].event,
-				"trigger");
-		err = zb_write_file(path, zb_probes[i].trigger, true);
+		err = zb_trigger(&zb_probes[i], true);
 		if (err) {
-			zc_err(e->ctx, "%s: %s: %s", path, zb_probes[i].trigger,
+			zc_err(e->ctx, "%s/%s trigger: %s: %s", ZB_GROUP,
+			       zb_probes[i].event, zb_probes[i].trigger,
 			       strerror(-err));
 			return -1;
 		}
@@ -431,15 +437,15 @@ static pid_t zb_tgid(pid_t pid)
 int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
 		  struct zb_copies *out)
 {
-	char path[256], cmd[160], *buf, *line, *save;
+	char *buf, *line, *save;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < ZB_NPROBES; i++) {
 		if (!zb_probes[i].on)
 			continue;
-		zb_trigger_path(path, sizeof(path), zb_probes[i].event, "hist");
-		buf = zb_read_all(path, NULL);
+		buf = tracefs_event_file_read(NULL, ZB_GROUP,
+					      zb_probes[i].event, "hist", NULL);
 		for (line = buf ? strtok_r(buf, "\n", &save) : NULL; line;
 		     line = strtok_r(NULL, "\n", &save)) {
 			char *pp = strstr(line, "common_pid:");
@@ -473,10 +479,7 @@ int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
 				out->other += bytes;
 		}
 		free(buf);
-		zb_trigger_path(path, sizeof(path), zb_probes[i].event,
-				"trigger");
-		snprintf(cmd, sizeof(cmd), "!%s", zb_probes[i].trigger);
-		zb_write_file(path, cmd, true);
+		zb_trigger(&zb_probes[i], false);
 	}
 	out->missed = zb_trace_missed() - zb_missed_base;
 	out->valid = true;
