@@ -14,6 +14,9 @@
 #include "zcopy_util.h"
 #include "kselftest_harness.h"
 
+/* The most pools per open file these tests expect (ZCOPY_IOC_QUERY). */
+#define ZT_MAX_POOLS 64
+
 FIXTURE(nl)
 {
 	struct zt_nl nl;
@@ -639,6 +642,133 @@ TEST_F(xfer, pool_dump)
 			  ZCOPY_GENL_VERSION);
 	ASSERT_EQ(0, zt_nl_dump(&self->nl, nlh, find_pool, &p));
 	EXPECT_EQ(0, p.found);
+}
+
+/* Pools of this process, told apart by their length in pages. */
+struct pools_seen {
+	pid_t pid;
+	long page;
+	int count[4][ZT_MAX_POOLS + 1];	/* [pages - 1][id] */
+	int other;
+};
+
+static int count_pools(struct nlmsghdr *h, void *arg)
+{
+	struct pools_seen *p = arg;
+	__u32 id = zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_ID));
+	__u64 len = zt_nla_u64(zt_genl_attr(h, ZCOPY_A_POOL_LEN));
+	__u64 pages = len / p->page;
+
+	if (zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_PID)) != (__u32)p->pid)
+		return 0;
+	if (pages >= 1 && pages <= 4 && id <= ZT_MAX_POOLS &&
+	    len % p->page == 0)
+		p->count[pages - 1][id]++;
+	else
+		p->other++;
+	return 0;
+}
+
+/*
+ * A dump longer than one message buffer: every pool of four open files
+ * (max_pools on three of them) comes exactly once, across the parts.
+ */
+TEST_F(xfer, pool_dump_many)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+	struct pools_seen *p = calloc(1, sizeof(*p));
+	int dev[3] = { -1, -1, -1 }, d, pages, i, n = 0;
+	struct nlmsghdr *nlh;
+	unsigned char *mem;
+	size_t len;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_QUERY, &q));
+	ASSERT_GE(ZT_MAX_POOLS, q.max_pools);
+	p->pid = getpid();
+	p->page = sysconf(_SC_PAGESIZE);
+	len = (size_t)q.max_pools * (1 + 2 + 3) * p->page;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 1, len);
+	/* Open file d + 1 has pools of d + 1 pages (the fixture's: 16). */
+	for (d = 0; d < 3; d++) {
+		dev[d] = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, dev[d]);
+		pages = d + 1;
+		for (i = 0; i < (int)q.max_pools; i++) {
+			struct zcopy_pool_register r = {
+				.size = sizeof(r),
+				.addr = (unsigned long)mem + n * p->page,
+				.len = pages * p->page,
+			};
+
+			ASSERT_EQ(0, ioctl(dev[d], ZCOPY_IOC_POOL_REGISTER, &r));
+			n += pages;
+		}
+	}
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_POOL_GET,
+			  ZCOPY_GENL_VERSION);
+	ASSERT_EQ(0, zt_nl_dump(&self->nl, nlh, count_pools, p));
+	for (d = 0; d < 3; d++) {
+		for (i = 1; i <= (int)q.max_pools; i++)
+			EXPECT_EQ(1, p->count[d][i])
+				TH_LOG("pool %d of %d pages seen %d times", i,
+				       d + 1, p->count[d][i]);
+	}
+	/* The fixture's pool, of 16 pages, is the only other one. */
+	EXPECT_EQ(1, p->other);
+	for (d = 0; d < 3; d++)
+		close(dev[d]);
+	munmap(mem, len);
+	free(p);
+}
+
+/*
+ * max_segments is the most one XFER_START takes: that many go out, in
+ * order, and one more is refused before anything is sent.
+ */
+TEST_F(xfer, max_segments)
+{
+	struct zcopy_query q = { .size = sizeof(q) };
+	unsigned char got[2048];
+	struct nlmsghdr *nlh;
+	size_t bufsz;
+	void *buf;
+	__u32 i;
+
+	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_QUERY, &q));
+	ASSERT_GE(sizeof(got), q.max_segments);
+	ASSERT_GE(self->len, q.max_segments + 1);
+	bufsz = 256 + (q.max_segments + 1) * 64;
+	buf = calloc(1, bufsz);
+	ASSERT_NE(NULL, buf);
+
+	/* One byte per segment, from the file: bytes 0 .. max_segments - 1. */
+	nlh = zt_genl_msg(buf, self->nl.family, ZCOPY_CMD_XFER_START,
+			  ZCOPY_GENL_VERSION);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	for (i = 0; i < q.max_segments; i++)
+		zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, i, 1);
+	ASSERT_GE(bufsz, nlh->nlmsg_len);
+	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh))
+		TH_LOG("extack: %s", self->nl.extack);
+	ASSERT_EQ(0, recv_all(self->srv, got, q.max_segments));
+	EXPECT_EQ(0, memcmp(got, self->mem + 1, q.max_segments));
+
+	nlh = zt_genl_msg(buf, self->nl.family, ZCOPY_CMD_XFER_START,
+			  ZCOPY_GENL_VERSION);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	for (i = 0; i <= q.max_segments; i++)
+		zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, i, 1);
+	ASSERT_GE(bufsz, nlh->nlmsg_len);
+	EXPECT_EQ(-EINVAL, zt_nl_transact(&self->nl, nlh));
+	EXPECT_STREQ("more segments than max_segments", self->nl.extack);
+	/* Nothing of it was sent. */
+	EXPECT_EQ(-1, recv(self->srv, got, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	free(buf);
 }
 
 static volatile sig_atomic_t alarms;
