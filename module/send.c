@@ -17,6 +17,13 @@
  * buffers are handed to the socket by reference, a pipe's worth per call
  * (compat.h). Buffers that
  * are not page-cache pages (O_DIRECT, procfs, ...) were already copies.
+ *
+ * With ZCOPY_SEND_FILE_NOTIFY the pipe's page-cache pages go the way pool
+ * pages do instead, MSG_ZEROCOPY with the transfer's ubuf_info, so every
+ * skb that references them holds the notification and the completion
+ * waits for the last one to be freed. kTLS would keep referenced pages in
+ * an open record past the send without a notification: there the file
+ * bytes are copied at send time.
  */
 
 #include <linux/file.h>
@@ -77,8 +84,9 @@ unsigned int zcopy_copy_threshold(void)
  * @file: ZCOPY_SEG_FILE: the file (a reference is held)
  * @offset: into the pool or file
  * @len: bytes
- * @zc: a pool range sent with the transfer's zero-copy notification (not
- *	copied for being small, not on a kTLS socket)
+ * @zc: sent with the transfer's zero-copy notification: a pool range (not
+ *	copied for being small) or a file extent of a ZCOPY_SEND_FILE_NOTIFY
+ *	send, not on a kTLS socket
  */
 struct zcopy_kseg {
 	struct zcopy_pool *pool;
@@ -95,6 +103,8 @@ struct zcopy_kseg {
  * @msg_flags: MSG_NOSIGNAL, and MSG_DONTWAIT for non-blocking sends
  * @tls: the socket encrypts with kernel TLS
  * @local: the route ends in this host (loopback, veth)
+ * @file_notify: ZCOPY_SEND_FILE_NOTIFY: no file page may stay referenced
+ *	without the transfer's notification
  * @copy_reason: why every byte is copied at send time, or NONE
  * @bvec: ZCOPY_BVEC_BATCH entries for pool pages
  */
@@ -104,6 +114,7 @@ struct zcopy_sender {
 	int msg_flags;
 	bool tls;
 	bool local;
+	bool file_notify;
 	u32 copy_reason;
 	struct bio_vec *bvec;
 };
@@ -193,11 +204,39 @@ static bool zcopy_page_is_cache(struct page *page)
 	return READ_ONCE(folio->mapping) && !folio_test_anon(folio);
 }
 
+/**
+ * struct zcopy_splice_state - one file extent going through the pipe
+ * @s: the send
+ * @res: the extent's result
+ * @zc: page-cache pages go with the transfer's notification
+ * @copy: every byte is copied at send time (FILE_NOTIFY on kTLS)
+ * @err: why the actor stopped short, or 0
+ */
 struct zcopy_splice_state {
 	struct zcopy_sender *s;
 	struct zcopy_seg_result *res;
+	bool zc;
+	bool copy;
 	int err;
 };
+
+/*
+ * A run of page-cache pages with the transfer's notification, as pool
+ * pages go: TCP takes its own page references, each skb holding them
+ * also holds the notification.
+ */
+static int zcopy_send_pages_notify(struct zcopy_sender *s,
+				   struct bio_vec *bv, unsigned int n,
+				   size_t len, int flags)
+{
+	struct msghdr msg = {
+		.msg_flags = flags | MSG_ZEROCOPY,
+		.msg_ubuf = &s->x->ubuf,
+	};
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+	return sock_sendmsg(s->sock, &msg);
+}
 
 /* Pipe buffers handed to the socket in one call: a default pipe's worth. */
 #define ZCOPY_PIPE_BATCH	16
@@ -207,17 +246,18 @@ struct zcopy_splice_state {
  * or NONE: a page-cache page goes by reference.
  */
 static u32 zcopy_buf_reason(const struct zcopy_sender *s,
-			    struct pipe_buffer *buf)
+			    struct pipe_buffer *buf, bool copy)
 {
 	if (s->copy_reason)
 		return s->copy_reason;
+	if (copy)
+		return ZCOPY_REASON_FILE_COPY;
 	return zcopy_page_is_cache(buf->page) ? ZCOPY_REASON_NONE :
 						ZCOPY_REASON_FILE_COPY;
 }
 
 /* Release the first @sent bytes of @pipe, counting how they went. */
-static void zcopy_pipe_consume(const struct zcopy_sender *s,
-			       struct zcopy_seg_result *res,
+static void zcopy_pipe_consume(const struct zcopy_splice_state *st,
 			       struct pipe_inode_info *pipe, size_t sent)
 {
 	unsigned int mask = pipe->ring_size - 1, tail = pipe->tail;
@@ -230,7 +270,8 @@ static void zcopy_pipe_consume(const struct zcopy_sender *s,
 		if (!sent && buf->len)
 			break;
 		if (l)
-			zcopy_seg_count(res, l, zcopy_buf_reason(s, buf));
+			zcopy_seg_count(st->res, l,
+					zcopy_buf_reason(st->s, buf, st->copy));
 		buf->offset += l;
 		buf->len -= l;
 		sent -= l;
@@ -294,8 +335,11 @@ static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 
 		if ((sd->flags & SPLICE_F_MORE) || chunk < left)
 			flags |= MSG_MORE;
-		ret = zcopy_sock_send_pages(s->sock, bv, n, chunk, flags,
-					    by_ref);
+		if (st->zc && by_ref)
+			ret = zcopy_send_pages_notify(s, bv, n, chunk, flags);
+		else
+			ret = zcopy_sock_send_pages(s->sock, bv, n, chunk, flags,
+						    by_ref && !st->copy);
 		if (ret <= 0) {
 			st->err = ret ?: -EIO;
 			break;
@@ -303,7 +347,7 @@ static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 
 		done += ret;
 		left -= ret;
-		zcopy_pipe_consume(s, st->res, pipe, ret);
+		zcopy_pipe_consume(st, pipe, ret);
 		if ((size_t)ret < chunk) {
 			st->err = zcopy_short_send_err(s->sock);
 			break;
@@ -321,7 +365,12 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 			       const struct zcopy_kseg *seg, bool more,
 			       bool more_at_eof, struct zcopy_seg_result *res)
 {
-	struct zcopy_splice_state st = { .s = s, .res = res };
+	struct zcopy_splice_state st = {
+		.s = s,
+		.res = res,
+		.zc = seg->zc,
+		.copy = s->file_notify && !seg->zc,
+	};
 	struct inode *inode = file_inode(seg->file);
 	loff_t pos = seg->offset, isize = i_size_read(inode);
 	u64 len = seg->len;
@@ -659,13 +708,19 @@ static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
 		rec->copied_bytes += res[i].copied;
 		if (ks[i].pool)
 			rec->pool_bytes += res[i].sent;
-		else
+		/* What went with the notification is settled at completion. */
+		if (!ks[i].zc)
 			rec->zc_bytes += res[i].sent - res[i].copied;
+		else if (ks[i].file)
+			x->file_pending += res[i].sent - res[i].copied;
 		if (res[i].copied && !rec->reason)
 			rec->reason = res[i].reason;
 		if (res[i].copied && ks[i].pool)
 			rec->flags |= ZCOPY_COMPL_POOL_COPIED;
 	}
+	/* The completion is queued once the last skb lets go of the pages. */
+	if (a->flags & ZCOPY_SEND_FILE_NOTIFY)
+		rec->flags |= ZCOPY_COMPL_FILE_RELEASED;
 	if (rec->copied_bytes)
 		rec->flags |= ZCOPY_COMPL_COPIED;
 	if (a->stop_reason != ZCOPY_STOP_NONE)
@@ -762,9 +817,14 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	}
 
 	s.tls = zcopy_sock_is_tls(s.sock->sk);
+	s.file_notify = a->flags & ZCOPY_SEND_FILE_NOTIFY;
 	threshold = zcopy_copy_threshold();
-	for (i = 0; i < a->nr_segs; i++)
-		ks[i].zc = ks[i].pool && !s.tls && ks[i].len >= threshold;
+	for (i = 0; i < a->nr_segs; i++) {
+		if (ks[i].pool)
+			ks[i].zc = !s.tls && ks[i].len >= threshold;
+		else
+			ks[i].zc = s.file_notify && !s.tls;
+	}
 	s.msg_flags = MSG_NOSIGNAL;
 	if ((a->flags & ZCOPY_SEND_DONTWAIT) ||
 	    (s.sock->file->f_flags & O_NONBLOCK))

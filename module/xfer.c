@@ -50,9 +50,10 @@ static void zcopy_xfer_ubuf_complete(struct sk_buff *skb,
 ZCOPY_DEFINE_UBUF_OPS(zcopy_ubuf_ops, zcopy_xfer_ubuf_complete);
 
 /*
- * Settle the pool bytes: zero-copy only if the stack released pool skbs
- * without ever copying them. A transfer whose pool bytes were already
- * counted as copied at send time (no scatter-gather, kTLS) keeps that.
+ * Settle the bytes sent with the notification (pool ranges, and file
+ * extents of ZCOPY_SEND_FILE_NOTIFY sends): zero-copy only if the stack
+ * released their skbs without ever copying them. Bytes already counted
+ * as copied at send time (no scatter-gather, kTLS) keep that.
  */
 static void zcopy_xfer_settle(struct zcopy_xfer *x)
 {
@@ -63,7 +64,11 @@ static void zcopy_xfer_settle(struct zcopy_xfer *x)
 		return;
 	if (READ_ONCE(x->zc_copied) || !READ_ONCE(x->zc_used)) {
 		rec->copied_bytes += pending;
-		rec->flags |= ZCOPY_COMPL_COPIED | ZCOPY_COMPL_POOL_COPIED;
+		rec->flags |= ZCOPY_COMPL_COPIED;
+		if (pending > x->file_pending)
+			rec->flags |= ZCOPY_COMPL_POOL_COPIED;
+		if (x->file_pending)
+			rec->flags |= ZCOPY_COMPL_FILE_COPIED;
 		if (!rec->reason)
 			rec->reason = x->copy_reason;
 	} else {

@@ -23,6 +23,8 @@ struct zcopy_pool;
  * @nr_pools: entries in @pools
  * @pid: process (tgid) that sent (a reference is held)
  * @rec: the completion record, filled in as the send progresses
+ * @file_pending: bytes of file extents handed over with @ubuf
+ *	(ZCOPY_SEND_FILE_NOTIFY), settled at completion
  * @copy_reason: why the stack would copy pool pages if it does
  * @post: queue @rec for userspace (false if the send failed)
  * @zc_used: the stack released a pool skb it had not copied
@@ -37,6 +39,7 @@ struct zcopy_xfer {
 	unsigned int nr_pools;
 	struct pid *pid;
 	struct zcopy_completion rec;
+	u64 file_pending;
 	u32 copy_reason;
 	bool post;
 	bool zc_used;

@@ -35,6 +35,7 @@ FIXTURE(ktls)
 	int file;
 	int snd, rcv;
 	__u64 cookie;
+	__u32 send_flags;	/* of every tls_send() */
 };
 
 static int tls_setup(int fd, int dir, uint64_t seed)
@@ -135,7 +136,7 @@ static void tls_send(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, zu_rx_start_idle(&rx, self->rcv, expect, total, want,
 				      5000));
 	ASSERT_EQ(0, zu_send(self->dev, self->snd, segs, n, res, self->cookie,
-			     0, s));
+			     self->send_flags, s));
 	zu_rx_join(&rx);
 	EXPECT_TRUE(zu_rx_ok(&rx, want)) TH_LOG("decrypted stream differs");
 	EXPECT_EQ(-ETIMEDOUT, zu_wait_fd(self->rcv, POLLIN, 100))
@@ -184,6 +185,31 @@ TEST_F(ktls, file_extents)
 
 	tls_send(_metadata, self, segs, ARRAY_SIZE(segs), 71004, &s, &c);
 	EXPECT_EQ(0, c.pool_bytes);
+}
+
+/*
+ * ZCOPY_SEND_FILE_NOTIFY on kTLS: the record would keep referenced pages
+ * past the send with no notification, so the file bytes are copied at
+ * send time; the completion says the pages were released, and nothing
+ * was copied late.
+ */
+TEST_F(ktls, file_notify)
+{
+	struct zcopy_seg segs[] = {
+		zu_seg_file(self->file, 0, 1000),
+		zu_seg_file(self->file, 4095, 70001),
+		zu_seg_pool(self->pool.id, 17, 20000),
+	};
+	struct zcopy_completion c;
+	struct zcopy_send s;
+
+	if (!(self->q.features & ZCOPY_FEATURE_FILE_NOTIFY))
+		SKIP(return, "module without file-notify");
+	self->send_flags = ZCOPY_SEND_FILE_NOTIFY;
+	tls_send(_metadata, self, segs, ARRAY_SIZE(segs), 91001, &s, &c);
+	EXPECT_TRUE(c.flags & ZCOPY_COMPL_FILE_RELEASED);
+	EXPECT_FALSE(c.flags & ZCOPY_COMPL_FILE_COPIED);
+	EXPECT_EQ(20000, c.pool_bytes);
 }
 
 TEST_F(ktls, pool_range)

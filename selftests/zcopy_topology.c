@@ -29,6 +29,7 @@
  * initial namespace when the namespaces die at the end of each test.
  */
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
 
@@ -481,6 +482,168 @@ TEST_F_TIMEOUT(topo, mixed, 90)
 	}
 }
 
+/* ------------------------------------------- ZCOPY_SEND_FILE_NOTIFY */
+
+/*
+ * What the stack does with file pages handed over with the notification
+ * is what it does with pool pages: the variant's pool verdict. Where it
+ * copies them late (local delivery), the completion says FILE_COPIED;
+ * where the send counted them copied (no SG), it does not.
+ */
+static void notify_check(struct __test_metadata *_metadata,
+			 const FIXTURE_VARIANT(topo) *variant,
+			 const struct zcopy_completion *c)
+{
+	EXPECT_TRUE(c->flags & ZCOPY_COMPL_FILE_RELEASED);
+	EXPECT_EQ(0, c->pool_bytes);
+	if (variant->pool_copied) {
+		EXPECT_EQ(c->bytes, c->copied_bytes);
+		EXPECT_EQ(variant->pool_reason, c->reason);
+		EXPECT_EQ(!variant->file_copied,
+			  !!(c->flags & ZCOPY_COMPL_FILE_COPIED));
+	} else if (c->copied_bytes) {
+		/* As for pool ranges: a copy the stack chose, said so. */
+		EXPECT_EQ(ZCOPY_REASON_STACK, c->reason);
+		EXPECT_TRUE(c->flags & ZCOPY_COMPL_FILE_COPIED);
+	} else {
+		EXPECT_EQ(c->bytes, c->zc_bytes);
+		EXPECT_FALSE(c->flags & ZCOPY_COMPL_FILE_COPIED);
+	}
+	EXPECT_FALSE(c->flags & ZCOPY_COMPL_POOL_COPIED);
+}
+
+/*
+ * A peer that does not read: the file extent is queued, mostly beyond the
+ * peer's window. Without the flag the completion comes at once, pages
+ * still queued (the control); with it, only after the peer has read and
+ * acknowledged everything.
+ */
+TEST_F_TIMEOUT(topo, file_notify_waits_for_the_peer, 120)
+{
+	struct zcopy_seg seg = zu_seg_file(self->file, 0, DATA_LEN);
+	int sndbuf = 8 * DATA_LEN, rcvbuf = 16384;
+	unsigned char *expect = malloc(2 * DATA_LEN);
+	struct zcopy_completion c;
+	struct zcopy_seg_result res;
+	struct zcopy_send s;
+	struct zu_rx rx;
+
+	ASSERT_NE(NULL, expect);
+	if (!(self->q.features & ZCOPY_FEATURE_FILE_NOTIFY))
+		SKIP(return, "module without file-notify");
+	memcpy(expect, self->file_data, DATA_LEN);
+	memcpy(expect + DATA_LEN, self->file_data, DATA_LEN);
+	ASSERT_EQ(0, setsockopt(self->snd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, setsockopt(self->rcv, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+
+	ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, &res, 1, 0, &s));
+	ASSERT_EQ(DATA_LEN, s.bytes_sent);
+	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 5000))
+		TH_LOG("without the flag the completion waited for the peer");
+	EXPECT_EQ(0, zu_check_compl(&c, &s));
+	EXPECT_FALSE(c.flags & ZCOPY_COMPL_FILE_RELEASED);
+
+	ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, &res, 2,
+			     ZCOPY_SEND_FILE_NOTIFY, &s));
+	ASSERT_EQ(DATA_LEN, s.bytes_sent);
+	EXPECT_EQ(-ETIMEDOUT, zu_wait_fd(self->dev, POLLIN, 1500))
+		TH_LOG("the completion came while the peer held back");
+
+	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, expect, 2 * DATA_LEN,
+				 2 * DATA_LEN));
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, 2 * DATA_LEN));
+	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 30000));
+	EXPECT_EQ(2, c.cookie);
+	EXPECT_EQ(0, zu_check_compl(&c, &s));
+	zu_log_compl(&c);
+	notify_check(_metadata, variant, &c);
+	free(expect);
+}
+
+#define NOTIFY_ROUNDS	1000
+#define NOTIFY_LEN	16384
+
+struct notify_rx {
+	int fd;
+	uint64_t seed;
+	int bad_round;		/* -1: every round as sent */
+	int rounds;
+};
+
+/* Round k of the stream must be the file as it was when k was sent. */
+static void *notify_reader(void *arg)
+{
+	static unsigned char got[NOTIFY_LEN], want[NOTIFY_LEN];
+	struct notify_rx *r = arg;
+	int k;
+
+	for (k = 0; k < NOTIFY_ROUNDS; k++) {
+		size_t n = 0;
+
+		while (n < NOTIFY_LEN) {
+			ssize_t l = recv(r->fd, got + n, NOTIFY_LEN - n, 0);
+
+			if (l <= 0)
+				return NULL;
+			n += l;
+		}
+		zu_fill(want, NOTIFY_LEN, r->seed + k);
+		if (memcmp(got, want, NOTIFY_LEN) && r->bad_round < 0)
+			r->bad_round = k;
+		r->rounds = k + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The promise, a thousand times: the file is rewritten the moment each
+ * completion is read, and the peer still receives every round as it was
+ * when it was sent.
+ */
+TEST_F_TIMEOUT(topo, file_notify_rewrite_after_completion, 300)
+{
+	struct notify_rx r = { .fd = self->rcv, .bad_round = -1 };
+	struct zcopy_seg seg = zu_seg_file(self->file, 0, NOTIFY_LEN);
+	unsigned char *data = malloc(NOTIFY_LEN);
+	struct zcopy_completion c;
+	struct zcopy_send s;
+	uint64_t zc = 0, copied = 0;
+	pthread_t th;
+	int k;
+
+	ASSERT_NE(NULL, data);
+	if (!(self->q.features & ZCOPY_FEATURE_FILE_NOTIFY))
+		SKIP(return, "module without file-notify");
+	r.seed = zu_seed("notify");
+	zu_fill(data, NOTIFY_LEN, r.seed);
+	ASSERT_EQ(NOTIFY_LEN, pwrite(self->file, data, NOTIFY_LEN, 0));
+	ASSERT_EQ(0, pthread_create(&th, NULL, notify_reader, &r));
+	for (k = 0; k < NOTIFY_ROUNDS; k++) {
+		ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, NULL, k,
+				     ZCOPY_SEND_FILE_NOTIFY, &s));
+		ASSERT_EQ(NOTIFY_LEN, s.bytes_sent);
+		ASSERT_EQ(0, zu_read_compl(self->dev, &c, 30000));
+		ASSERT_EQ(0, zu_check_compl(&c, &s));
+		ASSERT_TRUE(c.flags & ZCOPY_COMPL_FILE_RELEASED);
+		zc += c.zc_bytes;
+		copied += c.copied_bytes;
+		/* At once: what the peer gets of round k must not change. */
+		zu_fill(data, NOTIFY_LEN, r.seed + k + 1);
+		ASSERT_EQ(NOTIFY_LEN, pwrite(self->file, data, NOTIFY_LEN, 0));
+	}
+	pthread_join(th, NULL);
+	TH_LOG("%d rounds received; zero-copy %llu bytes, copied %llu",
+	       r.rounds, (unsigned long long)zc,
+	       (unsigned long long)copied);
+	EXPECT_EQ(NOTIFY_ROUNDS, r.rounds);
+	EXPECT_EQ(-1, r.bad_round)
+		TH_LOG("round %d reached the peer rewritten", r.bad_round);
+	free(data);
+}
+
 /* ---------------------------------------------------------- the witness */
 
 FIXTURE(witness)
@@ -495,10 +658,13 @@ FIXTURE(witness)
 FIXTURE_VARIANT(witness)
 {
 	bool sg;
+	bool notify;		/* ZCOPY_SEND_FILE_NOTIFY, rewrite after it */
 };
 
 FIXTURE_VARIANT_ADD(witness, sg_on) { .sg = true };
 FIXTURE_VARIANT_ADD(witness, sg_off) { .sg = false };
+FIXTURE_VARIANT_ADD(witness, sg_on_notify) { .sg = true, .notify = true };
+FIXTURE_VARIANT_ADD(witness, sg_off_notify) { .sg = false, .notify = true };
 
 FIXTURE_SETUP(witness)
 {
@@ -534,6 +700,10 @@ FIXTURE_TEARDOWN(witness)
  * bytes there too. This is the file-change contract of
  * Documentation/zcopy.md: "copied" says what the CPU did, not that a
  * snapshot was taken when the send returned.
+ *
+ * With ZCOPY_SEND_FILE_NOTIFY the file is rewritten once the completion
+ * is read instead, which is after the netem delay: the receiver gets the
+ * old bytes, SG on or off.
  */
 TEST_F_TIMEOUT(witness, rewrite_after_send, 90)
 {
@@ -552,8 +722,29 @@ TEST_F_TIMEOUT(witness, rewrite_after_send, 90)
 	memset(new, 'N', len);
 	self->file = zu_tmpfile("/tmp", old, len);
 	ASSERT_LE(0, self->file);
+	if (variant->notify &&
+	    !(self->q.features & ZCOPY_FEATURE_FILE_NOTIFY))
+		SKIP(return, "module without file-notify");
 	seg = zu_seg_file(self->file, 0, len);
 	t0 = zu_now_ns();
+	if (variant->notify) {
+		ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, &res, 1,
+				     ZCOPY_SEND_FILE_NOTIFY, &s));
+		/* The receiver reads meanwhile: the data must be acked. */
+		ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, old, len, len));
+		ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
+		ASSERT_EQ(len, pwrite(self->file, new, len, 0));
+		TH_LOG("completion after %llu ms, then rewritten",
+		       (unsigned long long)zu_ms_since(t0));
+		EXPECT_LE(300, zu_ms_since(t0))
+			TH_LOG("the completion did not wait for netem");
+		EXPECT_EQ(0, zu_check_compl(&c, &s));
+		EXPECT_TRUE(c.flags & ZCOPY_COMPL_FILE_RELEASED);
+		zu_rx_join(&rx);
+		EXPECT_TRUE(zu_rx_ok(&rx, len))
+			TH_LOG("the receiver got bytes written after the completion");
+		goto out;
+	}
 	ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, &res, 1, 0, &s));
 	ASSERT_EQ(len, pwrite(self->file, new, len, 0));
 	TH_LOG("rewritten %llu ms after the send started; segment copied %llu (%s)",
@@ -574,6 +765,7 @@ TEST_F_TIMEOUT(witness, rewrite_after_send, 90)
 		       variant->sg ? "SG on" : "SG off");
 	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
 	EXPECT_EQ(0, zu_check_compl(&c, &s));
+out:
 	free(old);
 	free(new);
 }

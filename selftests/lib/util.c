@@ -468,7 +468,16 @@ int zu_check_compl(const struct zcopy_completion *c,
 	ZU_CC(c->zc_bytes + c->copied_bytes == c->bytes);
 	ZU_CC(!(c->flags & ~(__u32)(ZCOPY_COMPL_COPIED |
 				    ZCOPY_COMPL_POOL_COPIED |
-				    ZCOPY_COMPL_SHORT)));
+				    ZCOPY_COMPL_SHORT |
+				    ZCOPY_COMPL_FILE_RELEASED |
+				    ZCOPY_COMPL_FILE_COPIED)));
+	/* Promised by ZCOPY_SEND_FILE_NOTIFY, and only by it. */
+	ZU_CC(!!(c->flags & ZCOPY_COMPL_FILE_RELEASED) ==
+	      !!(s->flags & ZCOPY_SEND_FILE_NOTIFY));
+	ZU_CC(!(c->flags & ZCOPY_COMPL_FILE_COPIED) ||
+	      ((s->flags & ZCOPY_SEND_FILE_NOTIFY) &&
+	       (c->flags & ZCOPY_COMPL_COPIED) &&
+	       c->copied_bytes > c->pool_bytes));
 	ZU_CC(!!(c->flags & ZCOPY_COMPL_SHORT) ==
 	      (s->stop_reason != ZCOPY_STOP_NONE));
 	ZU_CC(!!(c->flags & ZCOPY_COMPL_COPIED) == (c->copied_bytes != 0));

@@ -76,7 +76,12 @@ static void zc_info_from(struct zc_info *in, const struct libzcopy_nl_obj *o)
 	}
 }
 
-static const char *const zc_feature_names[] = { "pools", "send", "ktls" };
+/* The spec's names of enum zcopy_feature's bits. */
+static const char *const zc_feature_names[] = {
+	"pools", "send", "ktls", "file-notify",
+};
+
+#define ZC_NFEATURES (sizeof(zc_feature_names) / sizeof(zc_feature_names[0]))
 
 int cmd_info(struct zc_cli *cli, int argc, char **argv)
 {
@@ -114,7 +119,7 @@ int cmd_info(struct zc_cli *cli, int argc, char **argv)
 	zc_print_u64(ZC_ANY, "features", "features        0x%" PRIx64,
 		     in.features);
 	zc_arr_open("feature_names");
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < ZC_NFEATURES; i++)
 		if (in.features & (1ull << i))
 			zc_print_str(ZC_ANY, NULL, " %s", zc_feature_names[i]);
 	zc_arr_close();

@@ -42,7 +42,9 @@ const char *zc_stop_name(uint32_t stop)
 /* "copied,pool-copied", "-" for none */
 void zc_flags_str(uint32_t flags, char *buf, size_t len)
 {
-	static const char *const names[] = { "copied", "pool-copied", "short" };
+	static const char *const names[] = {
+		"copied", "pool-copied", "short", "file-released", "file-copied",
+	};
 	size_t n = 0;
 	unsigned int i;
 
@@ -50,7 +52,7 @@ void zc_flags_str(uint32_t flags, char *buf, size_t len)
 	for (i = 0; i < 32; i++) {
 		if (!(flags & (1u << i)))
 			continue;
-		if (i < 3)
+		if (i < sizeof(names) / sizeof(names[0]))
 			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
 				      n ? "," : "", names[i]);
 		else

@@ -38,6 +38,7 @@ enum {
 	OPT_MORE,
 	OPT_SHUTDOWN,
 	OPT_DONTWAIT,
+	OPT_FILE_NOTIFY,
 };
 
 const struct zc_opt zc_send_opts[] = {
@@ -59,6 +60,9 @@ const struct zc_opt zc_send_opts[] = {
 	{ "dontwait", OPT_DONTWAIT, NULL,
 	  "non-blocking sends (ZCOPY_SEND_DONTWAIT): wait in poll() and "
 	  "resume whenever the socket buffer is full" },
+	{ "file-notify", OPT_FILE_NOTIFY, NULL,
+	  "completions wait until the stack has released the files' pages "
+	  "(ZCOPY_SEND_FILE_NOTIFY): the files may change after them" },
 	{ "quiet", OPT_QUIET, NULL, "no progress line" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -80,7 +84,7 @@ struct zc_piece {
 
 struct zc_send {
 	struct zc_ctx *ctx;
-	bool use_ioctl, more, do_shutdown, quiet, dontwait;
+	bool use_ioctl, more, do_shutdown, quiet, dontwait, file_notify;
 	struct libzcopy *z;		/* /dev/zcopy */
 	int devfd, sockfd;
 	uint64_t cookie;
@@ -571,6 +575,8 @@ static int zc_send_all(struct zc_send *s)
 			ZCOPY_SEND_MORE : 0;
 		if (s->dontwait)
 			flags |= ZCOPY_SEND_DONTWAIT;
+		if (s->file_notify)
+			flags |= ZCOPY_SEND_FILE_NOTIFY;
 
 		ret = s->use_ioctl ? zc_send_ioctl(s, n, flags, &r, &e) :
 				     zc_send_netlink(s, n, flags, &r, &e);
@@ -691,6 +697,10 @@ static void zc_send_report(struct zc_send *s, const char *dest)
 		zc_print_text(": %s", zc_reason_help(s->reason));
 	zc_print_nl();
 	zc_print_u64(ZC_JSON, "compl_flags", NULL, s->compl_flags);
+	if (s->file_notify)
+		zc_print_bool(ZC_ANY, "file_released",
+			      "released   file pages before the completions: %s\n",
+			      s->compl_flags & ZCOPY_COMPL_FILE_RELEASED);
 	zc_print_u64(s->resumes ? ZC_ANY : ZC_JSON, "resumes",
 		     "resumed    %" PRIu64 " short send", s->resumes);
 	if (s->resumes)
@@ -758,6 +768,9 @@ int cmd_send(struct zc_cli *cli, int argc, char **argv)
 			break;
 		case OPT_DONTWAIT:
 			s.dontwait = true;
+			break;
+		case OPT_FILE_NOTIFY:
+			s.file_notify = true;
 			break;
 		case OPT_QUIET:
 			s.quiet = true;

@@ -300,7 +300,9 @@ struct zcopy_send {
  * When it is read, the pool buffers of the transfer may be reused. Pages
  * of file extents are page-cache pages: the stack may still reference
  * them (as with sendfile), so the file should not change until the peer
- * has acknowledged the data.
+ * has acknowledged the data - unless the send had ZCOPY_SEND_FILE_NOTIFY:
+ * then the record waits for the stack to release those pages too, and
+ * @flags has ZCOPY_COMPL_FILE_RELEASED.
  */
 struct zcopy_completion {
 	__aligned_u64 cookie;

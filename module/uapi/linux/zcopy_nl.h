@@ -18,14 +18,17 @@
  * @ZCOPY_FEATURE_SEND: ZCOPY_IOC_SEND with ZCOPY_SEG_POOL and ZCOPY_SEG_FILE
  *   segments, completions through read()
  * @ZCOPY_FEATURE_KTLS: ZCOPY_IOC_SEND on sockets with the kernel TLS ULP
+ * @ZCOPY_FEATURE_FILE_NOTIFY: ZCOPY_SEND_FILE_NOTIFY: completions that wait
+ *   for the stack to release the page-cache pages of file extents
  */
 enum zcopy_feature {
 	ZCOPY_FEATURE_POOLS = 1,
 	ZCOPY_FEATURE_SEND = 2,
 	ZCOPY_FEATURE_KTLS = 4,
+	ZCOPY_FEATURE_FILE_NOTIFY = 8,
 
 	/* private: */
-	ZCOPY_FEATURE_MASK = 7,
+	ZCOPY_FEATURE_MASK = 15,
 };
 
 /**
@@ -45,13 +48,19 @@ enum zcopy_seg_type {
  * @ZCOPY_SEND_MORE: more data follows: keep MSG_MORE on the last segment too
  *   (by default only the last segment is sent without it)
  * @ZCOPY_SEND_DONTWAIT: do not block, as with an O_NONBLOCK socket
+ * @ZCOPY_SEND_FILE_NOTIFY: the completion also waits until the stack holds no
+ *   page-cache page of the file extents (over TCP: the data was acknowledged
+ *   and its skbs freed), and says so with ZCOPY_COMPL_FILE_RELEASED; after it,
+ *   the file may be rewritten without changing what the peer receives. File
+ *   pages then travel like pool pages, with the transfer's notification
  */
 enum zcopy_send_flags {
 	ZCOPY_SEND_MORE = 1,
 	ZCOPY_SEND_DONTWAIT = 2,
+	ZCOPY_SEND_FILE_NOTIFY = 4,
 
 	/* private: */
-	ZCOPY_SEND_MASK = 3,
+	ZCOPY_SEND_MASK = 7,
 };
 
 /**
@@ -103,11 +112,19 @@ enum zcopy_reason {
  * @ZCOPY_COMPL_POOL_COPIED: the stack copied the pool segments (all pool bytes
  *   of the transfer count as copied)
  * @ZCOPY_COMPL_SHORT: the send stopped early (see stop_reason of the send)
+ * @ZCOPY_COMPL_FILE_RELEASED: (ZCOPY_SEND_FILE_NOTIFY) the stack held no
+ *   page-cache page of the transfer's file extents when this completion was
+ *   queued
+ * @ZCOPY_COMPL_FILE_COPIED: (ZCOPY_SEND_FILE_NOTIFY) file bytes the send
+ *   handed over by reference were copied by the stack instead (local delivery
+ *   copies referenced pages, see reason); they count as copied
  */
 enum zcopy_completion_flags {
 	ZCOPY_COMPL_COPIED = 1,
 	ZCOPY_COMPL_POOL_COPIED = 2,
 	ZCOPY_COMPL_SHORT = 4,
+	ZCOPY_COMPL_FILE_RELEASED = 8,
+	ZCOPY_COMPL_FILE_COPIED = 16,
 };
 
 enum zcopy_a_info {
