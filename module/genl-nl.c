@@ -22,7 +22,7 @@ const struct nla_policy zcopy_xfer_seg_nl_policy[ZCOPY_A_SEG_LEN + 1] = {
 static const struct nla_policy zcopy_xfer_start_nl_policy[ZCOPY_A_XFER_SEG + 1] = {
 	[ZCOPY_A_XFER_SOCKFD] = { .type = NLA_U32, },
 	[ZCOPY_A_XFER_DEVFD] = { .type = NLA_U32, },
-	[ZCOPY_A_XFER_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x7),
+	[ZCOPY_A_XFER_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0xf),
 	[ZCOPY_A_XFER_COOKIE] = { .type = NLA_U64, },
 	[ZCOPY_A_XFER_SEG] = NLA_POLICY_NESTED(zcopy_xfer_seg_nl_policy),
 };

@@ -26,12 +26,15 @@
  * bytes are copied at send time.
  */
 
+#include <linux/fadvise.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/pagevec.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -78,6 +81,12 @@ unsigned int zcopy_copy_threshold(void)
 /* Internal: a file extent met the end of its file. */
 #define ZCOPY_ERR_EOF		(-ENODATA)
 
+/* Internal: ZCOPY_SEND_NOWAIT_IO met a page not in the page cache. */
+#define ZCOPY_ERR_NOT_CACHED	(-ENOMEDIUM)
+
+/* Readahead started where a ZCOPY_SEND_NOWAIT_IO send stopped. */
+#define ZCOPY_NOWAIT_RA_BYTES	(2ULL << 20)
+
 /**
  * struct zcopy_kseg - a validated segment
  * @pool: ZCOPY_SEG_POOL: the pool (a reference is held)
@@ -105,6 +114,7 @@ struct zcopy_kseg {
  * @local: the route ends in this host (loopback, veth)
  * @file_notify: ZCOPY_SEND_FILE_NOTIFY: no file page may stay referenced
  *	without the transfer's notification
+ * @nowait_io: ZCOPY_SEND_NOWAIT_IO: stop before a page that is not cached
  * @copy_reason: why every byte is copied at send time, or NONE
  * @bvec: ZCOPY_BVEC_BATCH entries for pool pages
  */
@@ -115,6 +125,7 @@ struct zcopy_sender {
 	bool tls;
 	bool local;
 	bool file_notify;
+	bool nowait_io;
 	u32 copy_reason;
 	struct bio_vec *bvec;
 };
@@ -358,6 +369,51 @@ static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 }
 
 /*
+ * How many of the @len bytes at @pos are in the page cache and up to
+ * date, so that reading them waits for no disk. A mapping without a
+ * ->read_folio (tmpfs, overlayfs, procfs) has no disk to wait for here:
+ * all of them. Racy by nature: a page reclaimed after this look is read
+ * by the splice as usual.
+ */
+static u64 zcopy_cached_bytes(struct file *file, loff_t pos, u64 len)
+{
+	struct address_space *mapping = file->f_mapping;
+	pgoff_t first = pos >> PAGE_SHIFT;
+	pgoff_t last = (pos + len - 1) >> PAGE_SHIFT;
+	pgoff_t next = first;
+	struct folio_batch fbatch;
+	bool gap = false;
+
+	if (!mapping->a_ops->read_folio)
+		return len;
+	folio_batch_init(&fbatch);
+	while (next <= last && !gap) {
+		pgoff_t start = next;
+		unsigned int i, n;
+
+		n = filemap_get_folios_contig(mapping, &start, last, &fbatch);
+		if (!n)
+			break;
+		for (i = 0; i < n; i++) {
+			struct folio *folio = fbatch.folios[i];
+
+			if (folio->index > next || !folio_test_uptodate(folio)) {
+				gap = true;
+				break;
+			}
+			next = folio_next_index(folio);
+		}
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+	if (next > last)
+		return len;
+	if (next == first)
+		return 0;
+	return min_t(u64, len, ((u64)next << PAGE_SHIFT) - pos);
+}
+
+/*
  * @more: MSG_MORE on the segment's last byte; @more_at_eof: on the file's
  * last byte if the segment runs past it, which ends the send.
  */
@@ -377,6 +433,7 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 	struct splice_desc sd = {
 		.u.data = &st,
 	};
+	bool eof, not_cached = false;
 	ssize_t ret;
 
 	/*
@@ -388,12 +445,34 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 			return ZCOPY_ERR_EOF;
 		len = min_t(u64, len, isize - pos);
 	}
-	if (len < seg->len)
+	eof = len < seg->len;
+	if (eof)
 		more = more_at_eof;
 
 	ret = rw_verify_area(READ, seg->file, &pos, len);
 	if (ret)
 		return ret;
+
+	/*
+	 * ZCOPY_SEND_NOWAIT_IO: send what is cached, start reading what
+	 * follows (as POSIX_FADV_WILLNEED does: submitted, not waited for)
+	 * and stop there.
+	 */
+	if (s->nowait_io) {
+		u64 cached = zcopy_cached_bytes(seg->file, pos, len);
+
+		if (cached < len) {
+			vfs_fadvise(seg->file, pos + cached,
+				    min_t(u64, len - cached,
+					  ZCOPY_NOWAIT_RA_BYTES),
+				    POSIX_FADV_WILLNEED);
+			if (!cached)
+				return ZCOPY_ERR_NOT_CACHED;
+			len = cached;
+			more = true;
+			not_cached = true;
+		}
+	}
 
 	/*
 	 * splice_direct_to_actor() stops short, without saying why, when the
@@ -418,7 +497,9 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 		if (!ret)
 			return ZCOPY_ERR_EOF;
 	}
-	return len < seg->len ? ZCOPY_ERR_EOF : 0;
+	if (not_cached)
+		return ZCOPY_ERR_NOT_CACHED;
+	return eof ? ZCOPY_ERR_EOF : 0;
 }
 
 /**
@@ -450,6 +531,8 @@ static u32 zcopy_stop_reason(int err)
 		return ZCOPY_STOP_NONE;
 	case ZCOPY_ERR_EOF:
 		return ZCOPY_STOP_EOF;
+	case ZCOPY_ERR_NOT_CACHED:
+		return ZCOPY_STOP_NOT_CACHED;
 	case -EAGAIN:
 		return ZCOPY_STOP_AGAIN;
 	case -EINTR:
@@ -818,6 +901,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 
 	s.tls = zcopy_sock_is_tls(s.sock->sk);
 	s.file_notify = a->flags & ZCOPY_SEND_FILE_NOTIFY;
+	s.nowait_io = a->flags & ZCOPY_SEND_NOWAIT_IO;
 	threshold = zcopy_copy_threshold();
 	for (i = 0; i < a->nr_segs; i++) {
 		if (ks[i].pool)
@@ -839,7 +923,8 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	if (ret && a->bytes_sent && !(a->flags & ZCOPY_SEND_MORE))
 		zcopy_sock_push(s.sock);
 
-	ok = a->bytes_sent || !ret || ret == ZCOPY_ERR_EOF;
+	ok = a->bytes_sent || !ret || ret == ZCOPY_ERR_EOF ||
+	     ret == ZCOPY_ERR_NOT_CACHED;
 	if (!ok)
 		zcopy_send_refused_msg(extack, ret);
 	zcopy_fill_record(s.x, a, ks, res, ret);

@@ -87,11 +87,12 @@ static int make_file(FIXTURE_DATA(files) *self, const char *name,
  * stream up to where the send stopped) and nothing more. @s and @res
  * (optional) get the outputs; the completion is read and checked.
  */
-static void send_expect(struct __test_metadata *_metadata,
-			FIXTURE_DATA(files) *self,
-			const struct zcopy_seg *segs, __u32 n,
-			const unsigned char *expect, size_t len,
-			struct zcopy_send *s, struct zcopy_seg_result *res)
+static void send_expect_flags(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(files) *self,
+			      const struct zcopy_seg *segs, __u32 n,
+			      const unsigned char *expect, size_t len,
+			      struct zcopy_send *s,
+			      struct zcopy_seg_result *res, __u32 flags)
 {
 	struct zcopy_completion c;
 	struct zu_rx rx;
@@ -100,7 +101,7 @@ static void send_expect(struct __test_metadata *_metadata,
 		memset(res, 0xff, n * sizeof(*res));
 	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, expect, len, len));
 	ASSERT_EQ(0, zu_send(self->dev, self->snd, segs, n, res,
-			     self->cookie, 0, s));
+			     self->cookie, flags, s));
 	zu_rx_join(&rx);
 	EXPECT_TRUE(zu_rx_ok(&rx, len));
 	EXPECT_EQ(len, s->bytes_sent);
@@ -111,6 +112,15 @@ static void send_expect(struct __test_metadata *_metadata,
 	EXPECT_EQ(self->cookie, c.cookie);
 	EXPECT_EQ(0, zu_check_compl(&c, s));
 	self->cookie++;
+}
+
+static void send_expect(struct __test_metadata *_metadata,
+			FIXTURE_DATA(files) *self,
+			const struct zcopy_seg *segs, __u32 n,
+			const unsigned char *expect, size_t len,
+			struct zcopy_send *s, struct zcopy_seg_result *res)
+{
+	send_expect_flags(_metadata, self, segs, n, expect, len, s, res, 0);
 }
 
 /* ---------------------------------------------------------------- holes */
@@ -212,6 +222,105 @@ TEST_F_TIMEOUT(files, odd_extents, 90)
 	close(fd);
 	free(data);
 	free(expect);
+}
+
+/* ------------------------------------------------------ nowait-io */
+
+/* Pages of the first @len bytes of @fd that are in the page cache. */
+static size_t resident_pages(int fd, size_t len)
+{
+	size_t pg = sysconf(_SC_PAGESIZE), n = (len + pg - 1) / pg, i, r = 0;
+	unsigned char *vec = malloc(n);
+	void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (vec && p != MAP_FAILED && !mincore(p, len, vec))
+		for (i = 0; i < n; i++)
+			r += vec[i] & 1;
+	if (p != MAP_FAILED)
+		munmap(p, len);
+	free(vec);
+	return r;
+}
+
+/*
+ * ZCOPY_SEND_NOWAIT_IO on a file whose pages were dropped: on ext4 the
+ * first send stops at once (ZCOPY_STOP_NOT_CACHED, nothing sent) having
+ * started readahead; sends resumed where each stopped get the whole file
+ * across, right. Once cached, the file never stops a send. tmpfs has no
+ * disk to wait for and never stops.
+ */
+TEST_F_TIMEOUT(files, nowait_io, 120)
+{
+	size_t size = 4 * ZU_MIB, pages = size / sysconf(_SC_PAGESIZE);
+	unsigned char *data = malloc(size);
+	struct zcopy_seg_result res;
+	struct zcopy_completion c;
+	struct zcopy_seg seg;
+	struct zcopy_send s;
+	uint64_t t0, first_ms = 0;
+	__u32 first_stop = ZCOPY_STOP_NONE;
+	__u64 first_bytes = 0;
+	size_t off = 0;
+	int fd, stops = 0, sends = 0;
+	struct zu_rx rx;
+
+	ASSERT_NE(NULL, data);
+	if (!(self->q.features & ZCOPY_FEATURE_NOWAIT_IO))
+		SKIP(return, "module without nowait-io");
+	zu_fill(data, size, zu_seed(_metadata->name));
+	fd = make_file(self, "nowait", data, size);
+	ASSERT_LE(0, fd);
+	if (self->fs.mounted)
+		EXPECT_EQ(0, resident_pages(fd, size));
+
+	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, data, size, size));
+	while (off < size) {
+		seg = zu_seg_file(fd, off, size - off);
+		t0 = zu_now_ns();
+		ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, &res,
+				     self->cookie, ZCOPY_SEND_NOWAIT_IO, &s));
+		if (!sends++) {
+			first_ms = zu_ms_since(t0);
+			first_stop = s.stop_reason;
+			first_bytes = s.bytes_sent;
+		}
+		ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
+		EXPECT_EQ(self->cookie, c.cookie);
+		EXPECT_EQ(0, zu_check_compl(&c, &s));
+		self->cookie++;
+		EXPECT_EQ(s.bytes_sent, res.sent);
+		off += s.bytes_sent;
+		if (s.stop_reason == ZCOPY_STOP_NOT_CACHED) {
+			EXPECT_EQ(0, s.stop_seg);
+			EXPECT_EQ(s.bytes_sent, s.stop_offset);
+			ASSERT_GT(20000, ++stops) TH_LOG("the file never came in");
+			zu_sleep_ms(5);
+		} else {
+			ASSERT_EQ(ZCOPY_STOP_NONE, s.stop_reason)
+				TH_LOG("stop %s", zu_stop_name(s.stop_reason));
+		}
+	}
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, size));
+	TH_LOG("%s: %d sends, %d stopped not cached; the first took %llu ms, sent %llu bytes, stop %s",
+	       self->fs.mounted ? "ext4" : "tmpfs", sends, stops,
+	       (unsigned long long)first_ms, (unsigned long long)first_bytes,
+	       zu_stop_name(first_stop));
+	if (self->fs.mounted) {
+		EXPECT_EQ(ZCOPY_STOP_NOT_CACHED, first_stop);
+		EXPECT_EQ(0, first_bytes);
+	} else {
+		EXPECT_EQ(0, stops);
+	}
+
+	/* Cached now: one send, no stop. */
+	EXPECT_EQ(pages, resident_pages(fd, size));
+	seg = zu_seg_file(fd, 0, size);
+	send_expect_flags(_metadata, self, &seg, 1, data, size, &s, NULL,
+			  ZCOPY_SEND_NOWAIT_IO);
+	EXPECT_EQ(ZCOPY_STOP_NONE, s.stop_reason);
+	close(fd);
+	free(data);
 }
 
 /* ------------------------------------------------------------------ EOF */

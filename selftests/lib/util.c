@@ -298,7 +298,7 @@ const char *zu_reason_name(__u32 r)
 const char *zu_stop_name(__u32 r)
 {
 	static const char * const names[] = {
-		"NONE", "EOF", "AGAIN", "SIGNAL", "ERROR",
+		"NONE", "EOF", "AGAIN", "SIGNAL", "ERROR", "NOT_CACHED",
 	};
 
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
@@ -346,7 +346,7 @@ int zu_check_stop(const struct zcopy_seg *segs, __u32 n,
 		       (unsigned long long)s->bytes_sent);
 		bad++;
 	}
-	if (s->stop_reason > ZCOPY_STOP_ERROR) {
+	if (s->stop_reason > ZCOPY_STOP_NOT_CACHED) {
 		zu_log("stop_reason %u unknown", s->stop_reason);
 		bad++;
 	}

@@ -39,6 +39,7 @@ enum {
 	OPT_SHUTDOWN,
 	OPT_DONTWAIT,
 	OPT_FILE_NOTIFY,
+	OPT_NOWAIT_IO,
 };
 
 const struct zc_opt zc_send_opts[] = {
@@ -63,6 +64,9 @@ const struct zc_opt zc_send_opts[] = {
 	{ "file-notify", OPT_FILE_NOTIFY, NULL,
 	  "completions wait until the stack has released the files' pages "
 	  "(ZCOPY_SEND_FILE_NOTIFY): the files may change after them" },
+	{ "nowait-io", OPT_NOWAIT_IO, NULL,
+	  "never wait for the disk (ZCOPY_SEND_NOWAIT_IO): a send stops "
+	  "before pages not in the page cache, and is resumed shortly" },
 	{ "quiet", OPT_QUIET, NULL, "no progress line" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -85,6 +89,8 @@ struct zc_piece {
 struct zc_send {
 	struct zc_ctx *ctx;
 	bool use_ioctl, more, do_shutdown, quiet, dontwait, file_notify;
+	bool nowait_io;
+	uint64_t not_cached;		/* sends stopped for the page cache */
 	struct libzcopy *z;		/* /dev/zcopy */
 	int devfd, sockfd;
 	uint64_t cookie;
@@ -577,6 +583,8 @@ static int zc_send_all(struct zc_send *s)
 			flags |= ZCOPY_SEND_DONTWAIT;
 		if (s->file_notify)
 			flags |= ZCOPY_SEND_FILE_NOTIFY;
+		if (s->nowait_io)
+			flags |= ZCOPY_SEND_NOWAIT_IO;
 
 		ret = s->use_ioctl ? zc_send_ioctl(s, n, flags, &r, &e) :
 				     zc_send_netlink(s, n, flags, &r, &e);
@@ -643,6 +651,15 @@ static int zc_send_all(struct zc_send *s)
 		case ZCOPY_STOP_SIGNAL:
 			s->resumes++;
 			break;
+		case ZCOPY_STOP_NOT_CACHED: {
+			/* Readahead was started: give the disk a moment. */
+			struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+			s->resumes++;
+			s->not_cached++;
+			nanosleep(&ts, NULL);
+			break;
+		}
 		case ZCOPY_STOP_ERROR:
 		default:
 			zc_err(&ctx->cli, "%s after %" PRIu64 " bytes (segment %u: %s)",
@@ -697,6 +714,10 @@ static void zc_send_report(struct zc_send *s, const char *dest)
 		zc_print_text(": %s", zc_reason_help(s->reason));
 	zc_print_nl();
 	zc_print_u64(ZC_JSON, "compl_flags", NULL, s->compl_flags);
+	if (s->nowait_io)
+		zc_print_u64(ZC_ANY, "not_cached_stops",
+			     "not cached %" PRIu64 " stops before pages not in the page cache\n",
+			     s->not_cached);
 	if (s->file_notify)
 		zc_print_bool(ZC_ANY, "file_released",
 			      "released   file pages before the completions: %s\n",
@@ -771,6 +792,9 @@ int cmd_send(struct zc_cli *cli, int argc, char **argv)
 			break;
 		case OPT_FILE_NOTIFY:
 			s.file_notify = true;
+			break;
+		case OPT_NOWAIT_IO:
+			s.nowait_io = true;
 			break;
 		case OPT_QUIET:
 			s.quiet = true;

@@ -20,15 +20,19 @@
  * @ZCOPY_FEATURE_KTLS: ZCOPY_IOC_SEND on sockets with the kernel TLS ULP
  * @ZCOPY_FEATURE_FILE_NOTIFY: ZCOPY_SEND_FILE_NOTIFY: completions that wait
  *   for the stack to release the page-cache pages of file extents
+ * @ZCOPY_FEATURE_NOWAIT_IO: ZCOPY_SEND_NOWAIT_IO: file extents not in the page
+ *   cache stop the send (ZCOPY_STOP_NOT_CACHED) instead of waiting for the
+ *   disk
  */
 enum zcopy_feature {
 	ZCOPY_FEATURE_POOLS = 1,
 	ZCOPY_FEATURE_SEND = 2,
 	ZCOPY_FEATURE_KTLS = 4,
 	ZCOPY_FEATURE_FILE_NOTIFY = 8,
+	ZCOPY_FEATURE_NOWAIT_IO = 16,
 
 	/* private: */
-	ZCOPY_FEATURE_MASK = 15,
+	ZCOPY_FEATURE_MASK = 31,
 };
 
 /**
@@ -53,14 +57,20 @@ enum zcopy_seg_type {
  *   and its skbs freed), and says so with ZCOPY_COMPL_FILE_RELEASED; after it,
  *   the file may be rewritten without changing what the peer receives. File
  *   pages then travel like pool pages, with the transfer's notification
+ * @ZCOPY_SEND_NOWAIT_IO: never wait for the disk: a file extent whose next
+ *   pages are not in the page cache (or not yet read) stops the send there
+ *   with ZCOPY_STOP_NOT_CACHED, after readahead was started for them; send
+ *   something else and retry later. Filesystems without a read path of their
+ *   own (tmpfs, overlayfs, procfs) never stop
  */
 enum zcopy_send_flags {
 	ZCOPY_SEND_MORE = 1,
 	ZCOPY_SEND_DONTWAIT = 2,
 	ZCOPY_SEND_FILE_NOTIFY = 4,
+	ZCOPY_SEND_NOWAIT_IO = 8,
 
 	/* private: */
-	ZCOPY_SEND_MASK = 7,
+	ZCOPY_SEND_MASK = 15,
 };
 
 /**
@@ -70,6 +80,8 @@ enum zcopy_send_flags {
  * @ZCOPY_STOP_AGAIN: the socket would block (non-blocking send)
  * @ZCOPY_STOP_SIGNAL: a signal interrupted the send
  * @ZCOPY_STOP_ERROR: the socket or file failed; see stop_errno
+ * @ZCOPY_STOP_NOT_CACHED: (ZCOPY_SEND_NOWAIT_IO) the next bytes of a file
+ *   extent are not in the page cache; readahead was started for them
  */
 enum zcopy_stop {
 	ZCOPY_STOP_NONE,
@@ -77,6 +89,7 @@ enum zcopy_stop {
 	ZCOPY_STOP_AGAIN,
 	ZCOPY_STOP_SIGNAL,
 	ZCOPY_STOP_ERROR,
+	ZCOPY_STOP_NOT_CACHED,
 };
 
 /**
