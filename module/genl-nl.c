@@ -11,11 +11,12 @@
 #include <uapi/linux/zcopy_nl.h>
 
 /* Common nested types */
-const struct nla_policy zcopy_xfer_seg_nl_policy[ZCOPY_A_SEG_LEN + 1] = {
+const struct nla_policy zcopy_xfer_seg_nl_policy[ZCOPY_A_SEG_FLAGS + 1] = {
 	[ZCOPY_A_SEG_TYPE] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
 	[ZCOPY_A_SEG_ID] = { .type = NLA_U32, },
 	[ZCOPY_A_SEG_OFFSET] = { .type = NLA_U64, },
 	[ZCOPY_A_SEG_LEN] = NLA_POLICY_MIN(NLA_U64, 1),
+	[ZCOPY_A_SEG_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 };
 
 /* ZCOPY_CMD_XFER_START - do */

@@ -12,7 +12,7 @@
 #include <uapi/linux/zcopy_nl.h>
 
 /* Common nested types */
-extern const struct nla_policy zcopy_xfer_seg_nl_policy[ZCOPY_A_SEG_LEN + 1];
+extern const struct nla_policy zcopy_xfer_seg_nl_policy[ZCOPY_A_SEG_FLAGS + 1];
 
 /* Ops table for zcopy */
 extern const struct genl_split_ops zcopy_nl_ops[5];

@@ -313,6 +313,8 @@ static int zcopy_nl_parse_segs(struct genl_info *info, struct zcopy_seg *segs)
 		if (tb[ZCOPY_A_SEG_OFFSET])
 			segs[i].offset = nla_get_u64(tb[ZCOPY_A_SEG_OFFSET]);
 		segs[i].len = nla_get_u64(tb[ZCOPY_A_SEG_LEN]);
+		if (tb[ZCOPY_A_SEG_FLAGS])
+			segs[i].flags = nla_get_u32(tb[ZCOPY_A_SEG_FLAGS]);
 		i++;
 	}
 	return 0;

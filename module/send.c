@@ -93,6 +93,7 @@ unsigned int zcopy_copy_threshold(void)
  * @file: ZCOPY_SEG_FILE: the file (a reference is held)
  * @offset: into the pool or file
  * @len: bytes
+ * @hints: ZCOPY_SEG_WILLNEED, ZCOPY_SEG_DROP_BEHIND (file segments)
  * @zc: sent with the transfer's zero-copy notification: a pool range (not
  *	copied for being small) or a file extent of a ZCOPY_SEND_FILE_NOTIFY
  *	send, not on a kTLS socket
@@ -102,6 +103,7 @@ struct zcopy_kseg {
 	struct file *file;
 	u64 offset;
 	u64 len;
+	u32 hints;
 	bool zc;
 };
 
@@ -608,13 +610,27 @@ static u32 zcopy_route_copy_reason(struct socket *sock, bool *local)
 }
 
 static int zcopy_resolve_seg(struct zcopy_ctx *ctx, const struct zcopy_seg *u,
-			     struct zcopy_kseg *k,
+			     u32 send_flags, struct zcopy_kseg *k,
 			     struct netlink_ext_ack *extack)
 {
 	u64 end;
 
-	if (u->flags || u->__reserved) {
-		NL_SET_ERR_MSG(extack, "a segment has flags or reserved bits set");
+	if (u->__reserved) {
+		NL_SET_ERR_MSG(extack, "a segment has reserved bits set");
+		return -EINVAL;
+	}
+	if (u->flags & ~ZCOPY_SEG_MASK) {
+		NL_SET_ERR_MSG(extack, "a segment has unknown flags");
+		return -EINVAL;
+	}
+	if (u->flags && u->type == ZCOPY_SEG_POOL) {
+		NL_SET_ERR_MSG(extack, "page-cache hints are for file segments only");
+		return -EINVAL;
+	}
+	/* Evicting pages the stack may still send from would be no use. */
+	if ((u->flags & ZCOPY_SEG_DROP_BEHIND) &&
+	    !(send_flags & ZCOPY_SEND_FILE_NOTIFY)) {
+		NL_SET_ERR_MSG(extack, "drop-behind needs ZCOPY_SEND_FILE_NOTIFY");
 		return -EINVAL;
 	}
 	if (!u->len) {
@@ -676,6 +692,7 @@ static int zcopy_resolve_seg(struct zcopy_ctx *ctx, const struct zcopy_seg *u,
 	}
 	k->offset = u->offset;
 	k->len = u->len;
+	k->hints = u->flags;
 	return 0;
 }
 
@@ -836,7 +853,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	struct zcopy_seg_result *res = NULL;
 	struct zcopy_sender s = { };
 	struct zcopy_kseg *ks = NULL;
-	unsigned int i, nr_pools = 0, threshold;
+	unsigned int i, nr_pools = 0, nr_drops = 0, threshold;
 	u64 total = 0, pool_bytes;
 	bool ok;
 	int ret;
@@ -856,8 +873,10 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 		goto out_sock;
 
 	/* One allocation: the segments, their results, the pool bvec. */
-	for (i = 0; i < a->nr_segs; i++)
+	for (i = 0; i < a->nr_segs; i++) {
 		nr_pools += segs[i].type == ZCOPY_SEG_POOL;
+		nr_drops += !!(segs[i].flags & ZCOPY_SEG_DROP_BEHIND);
+	}
 	ret = -ENOMEM;
 	ks = kvzalloc(a->nr_segs * (sizeof(*ks) + sizeof(*res)) +
 		      (nr_pools ? ZCOPY_BVEC_BATCH * sizeof(*s.bvec) : 0),
@@ -869,7 +888,8 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 		s.bvec = (struct bio_vec *)(res + a->nr_segs);
 
 	for (i = 0; i < a->nr_segs; i++) {
-		ret = zcopy_resolve_seg(ctx, &segs[i], &ks[i], extack);
+		ret = zcopy_resolve_seg(ctx, &segs[i], a->flags, &ks[i],
+					extack);
 		if (ret) {
 			if (bad_seg)
 				*bad_seg = i;
@@ -885,7 +905,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 		goto out_ksegs;
 	}
 
-	s.x = zcopy_xfer_alloc(ctx, nr_pools);
+	s.x = zcopy_xfer_alloc(ctx, nr_pools, nr_drops);
 	if (IS_ERR(s.x)) {
 		ret = PTR_ERR(s.x);
 		if (ret == -ENOBUFS)
@@ -917,8 +937,21 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	s.x->copy_reason = s.copy_reason ?: s.local ? ZCOPY_REASON_LOCAL :
 						      ZCOPY_REASON_STACK;
 
+	/* Readahead for every willneed extent, before the first byte. */
+	for (i = 0; i < a->nr_segs; i++) {
+		if (ks[i].hints & ZCOPY_SEG_WILLNEED)
+			vfs_fadvise(ks[i].file, ks[i].offset, ks[i].len,
+				    POSIX_FADV_WILLNEED);
+	}
+
 	a->bytes_sent = 0;
 	ret = zcopy_send_segs(&s, a, ks, res);
+	/* What was sent of drop-behind extents is evicted at completion. */
+	for (i = 0; i < a->nr_segs; i++) {
+		if ((ks[i].hints & ZCOPY_SEG_DROP_BEHIND) && res[i].sent)
+			zcopy_xfer_add_drop(s.x, ks[i].file, ks[i].offset,
+					    res[i].sent);
+	}
 	/* Bytes queued with MSG_MORE by a send that stopped must go out. */
 	if (ret && a->bytes_sent && !(a->flags & ZCOPY_SEND_MORE))
 		zcopy_sock_push(s.sock);

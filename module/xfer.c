@@ -17,7 +17,10 @@
  * cannot be unloaded while the stack may still call back into it.
  */
 
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
@@ -82,12 +85,34 @@ static void zcopy_xfer_free(struct zcopy_xfer *x)
 	kfree(x);
 }
 
+/*
+ * Drop-behind: the stack has released the pages, evict what is clean and
+ * unmapped of them. Mappings without a read path of their own (tmpfs)
+ * hold the only copy of their data: they keep it.
+ */
+static void zcopy_xfer_drop_behind(struct zcopy_xfer *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->nr_drops; i++) {
+		struct zcopy_drop *d = &x->drops[i];
+		struct address_space *mapping = d->file->f_mapping;
+
+		if (x->post && mapping->a_ops->read_folio)
+			invalidate_mapping_pages(mapping, d->start, d->end);
+		fput(d->file);
+	}
+	x->nr_drops = 0;
+}
+
 static void zcopy_xfer_work(struct work_struct *work)
 {
 	struct zcopy_xfer *x = container_of(work, struct zcopy_xfer, work);
 	struct zcopy_ctx *ctx = x->ctx;
 	unsigned int i;
 	bool queued = false;
+
+	zcopy_xfer_drop_behind(x);
 
 	for (i = 0; i < x->nr_pools; i++) {
 		atomic_dec(&x->pools[i]->inflight);
@@ -136,6 +161,7 @@ static void zcopy_xfer_work(struct work_struct *work)
  * zcopy_xfer_alloc - start a transfer
  * @ctx: the sender's context
  * @max_pools: pool references the transfer will hold at most
+ * @max_drops: drop-behind extents it will hold at most
  *
  * Charges the transfer to @ctx's outstanding limit.
  *
@@ -143,20 +169,25 @@ static void zcopy_xfer_work(struct work_struct *work)
  * ERR_PTR(-ENOMEM).
  */
 struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
-				    unsigned int max_pools)
+				    unsigned int max_pools,
+				    unsigned int max_drops)
 {
 	struct zcopy_xfer *x;
+	size_t size;
 
 	if (atomic_inc_return(&ctx->outstanding) > ZCOPY_MAX_OUTSTANDING) {
 		atomic_dec(&ctx->outstanding);
 		return ERR_PTR(-ENOBUFS);
 	}
 
-	x = kzalloc(struct_size(x, pools, max_pools), GFP_KERNEL_ACCOUNT);
+	size = size_add(struct_size(x, pools, max_pools),
+			array_size(max_drops, sizeof(*x->drops)));
+	x = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!x) {
 		atomic_dec(&ctx->outstanding);
 		return ERR_PTR(-ENOMEM);
 	}
+	x->drops = (struct zcopy_drop *)&x->pools[max_pools];
 
 	zcopy_ubuf_init(&x->ubuf, &zcopy_ubuf_ops);
 	INIT_WORK(&x->work, zcopy_xfer_work);
@@ -187,6 +218,20 @@ void zcopy_xfer_add_pool(struct zcopy_xfer *x, struct zcopy_pool *pool)
 	x->pools[x->nr_pools++] = pool;
 	atomic_inc(&pool->inflight);
 	atomic64_inc(&pool->sends);
+}
+
+/*
+ * The transfer keeps a reference to @file and evicts the pages of
+ * [@offset, @offset + @len) once the stack has let go of them.
+ */
+void zcopy_xfer_add_drop(struct zcopy_xfer *x, struct file *file, u64 offset,
+			 u64 len)
+{
+	struct zcopy_drop *d = &x->drops[x->nr_drops++];
+
+	d->file = get_file(file);
+	d->start = offset >> PAGE_SHIFT;
+	d->end = (offset + len - 1) >> PAGE_SHIFT;
 }
 
 /**

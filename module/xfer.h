@@ -9,8 +9,21 @@
 #include <linux/workqueue.h>
 #include <linux/zcopy.h>
 
+struct file;
 struct zcopy_ctx;
 struct zcopy_pool;
+
+/**
+ * struct zcopy_drop - a drop-behind extent, evicted at completion
+ * @file: its file (a reference is held)
+ * @start: first page index
+ * @end: last page index
+ */
+struct zcopy_drop {
+	struct file *file;
+	pgoff_t start;
+	pgoff_t end;
+};
 
 /**
  * struct zcopy_xfer - one ZCOPY_IOC_SEND, from the call to its completion
@@ -29,6 +42,8 @@ struct zcopy_pool;
  * @post: queue @rec for userspace (false if the send failed)
  * @zc_used: the stack released a pool skb it had not copied
  * @zc_copied: the stack copied pool pages
+ * @nr_drops: entries in @drops
+ * @drops: drop-behind extents (after @pools in the same allocation)
  * @pools: references to the pools the transfer sends from, each once
  */
 struct zcopy_xfer {
@@ -44,12 +59,17 @@ struct zcopy_xfer {
 	bool post;
 	bool zc_used;
 	bool zc_copied;
+	unsigned int nr_drops;
+	struct zcopy_drop *drops;
 	struct zcopy_pool *pools[];
 };
 
 struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
-				    unsigned int max_pools);
+				    unsigned int max_pools,
+				    unsigned int max_drops);
 void zcopy_xfer_add_pool(struct zcopy_xfer *x, struct zcopy_pool *pool);
+void zcopy_xfer_add_drop(struct zcopy_xfer *x, struct file *file, u64 offset,
+			 u64 len);
 void zcopy_xfer_done_sending(struct zcopy_xfer *x, bool post);
 
 ssize_t zcopy_cq_read(struct zcopy_ctx *ctx, char __user *buf, size_t count,

@@ -323,6 +323,118 @@ TEST_F_TIMEOUT(files, nowait_io, 120)
 	free(data);
 }
 
+/* ---------------------------------------------------- cache-hints */
+
+#define HINT_SIZE	(64 * ZU_MIB)
+
+/* The file cached: read all of it once. */
+static void read_all(int fd, size_t size)
+{
+	static char buf[1 << 16];
+	size_t off;
+
+	for (off = 0; off < size; off += sizeof(buf))
+		if (pread(fd, buf, sizeof(buf), off) <= 0)
+			break;
+}
+
+/*
+ * ZCOPY_SEG_DROP_BEHIND: once the completion of a send of a cached 64 MiB
+ * file is read, at most a few of its pages are still cached; the same
+ * send without the hint leaves it cached. tmpfs keeps its pages (they
+ * are the only copy).
+ */
+TEST_F_TIMEOUT(files, drop_behind, 240)
+{
+	size_t pages = HINT_SIZE / sysconf(_SC_PAGESIZE), left[2];
+	unsigned char *data = malloc(HINT_SIZE);
+	struct zcopy_seg seg;
+	struct zcopy_send s;
+	int fd, i;
+
+	ASSERT_NE(NULL, data);
+	if (!(self->q.features & ZCOPY_FEATURE_CACHE_HINTS))
+		SKIP(return, "module without cache-hints");
+	zu_fill(data, HINT_SIZE, zu_seed(_metadata->name));
+	fd = make_file(self, "dropbehind", data, HINT_SIZE);
+	ASSERT_LE(0, fd);
+	/* First without the hint (the control), then with it. */
+	for (i = 0; i < 2; i++) {
+		read_all(fd, HINT_SIZE);
+		EXPECT_EQ(pages, resident_pages(fd, HINT_SIZE));
+		seg = zu_seg_file(fd, 0, HINT_SIZE);
+		seg.flags = i ? ZCOPY_SEG_DROP_BEHIND : 0;
+		send_expect_flags(_metadata, self, &seg, 1, data, HINT_SIZE,
+				  &s, NULL, ZCOPY_SEND_FILE_NOTIFY);
+		left[i] = resident_pages(fd, HINT_SIZE);
+	}
+	TH_LOG("%s: %zu of %zu pages cached after a send, %zu after a drop-behind send",
+	       self->fs.mounted ? "ext4" : "tmpfs", left[0], pages, left[1]);
+	EXPECT_EQ(pages, left[0]);
+	if (self->fs.mounted) {
+		EXPECT_GE(16, left[1]);
+	} else {
+		EXPECT_EQ(pages, left[1]);
+	}
+	close(fd);
+	free(data);
+}
+
+/*
+ * ZCOPY_SEG_WILLNEED starts reading an extent when the send starts: the
+ * send stops at the end of a first file before it reaches a second,
+ * dropped one, whose pages come in all the same. Without the hint they
+ * do not.
+ */
+TEST_F_TIMEOUT(files, willneed, 120)
+{
+	size_t size = 2 * ZU_MIB, pages = size / sysconf(_SC_PAGESIZE), got[2];
+	unsigned char *data = malloc(size), head[100];
+	struct zcopy_seg segs[2];
+	struct zcopy_send s;
+	int fd, hfd, i, t;
+
+	ASSERT_NE(NULL, data);
+	if (!(self->q.features & ZCOPY_FEATURE_CACHE_HINTS))
+		SKIP(return, "module without cache-hints");
+	if (!self->fs.mounted)
+		SKIP(return, "tmpfs has no disk to read ahead from");
+	zu_fill(data, size, zu_seed(_metadata->name));
+	zu_fill(head, sizeof(head), 7);
+	hfd = make_file(self, "head", head, sizeof(head));
+	ASSERT_LE(0, hfd);
+	fd = make_file(self, "willneed", data, size);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 2; i++) {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		ASSERT_EQ(0, resident_pages(fd, size));
+		/* The head extent runs past its EOF: the send ends there. */
+		segs[0] = zu_seg_file(hfd, 0, 1000);
+		segs[1] = zu_seg_file(fd, 0, size);
+		segs[1].flags = i ? ZCOPY_SEG_WILLNEED : 0;
+		send_expect_flags(_metadata, self, segs, 2, head, sizeof(head),
+				  &s, NULL, 0);
+		EXPECT_EQ(ZCOPY_STOP_EOF, s.stop_reason);
+		EXPECT_EQ(0, s.stop_seg);
+		/* Readahead is not waited for: give it up to 5 s. */
+		for (t = 0; t < 50; t++) {
+			zu_sleep_ms(100);
+			got[i] = resident_pages(fd, size);
+			if (i && got[i] == pages)
+				break;
+			if (!i && t == 5)
+				break;
+		}
+	}
+	TH_LOG("pages of the unsent extent cached: %zu without the hint, %zu with it (of %zu)",
+	       got[0], got[1], pages);
+	EXPECT_EQ(0, got[0]);
+	EXPECT_EQ(pages, got[1]);
+	close(fd);
+	close(hfd);
+	free(data);
+}
+
 /* ------------------------------------------------------------------ EOF */
 
 #define EOF_SIZE 10000

@@ -425,6 +425,40 @@ TEST_F(xfer, seg_unknown_attr)
 	EXPECT_REJECT(EINVAL);
 }
 
+/* Segment flags beyond ZCOPY_SEG_MASK: the policy's mask refuses them. */
+TEST_F(xfer, seg_flags_unknown)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+	struct nlattr *nest;
+
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
+	zt_nla_put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_FLAGS, ZCOPY_SEG_MASK + 1);
+	zt_nla_nest_end(nlh, nest);
+	EXPECT_REJECT(EINVAL);
+}
+
+/* The send path's own refusal, said at the segment. */
+TEST_F(xfer, seg_drop_behind_without_file_notify)
+{
+	struct nlmsghdr *nlh = xfer_msg(self);
+	struct nlattr *nest;
+
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
+	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
+	zt_nla_put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_FLAGS, ZCOPY_SEG_DROP_BEHIND);
+	zt_nla_nest_end(nlh, nest);
+	EXPECT_EQ(-EINVAL, zt_nl_transact(&self->nl, nlh));
+	EXPECT_STREQ("drop-behind needs ZCOPY_SEND_FILE_NOTIFY",
+		     self->nl.extack);
+}
+
 /* A u32 attribute sent as 8 bytes: strict validation wants exact sizes. */
 TEST_F(xfer, oversized_u32)
 {

@@ -432,9 +432,23 @@ TEST_F(send, seg_type_unknown)
 	expect_rejected(_metadata, self, EINVAL);
 }
 
-TEST_F(send, seg_flags_nonzero)
+TEST_F(send, seg_flags_unknown)
 {
-	self->segs[1].flags = 1;
+	self->segs[1].flags = ZCOPY_SEG_MASK + 1;
+	expect_rejected(_metadata, self, EINVAL);
+}
+
+/* Page-cache hints are for file segments. */
+TEST_F(send, seg_hint_on_pool)
+{
+	self->segs[0].flags = ZCOPY_SEG_WILLNEED;
+	expect_rejected(_metadata, self, EINVAL);
+}
+
+/* Evicting pages the stack may still send from would be pointless. */
+TEST_F(send, seg_drop_behind_without_file_notify)
+{
+	self->segs[1].flags = ZCOPY_SEG_DROP_BEHIND;
 	expect_rejected(_metadata, self, EINVAL);
 }
 

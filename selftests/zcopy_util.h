@@ -319,6 +319,9 @@ int zu_sh(const char *fmt, ...)
 
 /* ---------------------------------------------------- ext4 on a loop */
 
+/* The sparse image: room for cache-hints' 64 MiB file and some more. */
+#define ZU_EXT4_IMAGE_BYTES	(96 * ZU_MIB)
+
 struct zu_ext4 {
 	char img[PATH_MAX];
 	char dir[PATH_MAX];

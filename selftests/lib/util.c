@@ -987,7 +987,7 @@ int zu_ext4_mount(struct zu_ext4 *m, char *why, size_t whylen)
 	}
 	snprintf(m->img, sizeof(m->img), "/tmp/zcopy-ext4.XXXXXX");
 	ifd = mkostemp(m->img, O_CLOEXEC);
-	if (ifd < 0 || ftruncate(ifd, 16 * ZU_MIB)) {
+	if (ifd < 0 || ftruncate(ifd, ZU_EXT4_IMAGE_BYTES)) {
 		snprintf(why, whylen, "image file: %s", strerror(errno));
 		goto err;
 	}

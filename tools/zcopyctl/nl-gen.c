@@ -62,6 +62,7 @@ static const struct zc_attr_desc zc_seg_attrs[ZCOPY_A_SEG_MAX + 1] = {
 	[ZCOPY_A_SEG_ID] = { "id", ZC_T_U32, NULL },
 	[ZCOPY_A_SEG_OFFSET] = { "offset", ZC_T_U64, NULL },
 	[ZCOPY_A_SEG_LEN] = { "len", ZC_T_U64, NULL },
+	[ZCOPY_A_SEG_FLAGS] = { "flags", ZC_T_U32, NULL },
 };
 
 const struct zc_attr_set zc_set_seg = {

@@ -40,6 +40,8 @@ enum {
 	OPT_DONTWAIT,
 	OPT_FILE_NOTIFY,
 	OPT_NOWAIT_IO,
+	OPT_WILLNEED,
+	OPT_DROP_BEHIND,
 };
 
 const struct zc_opt zc_send_opts[] = {
@@ -67,6 +69,12 @@ const struct zc_opt zc_send_opts[] = {
 	{ "nowait-io", OPT_NOWAIT_IO, NULL,
 	  "never wait for the disk (ZCOPY_SEND_NOWAIT_IO): a send stops "
 	  "before pages not in the page cache, and is resumed shortly" },
+	{ "willneed", OPT_WILLNEED, NULL,
+	  "start reading every file extent when its send starts "
+	  "(ZCOPY_SEG_WILLNEED)" },
+	{ "drop-behind", OPT_DROP_BEHIND, NULL,
+	  "evict the files' pages from the page cache once sent "
+	  "(ZCOPY_SEG_DROP_BEHIND; implies --file-notify)" },
 	{ "quiet", OPT_QUIET, NULL, "no progress line" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -90,6 +98,7 @@ struct zc_send {
 	struct zc_ctx *ctx;
 	bool use_ioctl, more, do_shutdown, quiet, dontwait, file_notify;
 	bool nowait_io;
+	uint32_t seg_hints;		/* ZCOPY_SEG_* of every file segment */
 	uint64_t not_cached;		/* sends stopped for the page cache */
 	struct libzcopy *z;		/* /dev/zcopy */
 	int devfd, sockfd;
@@ -337,9 +346,11 @@ static void zc_fill_segs(struct zc_send *s, size_t n)
 		if (src->type == ZCOPY_SEG_POOL)
 			libzcopy_seg_pool(&s->segs[i], src->id,
 					  src->offset + p->offset, p->len);
-		else
+		else {
 			libzcopy_seg_file(&s->segs[i], (int)src->id,
 					  src->offset + p->offset, p->len);
+			s->segs[i].flags = s->seg_hints;
+		}
 	}
 }
 
@@ -795,6 +806,13 @@ int cmd_send(struct zc_cli *cli, int argc, char **argv)
 			break;
 		case OPT_NOWAIT_IO:
 			s.nowait_io = true;
+			break;
+		case OPT_WILLNEED:
+			s.seg_hints |= ZCOPY_SEG_WILLNEED;
+			break;
+		case OPT_DROP_BEHIND:
+			s.seg_hints |= ZCOPY_SEG_DROP_BEHIND;
+			s.file_notify = true;
 			break;
 		case OPT_QUIET:
 			s.quiet = true;

@@ -200,7 +200,8 @@ struct zcopy_pool_unregister {
 /**
  * struct zcopy_seg - one segment of ZCOPY_IOC_SEND
  * @type: enum zcopy_seg_type
- * @flags: must be 0
+ * @flags: enum zcopy_seg_flags, page-cache hints of a file segment; 0
+ *	for a pool segment
  * @id: pool id (ZCOPY_SEG_POOL) or file descriptor (ZCOPY_SEG_FILE)
  * @__reserved: must be 0
  * @offset: byte offset into the pool or file
@@ -260,7 +261,9 @@ struct zcopy_seg_result {
  * file descriptor is not open, or a file is not open for reading;
  * ENOTSOCK @sockfd is not a socket; EOPNOTSUPP not a TCP socket; ENOTCONN
  * not connected; ENOENT no such pool; EISDIR a directory; EINVAL another
- * file type, a segment of length 0, bad type, flags or reserved bits;
+ * file type, a segment of length 0, bad type, unknown flags or reserved
+ * bits, a page-cache hint on a pool segment, ZCOPY_SEG_DROP_BEHIND without
+ * ZCOPY_SEND_FILE_NOTIFY;
  * EOVERFLOW offset + len wraps; ERANGE a pool range beyond the pool; E2BIG
  * too many segments or bytes; ENOBUFS max_outstanding transfers not yet
  * read; EAGAIN the socket would block before the first byte; EPIPE the

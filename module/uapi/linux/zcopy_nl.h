@@ -23,6 +23,8 @@
  * @ZCOPY_FEATURE_NOWAIT_IO: ZCOPY_SEND_NOWAIT_IO: file extents not in the page
  *   cache stop the send (ZCOPY_STOP_NOT_CACHED) instead of waiting for the
  *   disk
+ * @ZCOPY_FEATURE_CACHE_HINTS: per-segment page-cache hints: ZCOPY_SEG_WILLNEED
+ *   and ZCOPY_SEG_DROP_BEHIND
  */
 enum zcopy_feature {
 	ZCOPY_FEATURE_POOLS = 1,
@@ -30,9 +32,10 @@ enum zcopy_feature {
 	ZCOPY_FEATURE_KTLS = 4,
 	ZCOPY_FEATURE_FILE_NOTIFY = 8,
 	ZCOPY_FEATURE_NOWAIT_IO = 16,
+	ZCOPY_FEATURE_CACHE_HINTS = 32,
 
 	/* private: */
-	ZCOPY_FEATURE_MASK = 31,
+	ZCOPY_FEATURE_MASK = 63,
 };
 
 /**
@@ -44,6 +47,26 @@ enum zcopy_feature {
 enum zcopy_seg_type {
 	ZCOPY_SEG_POOL = 1,
 	ZCOPY_SEG_FILE,
+};
+
+/**
+ * enum zcopy_seg_flags - Flags of struct zcopy_seg and ZCOPY_A_SEG_FLAGS:
+ *   page-cache hints for file segments (pool segments take none).
+ *   ZCOPY_SEG_MASK has every flag this header knows.
+ * @ZCOPY_SEG_WILLNEED: start reading the extent into the page cache when the
+ *   send starts (as POSIX_FADV_WILLNEED), so that its I/O overlaps with
+ *   sending the segments before it
+ * @ZCOPY_SEG_DROP_BEHIND: once the stack has released the extent's pages,
+ *   evict its clean pages from the page cache (FreeBSD's SF_NOCACHE); needs
+ *   ZCOPY_SEND_FILE_NOTIFY. Filesystems without a backing store (tmpfs) keep
+ *   their pages
+ */
+enum zcopy_seg_flags {
+	ZCOPY_SEG_WILLNEED = 1,
+	ZCOPY_SEG_DROP_BEHIND = 2,
+
+	/* private: */
+	ZCOPY_SEG_MASK = 3,
 };
 
 /**
@@ -199,6 +222,7 @@ enum zcopy_a_seg {
 	ZCOPY_A_SEG_ID,
 	ZCOPY_A_SEG_OFFSET,
 	ZCOPY_A_SEG_LEN,
+	ZCOPY_A_SEG_FLAGS,
 
 	__ZCOPY_A_SEG_MAX,
 	ZCOPY_A_SEG_MAX = (__ZCOPY_A_SEG_MAX - 1)

@@ -94,6 +94,7 @@ static const struct libzcopy_nl_attr libzcopy_nl_attrs_xfer_seg[ZCOPY_A_SEG_MAX 
 	[ZCOPY_A_SEG_ID] = { "id", LIBZCOPY_NL_T_U32, NULL },
 	[ZCOPY_A_SEG_OFFSET] = { "offset", LIBZCOPY_NL_T_U64, NULL },
 	[ZCOPY_A_SEG_LEN] = { "len", LIBZCOPY_NL_T_U64, NULL },
+	[ZCOPY_A_SEG_FLAGS] = { "flags", LIBZCOPY_NL_T_U32, NULL },
 };
 
 static struct nla_policy libzcopy_nl_policy_xfer_seg[ZCOPY_A_SEG_MAX + 1] = {
@@ -101,6 +102,7 @@ static struct nla_policy libzcopy_nl_policy_xfer_seg[ZCOPY_A_SEG_MAX + 1] = {
 	[ZCOPY_A_SEG_ID] = { .type = NLA_U32 },
 	[ZCOPY_A_SEG_OFFSET] = { .type = NLA_U64 },
 	[ZCOPY_A_SEG_LEN] = { .type = NLA_U64 },
+	[ZCOPY_A_SEG_FLAGS] = { .type = NLA_U32 },
 };
 
 const struct libzcopy_nl_aset libzcopy_nl_set_xfer_seg = {

@@ -603,7 +603,9 @@ LIBZCOPY_API int libzcopy_nl_xfer_start(struct libzcopy_nl *n, int sockfd,
 		    nla_put_u32(msg, ZCOPY_A_SEG_TYPE, segs[i].type) ||
 		    nla_put_u32(msg, ZCOPY_A_SEG_ID, segs[i].id) ||
 		    nla_put_u64(msg, ZCOPY_A_SEG_OFFSET, segs[i].offset) ||
-		    nla_put_u64(msg, ZCOPY_A_SEG_LEN, segs[i].len))
+		    nla_put_u64(msg, ZCOPY_A_SEG_LEN, segs[i].len) ||
+		    (segs[i].flags &&
+		     nla_put_u32(msg, ZCOPY_A_SEG_FLAGS, segs[i].flags)))
 			goto too_big;
 		nla_nest_end(msg, nest);
 	}
