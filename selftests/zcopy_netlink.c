@@ -411,7 +411,9 @@ TEST_F(xfer, seg_missing_len)
 	EXPECT_REJECT(EINVAL);
 }
 
-TEST_F(xfer, seg_unknown_attr)
+/* XFER_START of 10 bytes of the file, the segment with @attr = @val too. */
+static struct nlmsghdr *xfer_seg_with(FIXTURE_DATA(xfer) *self, int attr,
+				      __u32 val)
 {
 	struct nlmsghdr *nlh = xfer_msg(self);
 	struct nlattr *nest;
@@ -419,41 +421,35 @@ TEST_F(xfer, seg_unknown_attr)
 	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
 	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
 	zt_nla_put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
+	zt_nla_put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
 	zt_nla_put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
-	zt_nla_put_u32(nlh, ZCOPY_A_SEG_MAX + 1, 1);
+	zt_nla_put_u32(nlh, attr, val);
 	zt_nla_nest_end(nlh, nest);
+	return nlh;
+}
+
+TEST_F(xfer, seg_unknown_attr)
+{
+	struct nlmsghdr *nlh = xfer_seg_with(self, ZCOPY_A_SEG_MAX + 1, 1);
+
 	EXPECT_REJECT(EINVAL);
 }
 
 /* Segment flags beyond ZCOPY_SEG_MASK: the policy's mask refuses them. */
 TEST_F(xfer, seg_flags_unknown)
 {
-	struct nlmsghdr *nlh = xfer_msg(self);
-	struct nlattr *nest;
+	struct nlmsghdr *nlh = xfer_seg_with(self, ZCOPY_A_SEG_FLAGS,
+					     ZCOPY_SEG_MASK + 1);
 
-	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
-	zt_nla_put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
-	zt_nla_put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
-	zt_nla_put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
-	zt_nla_put_u32(nlh, ZCOPY_A_SEG_FLAGS, ZCOPY_SEG_MASK + 1);
-	zt_nla_nest_end(nlh, nest);
 	EXPECT_REJECT(EINVAL);
 }
 
 /* The send path's own refusal, said at the segment. */
 TEST_F(xfer, seg_drop_behind_without_file_notify)
 {
-	struct nlmsghdr *nlh = xfer_msg(self);
-	struct nlattr *nest;
+	struct nlmsghdr *nlh = xfer_seg_with(self, ZCOPY_A_SEG_FLAGS,
+					     ZCOPY_SEG_DROP_BEHIND);
 
-	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	nest = zt_nla_nest_start(nlh, ZCOPY_A_XFER_SEG);
-	zt_nla_put_u32(nlh, ZCOPY_A_SEG_TYPE, ZCOPY_SEG_FILE);
-	zt_nla_put_u32(nlh, ZCOPY_A_SEG_ID, self->file);
-	zt_nla_put_u64(nlh, ZCOPY_A_SEG_LEN, 10);
-	zt_nla_put_u32(nlh, ZCOPY_A_SEG_FLAGS, ZCOPY_SEG_DROP_BEHIND);
-	zt_nla_nest_end(nlh, nest);
 	EXPECT_EQ(-EINVAL, zt_nl_transact(&self->nl, nlh));
 	EXPECT_STREQ("drop-behind needs ZCOPY_SEND_FILE_NOTIFY",
 		     self->nl.extack);

@@ -19,6 +19,7 @@ echo "1..1"
 need_module ko
 ZC=$(command -v zcopyctl || echo "$(dirname "$0")/../zcopyctl")
 [ -n "$reason" ] || [ -x "$ZC" ] || reason="no zcopyctl"
+[ -n "$reason" ] || command -v jq >/dev/null || reason="no jq on the PATH"
 if [ -n "$reason" ]; then
 	echo "ok 1 reload # SKIP $reason"
 	exit 4
@@ -44,8 +45,8 @@ workload() {
 	wait $rpid || rc=1
 	[ $rc = 0 ] || { cat "$tmp/send.out" "$tmp/recv.out" | sed 's/^/# /'; return 1; }
 	"$ZC" -j stats > "$tmp/stats" || return 1
-	grep -q '"pools":0,"pinned_pages":0,' "$tmp/stats" &&
-		grep -q '"outstanding":0}' "$tmp/stats" ||
+	jq -e '.pools == 0 and .pinned_pages == 0 and .outstanding == 0' \
+		"$tmp/stats" > /dev/null ||
 		{ echo "# counters not idle: $(cat "$tmp/stats")"; return 1; }
 }
 

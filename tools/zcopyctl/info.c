@@ -173,26 +173,6 @@ int cmd_info(struct zc_cli *cli, int argc, char **argv)
 
 /* ---- stats ---- */
 
-/* The order of the table and of the JSON object (tools/vm/init reads it). */
-static const int zc_stats_order[] = {
-	ZCOPY_A_STATS_TRANSFERS,
-	ZCOPY_A_STATS_FAILED_SENDS,
-	ZCOPY_A_STATS_BYTES_POOL,
-	ZCOPY_A_STATS_BYTES_FILE,
-	ZCOPY_A_STATS_BYTES_ZC,
-	ZCOPY_A_STATS_BYTES_COPIED,
-	ZCOPY_A_STATS_COMPLETIONS,
-	ZCOPY_A_STATS_COMPLETIONS_COPIED,
-	ZCOPY_A_STATS_POOLS_REGISTERED,
-	ZCOPY_A_STATS_POOLS_RELEASED,
-	ZCOPY_A_STATS_POOLS,
-	ZCOPY_A_STATS_PINNED_PAGES,
-	ZCOPY_A_STATS_PINNED_PAGES_PEAK,
-	ZCOPY_A_STATS_OUTSTANDING,
-};
-
-#define ZC_NSTATS (sizeof(zc_stats_order) / sizeof(zc_stats_order[0]))
-
 struct zc_stats {
 	uint64_t v[ZCOPY_A_STATS_MAX + 1];
 	bool have[ZCOPY_A_STATS_MAX + 1];
@@ -235,8 +215,9 @@ static void zc_stats_print(const struct zc_stats *s,
 	size_t i;
 
 	t = zc_table_new(NULL, cols, 4, ZC_TABLE_KV);
-	for (i = 0; i < ZC_NSTATS; i++) {
-		int a = zc_stats_order[i];
+	/* The spec's order, as the attributes are numbered. */
+	for (i = 1; i <= ZCOPY_A_STATS_MAX; i++) {
+		int a = (int)i;
 		int64_t delta;
 		char b[24];
 
