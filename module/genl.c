@@ -68,7 +68,12 @@ static int zcopy_nl_no_attrs(const struct nlmsghdr *nlh,
 	return -EINVAL;
 }
 
-int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Answer a request that takes no attributes with one message of @cmd,
+ * filled in by @fill.
+ */
+static int zcopy_nl_reply(struct genl_info *info, u8 cmd,
+			  int (*fill)(struct sk_buff *msg))
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -79,25 +84,30 @@ int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 
-	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0,
-				ZCOPY_CMD_INFO_GET);
-	if (!hdr)
-		goto err_msg;
+	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0, cmd);
+	if (!hdr || fill(msg)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
 
+static int zcopy_nl_put_info(struct sk_buff *msg)
+{
 	if (nla_put_string(msg, ZCOPY_A_INFO_VERSION, ZCOPY_VERSION) ||
 	    nla_put_u32(msg, ZCOPY_A_INFO_ABI, ZCOPY_ABI_VERSION) ||
 	    nla_put_u64_64bit(msg, ZCOPY_A_INFO_FEATURES, zcopy_features(),
 			      ZCOPY_A_INFO_PAD) ||
 	    nla_put_u32(msg, ZCOPY_A_INFO_COPY_THRESHOLD,
 			zcopy_copy_threshold()))
-		goto err_msg;
+		return -EMSGSIZE;
+	return 0;
+}
 
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-err_msg:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return zcopy_nl_reply(info, ZCOPY_CMD_INFO_GET, zcopy_nl_put_info);
 }
 
 /* The internal counters, in the order of their netlink attributes. */
@@ -139,23 +149,7 @@ static int zcopy_nl_put_stats(struct sk_buff *msg)
 
 int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *msg;
-	void *hdr;
-
-	if (zcopy_nl_no_attrs(info->nlhdr, info->extack))
-		return -EINVAL;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-
-	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0,
-				ZCOPY_CMD_STATS_GET);
-	if (!hdr || zcopy_nl_put_stats(msg)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return zcopy_nl_reply(info, ZCOPY_CMD_STATS_GET, zcopy_nl_put_stats);
 }
 
 int zcopy_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)

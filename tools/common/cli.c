@@ -223,3 +223,12 @@ int zc_cli_run(struct zc_cli *cli, const struct zc_cmd *cmd, int argc,
 	cli->lopts = NULL;
 	return ret;
 }
+
+/* After the options: none left, or the usage error for the first one. */
+int zc_no_operands(struct zc_cli *cli, int argc, char **argv)
+{
+	if (optind < argc)
+		return zc_usage_error(cli, "takes no arguments ('%s')",
+				      argv[optind]);
+	return 0;
+}

@@ -84,6 +84,9 @@ int zc_getopt(struct zc_cli *cli, int argc, char **argv);
 
 void zc_cmd_help(const struct zc_cli *cli, FILE *f, const struct zc_cmd *c);
 
+/* After zc_getopt(): 0, or EXIT_USAGE (said) if operands are left. */
+int zc_no_operands(struct zc_cli *cli, int argc, char **argv);
+
 int zc_usage_error(struct zc_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void zc_err(struct zc_cli *cli, const char *fmt, ...)

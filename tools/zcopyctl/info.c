@@ -32,9 +32,8 @@ static int zc_no_args(struct zc_ctx *ctx, int argc, char **argv)
 
 	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1)
 		return c == ZC_OPT_EXIT ? ctx->cli.exit : EXIT_USAGE;
-	if (optind < argc)
-		return zc_usage_error(&ctx->cli, "takes no arguments ('%s')",
-				      argv[optind]);
+	if (zc_no_operands(&ctx->cli, argc, argv))
+		return EXIT_USAGE;
 	return -1;
 }
 
@@ -272,9 +271,8 @@ int cmd_stats(struct zc_cli *cli, int argc, char **argv)
 			return ctx->cli.exit;
 		}
 	}
-	if (optind < argc)
-		return zc_usage_error(&ctx->cli, "takes no arguments ('%s')",
-				      argv[optind]);
+	if (zc_no_operands(&ctx->cli, argc, argv))
+		return EXIT_USAGE;
 	if (count && !watch)
 		return zc_usage_error(&ctx->cli, "--count needs --watch");
 	if (zc_nl_connect(ctx))

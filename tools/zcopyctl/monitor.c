@@ -178,9 +178,8 @@ int cmd_monitor(struct zc_cli *cli, int argc, char **argv)
 			return ctx->cli.exit;
 		}
 	}
-	if (optind < argc)
-		return zc_usage_error(&ctx->cli, "takes no arguments ('%s')",
-				      argv[optind]);
+	if (zc_no_operands(&ctx->cli, argc, argv))
+		return EXIT_USAGE;
 	if (zc_nl_connect(ctx))
 		return EXIT_FAIL;
 	if (!ctx->events_grp) {
