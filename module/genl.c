@@ -499,6 +499,20 @@ static void zcopy_nl_pool_del(const struct zcopy_pool_info *pool)
 	zcopy_nl_pool_event(pool, ZCOPY_CMD_POOL_DEL);
 }
 
+/* An event about a transfer, with its cookie and sender; *@err if full. */
+static struct sk_buff *zcopy_nl_xfer_event(const struct zcopy_xfer_info *xfer,
+					   u8 cmd, void **hdr, int *err)
+{
+	struct sk_buff *msg = zcopy_nl_event_new(xfer->net, cmd, hdr);
+
+	if (msg)
+		*err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE,
+					 xfer->cookie, ZCOPY_A_XFER_PAD) ||
+		       zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, xfer->pid,
+					xfer->pid_ns);
+	return msg;
+}
+
 static void zcopy_nl_xfer_done(const struct zcopy_xfer_info *xfer)
 {
 	const struct zcopy_completion *rec = xfer->rec;
@@ -506,13 +520,10 @@ static void zcopy_nl_xfer_done(const struct zcopy_xfer_info *xfer)
 	void *hdr;
 	int err;
 
-	msg = zcopy_nl_event_new(xfer->net, ZCOPY_CMD_XFER_DONE, &hdr);
+	msg = zcopy_nl_xfer_event(xfer, ZCOPY_CMD_XFER_DONE, &hdr, &err);
 	if (!msg)
 		return;
-	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, xfer->cookie,
-				ZCOPY_A_XFER_PAD) ||
-	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, xfer->pid,
-			       xfer->pid_ns) ||
+	err = err ||
 	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES, rec->bytes,
 				ZCOPY_A_XFER_PAD) ||
 	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_POOL_BYTES, rec->pool_bytes,
@@ -533,14 +544,10 @@ static void zcopy_nl_send_failed(const struct zcopy_xfer_info *xfer)
 	void *hdr;
 	int err;
 
-	msg = zcopy_nl_event_new(xfer->net, ZCOPY_CMD_SEND_FAILED, &hdr);
+	msg = zcopy_nl_xfer_event(xfer, ZCOPY_CMD_SEND_FAILED, &hdr, &err);
 	if (!msg)
 		return;
-	err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, xfer->cookie,
-				ZCOPY_A_XFER_PAD) ||
-	      zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, xfer->pid,
-			       xfer->pid_ns) ||
-	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, xfer->error);
+	err = err || nla_put_s32(msg, ZCOPY_A_XFER_ERROR, xfer->error);
 	zcopy_nl_event_send(xfer->net, msg, hdr, err);
 }
 

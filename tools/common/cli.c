@@ -232,3 +232,12 @@ int zc_no_operands(struct zc_cli *cli, int argc, char **argv)
 				      argv[optind]);
 	return 0;
 }
+
+/* The argument of a count option (--count N): a positive number. */
+int zc_opt_count(struct zc_cli *cli, const char *arg, uint64_t *v)
+{
+	if (zc_parse_u64(arg, v) || !*v)
+		return zc_usage_error(cli, "--count '%s': expected a positive number",
+				      arg);
+	return 0;
+}

@@ -86,6 +86,8 @@ void zc_cmd_help(const struct zc_cli *cli, FILE *f, const struct zc_cmd *c);
 
 /* After zc_getopt(): 0, or EXIT_USAGE (said) if operands are left. */
 int zc_no_operands(struct zc_cli *cli, int argc, char **argv);
+/* --count N: 0, or EXIT_USAGE (said) unless N is a positive number. */
+int zc_opt_count(struct zc_cli *cli, const char *arg, uint64_t *v);
 
 int zc_usage_error(struct zc_cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

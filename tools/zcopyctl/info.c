@@ -262,10 +262,8 @@ int cmd_stats(struct zc_cli *cli, int argc, char **argv)
 					optarg);
 			break;
 		case OPT_COUNT:
-			if (zc_parse_u64(optarg, &count) || !count)
-				return zc_usage_error(&ctx->cli,
-					"--count '%s': expected a positive number",
-					optarg);
+			if (zc_opt_count(&ctx->cli, optarg, &count))
+				return EXIT_USAGE;
 			break;
 		case ZC_OPT_EXIT:
 			return ctx->cli.exit;

@@ -161,10 +161,8 @@ int cmd_monitor(struct zc_cli *cli, int argc, char **argv)
 	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_COUNT:
-			if (zc_parse_u64(optarg, &count) || !count)
-				return zc_usage_error(&ctx->cli,
-					"--count '%s': expected a positive number",
-					optarg);
+			if (zc_opt_count(&ctx->cli, optarg, &count))
+				return EXIT_USAGE;
 			break;
 		case OPT_TIMEOUT:
 			if (zc_parse_secs(optarg, &timeout) || !timeout)
