@@ -512,15 +512,17 @@ void zc_table_discard(struct zc_table *t)
 /* The end of the table: text is printed, aligned; JSON is closed. */
 void zc_table_end(struct zc_table *t)
 {
-	size_t w[32] = { 0 }, r;
 	bool header = t->flags & ZC_TABLE_HEADER;
+	size_t *w, r;
 	int i;
 
 	if (zp_json) {
 		zj_close(t->flags & ZC_TABLE_KV ? '}' : ']');
 		goto out;
 	}
-	for (i = 0; i < t->ncols && i < 32; i++) {
+	w = zp_alloc(NULL, t->ncols * sizeof(*w));
+	for (i = 0; i < t->ncols; i++) {
+		w[i] = 0;
 		if (!t->cols[i].head)
 			continue;
 		if (header)
@@ -534,11 +536,11 @@ void zc_table_end(struct zc_table *t)
 		}
 	}
 	for (r = header ? 0 : 1; r <= t->nrows; r++) {
-		char line[1024];
+		char line[2048];
 		size_t n = 0;
 		bool first = true;
 
-		for (i = 0; i < t->ncols && i < 32; i++) {
+		for (i = 0; i < t->ncols; i++) {
 			const char *s;
 
 			if (!t->cols[i].head)
@@ -560,6 +562,7 @@ void zc_table_end(struct zc_table *t)
 			n--;
 		printf("%.*s\n", (int)n, line);
 	}
+	free(w);
 out:
 	zc_table_discard(t);
 }
