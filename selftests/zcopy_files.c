@@ -383,16 +383,17 @@ TEST_F_TIMEOUT(files, drop_behind, 240)
 /*
  * ZCOPY_SEG_WILLNEED starts reading an extent when the send starts: the
  * send stops at the end of a first file before it reaches a second,
- * dropped one, whose pages come in all the same. Without the hint they
- * do not.
+ * dropped one, whose first pages come in all the same. Without the hint
+ * none do.
  */
 TEST_F_TIMEOUT(files, willneed, 120)
 {
-	size_t size = 2 * ZU_MIB, pages = size / sysconf(_SC_PAGESIZE), got[2];
+	size_t size = 2 * ZU_MIB, pages = size / sysconf(_SC_PAGESIZE);
+	size_t got[2] = { 0, 0 };
 	unsigned char *data = malloc(size), head[100];
 	struct zcopy_seg segs[2];
 	struct zcopy_send s;
-	int fd, hfd, i, t;
+	int fd, hfd, i, t, same;
 
 	ASSERT_NE(NULL, data);
 	if (!(self->q.features & ZCOPY_FEATURE_CACHE_HINTS))
@@ -416,20 +417,25 @@ TEST_F_TIMEOUT(files, willneed, 120)
 				  &s, NULL, 0);
 		EXPECT_EQ(ZCOPY_STOP_EOF, s.stop_reason);
 		EXPECT_EQ(0, s.stop_seg);
-		/* Readahead is not waited for: give it up to 5 s. */
-		for (t = 0; t < 50; t++) {
+		/* Readahead is not waited for: until it settles, 20 s at most. */
+		for (t = 0, same = 0; t < 200 && same < 10; t++) {
+			size_t now;
+
 			zu_sleep_ms(100);
-			got[i] = resident_pages(fd, size);
-			if (i && got[i] == pages)
-				break;
-			if (!i && t == 5)
-				break;
+			now = resident_pages(fd, size);
+			same = now == got[i] ? same + 1 : 0;
+			got[i] = now;
 		}
 	}
 	TH_LOG("pages of the unsent extent cached: %zu without the hint, %zu with it (of %zu)",
 	       got[0], got[1], pages);
+	/*
+	 * The kernel reads ahead at most the device's readahead size of a
+	 * hint (max of io_pages and ra_pages: 320 pages over the test's loop
+	 * device), from the extent's start.
+	 */
 	EXPECT_EQ(0, got[0]);
-	EXPECT_EQ(pages, got[1]);
+	EXPECT_LE(pages / 8, got[1]);
 	close(fd);
 	close(hfd);
 	free(data);

@@ -757,7 +757,8 @@ TEST_F(xfer, pool_dump_many)
 
 /*
  * max_segments is the most one XFER_START takes: that many go out, in
- * order, and one more is refused before anything is sent.
+ * order, and one more is refused (E2BIG, as by the ioctl) before anything
+ * is sent.
  */
 TEST_F(xfer, max_segments)
 {
@@ -793,7 +794,7 @@ TEST_F(xfer, max_segments)
 	for (i = 0; i <= q.max_segments; i++)
 		zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, i, 1);
 	ASSERT_GE(bufsz, nlh->nlmsg_len);
-	EXPECT_EQ(-EINVAL, zt_nl_transact(&self->nl, nlh));
+	EXPECT_EQ(-E2BIG, zt_nl_transact(&self->nl, nlh));
 	EXPECT_STREQ("more segments than max_segments", self->nl.extack);
 	/* Nothing of it was sent. */
 	EXPECT_EQ(-1, recv(self->srv, got, 1, MSG_DONTWAIT));
