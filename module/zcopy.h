@@ -62,7 +62,8 @@ void zcopy_ctx_put(struct zcopy_ctx *ctx);
 /* What this module implements, for ZCOPY_IOC_QUERY and INFO_GET. */
 static inline u64 zcopy_features(void)
 {
-	return ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND | ZCOPY_FEATURE_KTLS;
+	return ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND | ZCOPY_FEATURE_KTLS |
+	       ZCOPY_FEATURE_ROUTE_PROBE;
 }
 
 static inline void zcopy_ctx_get(struct zcopy_ctx *ctx)

@@ -18,14 +18,17 @@
  * @ZCOPY_FEATURE_SEND: ZCOPY_IOC_SEND with ZCOPY_SEG_POOL and ZCOPY_SEG_FILE
  *   segments, completions through read()
  * @ZCOPY_FEATURE_KTLS: ZCOPY_IOC_SEND on sockets with the kernel TLS ULP
+ * @ZCOPY_FEATURE_ROUTE_PROBE: ZCOPY_IOC_PROBE: what a send on a socket's
+ *   current route would copy, and why. (Bits 3 to 7 belong to other features.)
  */
 enum zcopy_feature {
 	ZCOPY_FEATURE_POOLS = 1,
 	ZCOPY_FEATURE_SEND = 2,
 	ZCOPY_FEATURE_KTLS = 4,
+	ZCOPY_FEATURE_ROUTE_PROBE = 256,
 
 	/* private: */
-	ZCOPY_FEATURE_MASK = 7,
+	ZCOPY_FEATURE_MASK = 263,
 };
 
 /**
@@ -94,6 +97,30 @@ enum zcopy_reason {
 	ZCOPY_REASON_KTLS,
 	ZCOPY_REASON_FILE_COPY,
 	ZCOPY_REASON_SMALL,
+};
+
+/**
+ * enum zcopy_probe_flags - What ZCOPY_IOC_PROBE found on the socket and its
+ *   route (route_flags of struct zcopy_probe).
+ * @ZCOPY_PROBE_DST: the socket has a cached route; the device fields describe
+ *   its device (else the route is not known yet and they are zero)
+ * @ZCOPY_PROBE_KTLS: the socket has the kernel TLS ULP with a transmit key
+ * @ZCOPY_PROBE_LOCAL: the route ends in this host (loopback, veth)
+ * @ZCOPY_PROBE_ROUTE_SG: the socket's route capabilities have scatter-gather
+ *   (what TCP builds its skbs for)
+ * @ZCOPY_PROBE_DEV_SG: the route's device has scatter-gather enabled
+ * @ZCOPY_PROBE_ROUTE_GSO: the socket's route capabilities allow GSO
+ * @ZCOPY_PROBE_DEV_TSO: the route's device has TCP segmentation offload
+ *   enabled
+ */
+enum zcopy_probe_flags {
+	ZCOPY_PROBE_DST = 1,
+	ZCOPY_PROBE_KTLS = 2,
+	ZCOPY_PROBE_LOCAL = 4,
+	ZCOPY_PROBE_ROUTE_SG = 8,
+	ZCOPY_PROBE_DEV_SG = 16,
+	ZCOPY_PROBE_ROUTE_GSO = 32,
+	ZCOPY_PROBE_DEV_TSO = 64,
 };
 
 /**
