@@ -78,7 +78,7 @@ static int zcopy_ioc_send(struct zcopy_ctx *ctx, void *arg)
 
 static int zcopy_ioc_probe(struct zcopy_ctx *ctx, void *arg)
 {
-	return zcopy_probe(arg);
+	return zcopy_probe(arg, NULL);
 }
 
 /*

@@ -930,13 +930,15 @@ static void zcopy_probe_pool(const struct zcopy_route *r, u64 len, u32 *seg,
 }
 
 /**
- * zcopy_probe - ZCOPY_IOC_PROBE: what a send on a socket would copy now
+ * zcopy_probe - ZCOPY_IOC_PROBE and ZCOPY_CMD_ROUTE_PROBE: what a send on
+ *	a socket would copy now
  * @p: the request; its out fields are filled in on success
+ * @extack: says why a socket is refused (NULL from the ioctl)
  *
  * Return: 0, or -EINVAL, -EBADF, -ENOTSOCK, -EOPNOTSUPP, -ENOTCONN, as
  * ZCOPY_IOC_SEND refuses the same socket.
  */
-int zcopy_probe(struct zcopy_probe *p)
+int zcopy_probe(struct zcopy_probe *p, struct netlink_ext_ack *extack)
 {
 	struct zcopy_route r;
 	struct socket *sock;
@@ -946,9 +948,14 @@ int zcopy_probe(struct zcopy_probe *p)
 	if (p->flags || p->__reserved)
 		return -EINVAL;
 	sock = sockfd_lookup(p->sockfd, &ret);
-	if (!sock)
+	if (!sock) {
+		if (ret == -ENOTSOCK)
+			NL_SET_ERR_MSG(extack, "sockfd is not a socket");
+		else
+			NL_SET_ERR_MSG(extack, "sockfd is not an open file descriptor");
 		return ret;
-	ret = zcopy_check_sock(sock, NULL);
+	}
+	ret = zcopy_check_sock(sock, extack);
 	if (ret)
 		goto out;
 

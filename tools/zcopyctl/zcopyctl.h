@@ -89,7 +89,7 @@ struct zc_attr_set {
 
 /* nl-gen.c, generated from the spec by tools/nlgen */
 extern const struct zc_attr_set zc_set_info, zc_set_stats, zc_set_pool,
-	zc_set_seg, zc_set_xfer;
+	zc_set_seg, zc_set_xfer, zc_set_probe;
 
 struct zc_cmd_desc {
 	const char *name;		/* the spec's operation name */

@@ -74,6 +74,12 @@
  *      first byte is ECANCELED (a request cannot be restarted, and EINTR
  *      from a doit would leave the request without an ACK)
  *
+ *    ZCOPY_CMD_ROUTE_PROBE (do; any user)
+ *      request: ZCOPY_A_PROBE_SOCKFD    u32, required: the caller's socket
+ *      reply: ZCOPY_A_PROBE_*           the out fields of struct
+ *                                       zcopy_probe, one attribute each
+ *      errors: those of ZCOPY_IOC_PROBE
+ *
  *    Multicast group "events" (ZCOPY_MCGRP_EVENTS; CAP_NET_ADMIN), in the
  *    network namespace of the process that opened the /dev/zcopy file (or
  *    sent ZCOPY_CMD_XFER_START):
