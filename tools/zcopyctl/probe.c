@@ -27,7 +27,10 @@ static const char *const zc_probe_flag_names[] = {
 	"dst", "ktls", "local", "route-sg", "dev-sg", "route-gso", "dev-tso",
 };
 
-/* One kind of segment: "zero copy", or "copied (REASON): why". */
+/*
+ * One kind of segment: "zero copy" or "copied (REASON)", for which ones,
+ * and why.
+ */
 static void zc_probe_verdict(const char *key, const char *label,
 			     uint32_t reason, uint32_t seg_reason,
 			     const char *note)
@@ -43,13 +46,13 @@ static void zc_probe_verdict(const char *key, const char *label,
 		     zc_reason_name(reason));
 	zc_print_str(ZC_JSON, "seg_result_reason", NULL,
 		     zc_reason_name(seg_reason));
+	if (note)
+		zc_print_text(", %s", note);
 	if (reason)
 		zc_print_text(": %s", zc_reason_help(reason));
 	if (reason != seg_reason)
-		zc_print_text("; told by the completion, the segment result says %s",
+		zc_print_text(" (said by the completion; the segment result says %s)",
 			      zc_reason_name(seg_reason));
-	if (note)
-		zc_print_text(" %s", note);
 	zc_print_nl();
 	zc_obj_close();
 }
@@ -94,11 +97,11 @@ static void zc_probe_report(const struct zcopy_probe *p, const char *dest)
 	zc_print_u64(ZC_ANY, "copy_threshold",
 		     "copy threshold %" PRIu64 " bytes\n", p->copy_threshold);
 
-	snprintf(note, sizeof(note), "(%u bytes or more)", p->copy_threshold);
+	snprintf(note, sizeof(note), "%u bytes or more", p->copy_threshold);
 	zc_probe_verdict("pool", "pool segments", p->pool_reason,
 			 p->pool_seg_reason, p->copy_threshold > 1 ? note : NULL);
 	if (p->copy_threshold > 1) {
-		snprintf(note, sizeof(note), "(below %u bytes)",
+		snprintf(note, sizeof(note), "below %u bytes",
 			 p->copy_threshold);
 		zc_probe_verdict("small_pool", "short pool", p->small_reason,
 				 p->small_reason, note);
@@ -106,7 +109,7 @@ static void zc_probe_report(const struct zcopy_probe *p, const char *dest)
 		zc_print_null(ZC_JSON, "small_pool", NULL);
 	}
 	zc_probe_verdict("file", "file extents", p->file_reason,
-			 p->file_reason, "(page-cache files)");
+			 p->file_reason, "page-cache files");
 	zc_obj_close();
 	zc_print_end();
 }
