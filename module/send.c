@@ -133,16 +133,16 @@ static void zcopy_route_read(struct sock *sk, struct zcopy_route *r)
 	netdev_features_t caps = READ_ONCE(sk->sk_route_caps);
 	struct dst_entry *dst;
 
-	if (r->tls)
-		r->flags |= ZCOPY_PROBE_KTLS;
 	if (caps & NETIF_F_SG)
 		r->flags |= ZCOPY_PROBE_ROUTE_SG;
 	if (sk_can_gso(sk))
 		r->flags |= ZCOPY_PROBE_ROUTE_GSO;
-	if (r->tls)
+	if (r->tls) {
+		r->flags |= ZCOPY_PROBE_KTLS;
 		r->copy_reason = ZCOPY_REASON_KTLS;
-	else if (!(caps & NETIF_F_SG))
+	} else if (!(caps & NETIF_F_SG)) {
 		r->copy_reason = ZCOPY_REASON_NO_SG;
+	}
 
 	dst = sk_dst_get(sk);
 	if (dst) {
