@@ -32,6 +32,7 @@ union zcopy_ioctl_buf {
 	struct zcopy_pool_register pool_register;
 	struct zcopy_pool_unregister pool_unregister;
 	struct zcopy_send send;
+	struct zcopy_probe probe;
 };
 
 struct zcopy_ioctl_op {
@@ -75,6 +76,11 @@ static int zcopy_ioc_send(struct zcopy_ctx *ctx, void *arg)
 	return zcopy_send_user(ctx, arg);
 }
 
+static int zcopy_ioc_probe(struct zcopy_ctx *ctx, void *arg)
+{
+	return zcopy_probe(arg, NULL);
+}
+
 /*
  * As iommufd does: each entry knows its whole ioctl number, so an entry
  * in the wrong slot is refused rather than run (as is a number with other
@@ -106,6 +112,9 @@ static const struct zcopy_ioctl_op zcopy_ioctl_ops[] = {
 	[ZCOPY_IOC_NR_SEND - ZCOPY_IOC_BASE] =
 		ZCOPY_IOCTL_OP(ZCOPY_IOC_SEND, struct zcopy_send, __reserved,
 			       zcopy_ioc_send),
+	[ZCOPY_IOC_NR_PROBE - ZCOPY_IOC_BASE] =
+		ZCOPY_IOCTL_OP(ZCOPY_IOC_PROBE, struct zcopy_probe, ifname,
+			       zcopy_ioc_probe),
 };
 
 static_assert(ARRAY_SIZE(zcopy_ioctl_ops) ==
@@ -119,6 +128,7 @@ static_assert(sizeof(struct zcopy_seg) == 32);
 static_assert(sizeof(struct zcopy_seg_result) == 24);
 static_assert(sizeof(struct zcopy_send) == 72);
 static_assert(sizeof(struct zcopy_completion) == 56);
+static_assert(sizeof(struct zcopy_probe) == 72);
 
 static long zcopy_ioctl(struct file *file, unsigned int cmd,
 			unsigned long uarg)

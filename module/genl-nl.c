@@ -28,8 +28,13 @@ static const struct nla_policy zcopy_xfer_start_nl_policy[ZCOPY_A_XFER_SEG + 1] 
 	[ZCOPY_A_XFER_SEG] = NLA_POLICY_NESTED(zcopy_xfer_seg_nl_policy),
 };
 
+/* ZCOPY_CMD_ROUTE_PROBE - do */
+static const struct nla_policy zcopy_route_probe_nl_policy[ZCOPY_A_PROBE_SOCKFD + 1] = {
+	[ZCOPY_A_PROBE_SOCKFD] = { .type = NLA_U32, },
+};
+
 /* Ops table for zcopy */
-const struct genl_split_ops zcopy_nl_ops[5] = {
+const struct genl_split_ops zcopy_nl_ops[6] = {
 	{
 		.cmd	= ZCOPY_CMD_INFO_GET,
 		.doit	= zcopy_nl_info_get_doit,
@@ -56,6 +61,13 @@ const struct genl_split_ops zcopy_nl_ops[5] = {
 		.policy		= zcopy_xfer_start_nl_policy,
 		.maxattr	= ZCOPY_A_XFER_SEG,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ZCOPY_CMD_ROUTE_PROBE,
+		.doit		= zcopy_nl_route_probe_doit,
+		.policy		= zcopy_route_probe_nl_policy,
+		.maxattr	= ZCOPY_A_PROBE_SOCKFD,
+		.flags		= GENL_CMD_CAP_DO,
 	},
 };
 

@@ -315,6 +315,53 @@ static int zcopy_nl_parse_segs(struct genl_info *info, struct zcopy_seg *segs)
 }
 
 /*
+ * ZCOPY_IOC_PROBE's answer as a reply. Runs in the caller's process, so
+ * the socket resolves in the caller's file table; nothing is sent.
+ */
+int zcopy_nl_route_probe_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct zcopy_probe p = { .size = sizeof(p) };
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, ZCOPY_A_PROBE_SOCKFD)) {
+		NL_SET_ERR_MSG(info->extack, "sockfd is required");
+		return -EINVAL;
+	}
+	p.sockfd = nla_get_u32(info->attrs[ZCOPY_A_PROBE_SOCKFD]);
+	ret = zcopy_probe(&p, info->extack);
+	if (ret) {
+		NL_SET_BAD_ATTR(info->extack,
+				info->attrs[ZCOPY_A_PROBE_SOCKFD]);
+		return ret;
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0,
+				ZCOPY_CMD_ROUTE_PROBE);
+	if (!hdr ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_POOL_REASON, p.pool_reason) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_POOL_SEG_REASON, p.pool_seg_reason) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_SMALL_REASON, p.small_reason) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_FILE_REASON, p.file_reason) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_COPY_THRESHOLD, p.copy_threshold) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_ROUTE_FLAGS, p.route_flags) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_IFINDEX, p.ifindex) ||
+	    nla_put_string(msg, ZCOPY_A_PROBE_IFNAME, p.ifname) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_MTU, p.mtu) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_GSO_MAX_SIZE, p.gso_max_size) ||
+	    nla_put_u32(msg, ZCOPY_A_PROBE_MSS, p.mss)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/*
  * Runs in the sender's process (genl doit), so the descriptors resolve in
  * the caller's file table. Without a devfd the transfer has a transient
  * context: no pools, and its completion is only an event.

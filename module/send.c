@@ -108,27 +108,166 @@ struct zcopy_kseg {
 };
 
 /**
+ * struct zcopy_route - what a send decides from its socket and route
+ * @tls: the socket encrypts with kernel TLS
+ * @local: the route ends in this host (loopback, veth)
+ * @copy_reason: why every byte is copied at send time, or NONE
+ * @threshold: copy_threshold, read once for the whole send
+ * @flags: enum zcopy_probe_flags
+ * @ifindex: the route's device, 0 without a cached route
+ * @ifname: its name
+ * @mtu: the route's path MTU
+ * @gso_max_size: the largest GSO packet TCP builds for the socket
+ */
+struct zcopy_route {
+	bool tls;
+	bool local;
+	u32 copy_reason;
+	u32 threshold;
+	u32 flags;
+	int ifindex;
+	char ifname[IFNAMSIZ];
+	u32 mtu;
+	u32 gso_max_size;
+};
+
+static bool zcopy_sock_is_tls(struct sock *sk)
+{
+	const struct tcp_ulp_ops *ulp = READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
+
+	return ulp && !strcmp(ulp->name, "tls") &&
+	       tls_get_ctx(sk)->tx_conf != TLS_BASE;
+}
+
+/*
+ * Why the CPU will copy what is sent on @sk's route, known before sending:
+ * kTLS encrypts into new pages; a device without scatter-gather gets every
+ * non-linear skb linearized (TCP itself always builds paged skbs: with GSO
+ * its route caps claim SG whatever the device has). @r->local says whether
+ * the route ends in this host (loopback, veth), where receiving copies
+ * pool pages. The rest of @r is what ZCOPY_IOC_PROBE shows of the route.
+ */
+static void zcopy_route_read(struct sock *sk, struct zcopy_route *r)
+{
+	netdev_features_t caps = READ_ONCE(sk->sk_route_caps);
+	struct dst_entry *dst;
+
+	if (caps & NETIF_F_SG)
+		r->flags |= ZCOPY_PROBE_ROUTE_SG;
+	if (sk_can_gso(sk))
+		r->flags |= ZCOPY_PROBE_ROUTE_GSO;
+	if (r->tls) {
+		r->flags |= ZCOPY_PROBE_KTLS;
+		r->copy_reason = ZCOPY_REASON_KTLS;
+	} else if (!(caps & NETIF_F_SG)) {
+		r->copy_reason = ZCOPY_REASON_NO_SG;
+	}
+
+	dst = sk_dst_get(sk);
+	if (dst) {
+		struct net_device *dev = dst->dev;
+		netdev_features_t features = READ_ONCE(dev->features);
+
+		r->flags |= ZCOPY_PROBE_DST;
+		if (features & NETIF_F_SG)
+			r->flags |= ZCOPY_PROBE_DEV_SG;
+		else if (!r->copy_reason)
+			r->copy_reason = ZCOPY_REASON_NO_SG;
+		if (features & (NETIF_F_TSO | NETIF_F_TSO6))
+			r->flags |= ZCOPY_PROBE_DEV_TSO;
+		r->local = (dev->flags & IFF_LOOPBACK) ||
+			   (dev->rtnl_link_ops &&
+			    !strcmp(dev->rtnl_link_ops->kind, "veth"));
+		if (r->local)
+			r->flags |= ZCOPY_PROBE_LOCAL;
+		r->ifindex = dev->ifindex;
+		/* A rename meanwhile may show a mix; the index is exact. */
+		strscpy(r->ifname, dev->name, sizeof(r->ifname));
+		r->mtu = dst_mtu(dst);
+		r->gso_max_size = READ_ONCE(sk->sk_gso_max_size);
+		dst_release(dst);
+	}
+}
+
+/**
+ * zcopy_route_get - what the send path decides for a socket, before sending
+ * @sock: a socket zcopy_check_sock() accepted
+ * @r: filled in
+ *
+ * ZCOPY_IOC_SEND and ZCOPY_IOC_PROBE both decide from this, and only
+ * through the zcopy_route_*_reason() helpers, so that what the probe says
+ * is what a send does.
+ */
+static void zcopy_route_get(struct socket *sock, struct zcopy_route *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->tls = zcopy_sock_is_tls(sock->sk);
+	r->threshold = zcopy_copy_threshold();
+	zcopy_route_read(sock->sk, r);
+}
+
+/*
+ * Whether a pool range of @len bytes goes with the transfer's zero-copy
+ * notification: not when it is short (a copy is cheaper), never on kTLS
+ * (which refuses MSG_ZEROCOPY: it encrypts into new pages).
+ */
+static bool zcopy_route_pool_seg_zc(const struct zcopy_route *r, u64 len)
+{
+	return !r->tls && len >= r->threshold;
+}
+
+/*
+ * What the segment result of a pool range says when it is sent: copied
+ * for being short (on a plain socket), for the route, or not (yet).
+ */
+static u32 zcopy_route_pool_seg_reason(const struct zcopy_route *r, bool zc)
+{
+	return !r->tls && !zc ? ZCOPY_REASON_SMALL : r->copy_reason;
+}
+
+/*
+ * The reason the completion gives for zero-copy pool bytes that the stack
+ * copied after the send (@stack_copied: the notification said so), or,
+ * for the probe, what it expects: copied at send for the route, copied
+ * by local delivery, or not copied (NONE) unless the stack has a reason
+ * of its own later (STACK).
+ */
+static u32 zcopy_route_pool_reason(const struct zcopy_route *r,
+				   bool stack_copied)
+{
+	if (r->copy_reason)
+		return r->copy_reason;
+	if (r->local)
+		return ZCOPY_REASON_LOCAL;
+	return stack_copied ? ZCOPY_REASON_STACK : ZCOPY_REASON_NONE;
+}
+
+/* Why bytes of a file extent were copied: @cache, a page-cache page. */
+static u32 zcopy_route_file_reason(const struct zcopy_route *r, bool cache)
+{
+	if (r->copy_reason)
+		return r->copy_reason;
+	return cache ? ZCOPY_REASON_NONE : ZCOPY_REASON_FILE_COPY;
+}
+
+/**
  * struct zcopy_sender - one ZCOPY_IOC_SEND in progress
  * @sock: the socket (a reference is held)
  * @x: the transfer
  * @msg_flags: MSG_NOSIGNAL, and MSG_DONTWAIT for non-blocking sends
- * @tls: the socket encrypts with kernel TLS
- * @local: the route ends in this host (loopback, veth)
+ * @route: what the socket and its route decide (zcopy_route_get())
  * @file_notify: ZCOPY_SEND_FILE_NOTIFY: no file page may stay referenced
  *	without the transfer's notification
  * @nowait_io: ZCOPY_SEND_NOWAIT_IO: stop before a page that is not cached
- * @copy_reason: why every byte is copied at send time, or NONE
  * @bvec: ZCOPY_BVEC_BATCH entries for pool pages
  */
 struct zcopy_sender {
 	struct socket *sock;
 	struct zcopy_xfer *x;
 	int msg_flags;
-	bool tls;
-	bool local;
+	struct zcopy_route route;
 	bool file_notify;
 	bool nowait_io;
-	u32 copy_reason;
 	struct bio_vec *bvec;
 };
 
@@ -167,8 +306,7 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 {
 	struct page **pages = seg->pool->pages;
 	u64 off = seg->offset, left = seg->len;
-	/* Not zero copy on a plain socket: copied for being short. */
-	u32 reason = !s->tls && !seg->zc ? ZCOPY_REASON_SMALL : s->copy_reason;
+	u32 reason = zcopy_route_pool_seg_reason(&s->route, seg->zc);
 
 	while (left) {
 		struct msghdr msg = { .msg_flags = s->msg_flags };
@@ -261,12 +399,9 @@ static int zcopy_send_pages_notify(struct zcopy_sender *s,
 static u32 zcopy_buf_reason(const struct zcopy_sender *s,
 			    struct pipe_buffer *buf, bool copy)
 {
-	if (s->copy_reason)
-		return s->copy_reason;
-	if (copy)
-		return ZCOPY_REASON_FILE_COPY;
-	return zcopy_page_is_cache(buf->page) ? ZCOPY_REASON_NONE :
-						ZCOPY_REASON_FILE_COPY;
+	/* @copy: this send copies page-cache pages too (kTLS, file-notify) */
+	return zcopy_route_file_reason(&s->route,
+				       !copy && zcopy_page_is_cache(buf->page));
 }
 
 /* Release the first @sent bytes of @pipe, counting how they went. */
@@ -567,48 +702,6 @@ static int zcopy_check_sock(struct socket *sock,
 	return 0;
 }
 
-static bool zcopy_sock_is_tls(struct sock *sk)
-{
-	const struct tcp_ulp_ops *ulp = READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
-
-	return ulp && !strcmp(ulp->name, "tls") &&
-	       tls_get_ctx(sk)->tx_conf != TLS_BASE;
-}
-
-/*
- * Why the CPU will copy what is sent on @sk's route, known before sending:
- * kTLS encrypts into new pages; a device without scatter-gather gets every
- * non-linear skb linearized (TCP itself always builds paged skbs: with GSO
- * its route caps claim SG whatever the device has). *@local says whether
- * the route ends in this host (loopback, veth), where receiving copies
- * pool pages.
- */
-static u32 zcopy_route_copy_reason(struct socket *sock, bool *local)
-{
-	struct sock *sk = sock->sk;
-	struct dst_entry *dst;
-	u32 reason = ZCOPY_REASON_NONE;
-
-	*local = false;
-	if (zcopy_sock_is_tls(sk))
-		reason = ZCOPY_REASON_KTLS;
-	else if (!(READ_ONCE(sk->sk_route_caps) & NETIF_F_SG))
-		reason = ZCOPY_REASON_NO_SG;
-
-	dst = sk_dst_get(sk);
-	if (dst) {
-		struct net_device *dev = dst->dev;
-
-		if (!reason && !(READ_ONCE(dev->features) & NETIF_F_SG))
-			reason = ZCOPY_REASON_NO_SG;
-		*local = (dev->flags & IFF_LOOPBACK) ||
-			 (dev->rtnl_link_ops &&
-			  !strcmp(dev->rtnl_link_ops->kind, "veth"));
-		dst_release(dst);
-	}
-	return reason;
-}
-
 static int zcopy_resolve_seg(struct zcopy_ctx *ctx, const struct zcopy_seg *u,
 			     u32 send_flags, struct zcopy_kseg *k,
 			     struct netlink_ext_ack *extack)
@@ -755,7 +848,7 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 		bool more_after = a->flags & ZCOPY_SEND_MORE;
 		bool more = i + 1 < a->nr_segs || more_after;
 
-		if (s->local && zcopy_seg_boundary(ks, a->nr_segs, i))
+		if (s->route.local && zcopy_seg_boundary(ks, a->nr_segs, i))
 			zcopy_sock_end_skb(s->sock);
 		if (ks[i].pool)
 			err = zcopy_send_pool_seg(s, &ks[i], more, &res[i]);
@@ -766,7 +859,8 @@ static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
 		if (err)
 			break;
 	}
-	if (!err && s->local && zcopy_seg_boundary(ks, a->nr_segs, a->nr_segs))
+	if (!err && s->route.local &&
+	    zcopy_seg_boundary(ks, a->nr_segs, a->nr_segs))
 		zcopy_sock_end_skb(s->sock);
 	a->stop_seg = i;
 	a->stop_offset = i < a->nr_segs ? res[i].sent : 0;
@@ -853,7 +947,7 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 	struct zcopy_seg_result *res = NULL;
 	struct zcopy_sender s = { };
 	struct zcopy_kseg *ks = NULL;
-	unsigned int i, nr_pools = 0, nr_drops = 0, threshold;
+	unsigned int i, nr_pools = 0, nr_drops = 0;
 	u64 total = 0, pool_bytes;
 	bool ok;
 	int ret;
@@ -919,23 +1013,20 @@ int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
 			zcopy_xfer_add_pool(s.x, ks[i].pool);
 	}
 
-	s.tls = zcopy_sock_is_tls(s.sock->sk);
+	zcopy_route_get(s.sock, &s.route);
 	s.file_notify = a->flags & ZCOPY_SEND_FILE_NOTIFY;
 	s.nowait_io = a->flags & ZCOPY_SEND_NOWAIT_IO;
-	threshold = zcopy_copy_threshold();
 	for (i = 0; i < a->nr_segs; i++) {
 		if (ks[i].pool)
-			ks[i].zc = !s.tls && ks[i].len >= threshold;
+			ks[i].zc = zcopy_route_pool_seg_zc(&s.route, ks[i].len);
 		else
-			ks[i].zc = s.file_notify && !s.tls;
+			ks[i].zc = s.file_notify && !s.route.tls;
 	}
 	s.msg_flags = MSG_NOSIGNAL;
 	if ((a->flags & ZCOPY_SEND_DONTWAIT) ||
 	    (s.sock->file->f_flags & O_NONBLOCK))
 		s.msg_flags |= MSG_DONTWAIT;
-	s.copy_reason = zcopy_route_copy_reason(s.sock, &s.local);
-	s.x->copy_reason = s.copy_reason ?: s.local ? ZCOPY_REASON_LOCAL :
-						      ZCOPY_REASON_STACK;
+	s.x->copy_reason = zcopy_route_pool_reason(&s.route, true);
 
 	/* Readahead for every willneed extent, before the first byte. */
 	for (i = 0; i < a->nr_segs; i++) {
@@ -997,6 +1088,69 @@ out:
 		zcopy_stat_add(ZCOPY_STAT_FAILED_SENDS, 1);
 		zcopy_notify_send_failed(&info);
 	}
+	return ret;
+}
+
+/*
+ * What a pool range of @len bytes gets: the reason its segment result
+ * gives (@seg) and the one its completion gives (@compl), decided as
+ * zcopy_send() decides them.
+ */
+static void zcopy_probe_pool(const struct zcopy_route *r, u64 len, u32 *seg,
+			     u32 *compl)
+{
+	bool zc = zcopy_route_pool_seg_zc(r, len);
+
+	*seg = zcopy_route_pool_seg_reason(r, zc);
+	*compl = zc ? zcopy_route_pool_reason(r, false) : *seg;
+}
+
+/**
+ * zcopy_probe - ZCOPY_IOC_PROBE and ZCOPY_CMD_ROUTE_PROBE: what a send on
+ *	a socket would copy now
+ * @p: the request; its out fields are filled in on success
+ * @extack: says why a socket is refused (NULL from the ioctl)
+ *
+ * Return: 0, or -EINVAL, -EBADF, -ENOTSOCK, -EOPNOTSUPP, -ENOTCONN, as
+ * ZCOPY_IOC_SEND refuses the same socket.
+ */
+int zcopy_probe(struct zcopy_probe *p, struct netlink_ext_ack *extack)
+{
+	struct zcopy_route r;
+	struct socket *sock;
+	u32 unused;
+	int ret;
+
+	if (p->flags || p->__reserved)
+		return -EINVAL;
+	sock = sockfd_lookup(p->sockfd, &ret);
+	if (!sock) {
+		if (ret == -ENOTSOCK)
+			NL_SET_ERR_MSG(extack, "sockfd is not a socket");
+		else
+			NL_SET_ERR_MSG(extack, "sockfd is not an open file descriptor");
+		return ret;
+	}
+	ret = zcopy_check_sock(sock, extack);
+	if (ret)
+		goto out;
+
+	zcopy_route_get(sock, &r);
+	zcopy_probe_pool(&r, r.threshold, &p->pool_seg_reason,
+			 &p->pool_reason);
+	/* With copy_threshold 0 or 1 no segment is short. */
+	zcopy_probe_pool(&r, r.threshold > 1 ? r.threshold - 1 : r.threshold,
+			 &p->small_reason, &unused);
+	p->file_reason = zcopy_route_file_reason(&r, true);
+	p->copy_threshold = r.threshold;
+	p->route_flags = r.flags;
+	p->ifindex = r.ifindex;
+	p->mtu = r.mtu;
+	p->gso_max_size = r.gso_max_size;
+	p->mss = READ_ONCE(tcp_sk(sock->sk)->mss_cache);
+	memcpy(p->ifname, r.ifname, sizeof(p->ifname));
+out:
+	sockfd_put(sock);
 	return ret;
 }
 

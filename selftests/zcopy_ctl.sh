@@ -42,6 +42,7 @@ TESTS=(
 	"send_procfs_eof_resume		xfer-start	t_procfs"
 	"send_recv_vmxnet3_pool_zc	xfer-start,vmxnet3	t_vmxnet3"
 	"send_small_header_copied	xfer-start,copy_threshold	t_small"
+	"probe_lo_and_veth_fd		route-probe	t_probe"
 	"recv_mismatch_exit_3		xfer-start	t_mismatch"
 	"recv_sha256			xfer-start	t_sha256"
 	"send_errors_one_line		xfer-start	t_send_errors"
@@ -305,7 +306,7 @@ t_port_max() {
 t_help() {
 	local c out
 	out=$("$ZC" help) || return 1
-	for c in send recv stats pools monitor reset info help; do
+	for c in send recv probe stats pools monitor reset info help; do
 		grep -q "^  $c " <<< "$out" || { echo "help lacks $c"; return 1; }
 	done
 	"$ZC" -h | grep -q "^  monitor " || return 1
@@ -557,6 +558,41 @@ t_small() {
 	expect_eq copied_bytes "$(jget copied_bytes "$tmp/s.json")" $HDR_LEN || return 1
 	expect_eq zc_bytes "$(jget zc_bytes "$tmp/s.json")" 300000 || return 1
 	expect_eq reason "$(jget reason "$tmp/s.json")" small || return 1
+}
+
+# zcopyctl probe: over lo by HOST:PORT, over veth into another namespace
+# by --fd; what it says is what the send tests above see on those routes
+# (pool segments copied by local delivery, file extents by reference;
+# copy_threshold is 0 here, so no pool segment is short).
+t_probe() {
+	recv_start "$tmp/r.out" -- recv 127.0.0.1:0 || return 1
+	"$ZC" -j probe "127.0.0.1:$port" > "$tmp/p.json" || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+	cat "$tmp/p.json"
+	jvalid "$tmp/p.json" || return 1
+	expect_eq ifname "$(jget ifname "$tmp/p.json")" lo || return 1
+	expect_eq pool.reason "$(jq -r .pool.reason "$tmp/p.json")" local || return 1
+	expect_eq pool.zerocopy "$(jq -r .pool.zerocopy "$tmp/p.json")" false || return 1
+	expect_eq pool.seg_result_reason "$(jq -r .pool.seg_result_reason "$tmp/p.json")" none || return 1
+	expect_eq file.reason "$(jq -r .file.reason "$tmp/p.json")" none || return 1
+	expect_eq small_pool "$(jget small_pool "$tmp/p.json")" null || return 1
+	expect_eq copy_threshold "$(jget copy_threshold "$tmp/p.json")" 0 || return 1
+	jq -r '.route_flag_names | .[]' "$tmp/p.json" | grep -qx local || return 1
+
+	setup_veth || return 1
+	recv_start "$tmp/r.out" ip netns exec $NSB -- recv 10.77.0.2:0 || return 1
+	ip netns exec $NSA bash -c 'exec 3<>"/dev/tcp/10.77.0.2/$1" && "$2" probe --fd 3' \
+		_ "$port" "$ZC" > "$tmp/p.out" || return 1
+	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+	cat "$tmp/p.out"
+	grep -q '^connection     10\.77\.0\.2:[0-9]* via zc_ctl_va ' "$tmp/p.out" || return 1
+	grep -q '^pool segments  copied (local)' "$tmp/p.out" || return 1
+	grep -q '^file extents   zero copy' "$tmp/p.out" || return 1
+	# Not a socket: the kernel's ENOTSOCK, one line, exit 1.
+	local rc=0
+	"$ZC" probe --fd 0 < /dev/null 2> "$tmp/p.err" || rc=$?
+	expect_eq "probe --fd 0 exit" $rc 1 || return 1
+	grep -q "Socket operation on non-socket" "$tmp/p.err" || { cat "$tmp/p.err"; return 1; }
 }
 
 t_mismatch() {

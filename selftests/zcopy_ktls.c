@@ -36,6 +36,7 @@ FIXTURE(ktls)
 	int snd, rcv;
 	__u64 cookie;
 	__u32 send_flags;	/* of every tls_send() */
+	struct zcopy_seg_result res[16];	/* of the last tls_send() */
 };
 
 static int tls_setup(int fd, int dir, uint64_t seed)
@@ -117,7 +118,7 @@ static void tls_send(struct __test_metadata *_metadata,
 		     __u32 n, size_t want, struct zcopy_send *s,
 		     struct zcopy_completion *c)
 {
-	struct zcopy_seg_result res[16];
+	struct zcopy_seg_result *res = self->res;
 	unsigned char *expect;
 	size_t total = 0, off = 0, pool = 0;
 	struct zu_rx rx;
@@ -132,7 +133,7 @@ static void tls_send(struct __test_metadata *_metadata,
 		memcpy(expect + off, seg_data(self, &segs[i]), segs[i].len);
 		off += segs[i].len;
 	}
-	memset(res, 0xff, sizeof(res));
+	memset(res, 0xff, sizeof(self->res));
 	ASSERT_EQ(0, zu_rx_start_idle(&rx, self->rcv, expect, total, want,
 				      5000));
 	ASSERT_EQ(0, zu_send(self->dev, self->snd, segs, n, res, self->cookie,
@@ -301,6 +302,49 @@ TEST_F(ktls, ext4_file_extents)
 	tls_send(_metadata, self, &seg, 1, 150000, &s, &c);
 	close(fd);
 	zu_ext4_umount(&fs);
+}
+
+/*
+ * ZCOPY_IOC_PROBE agrees with the send (route-probe): on a kTLS socket it
+ * says every pool range (short or not) and file extent is copied for kTLS,
+ * and the segment results and completions of the sends that follow say
+ * the same.
+ */
+TEST_F(ktls, probe_agrees)
+{
+	struct zcopy_seg pool = zu_seg_pool(self->pool.id, 0, POOL_LEN);
+	struct zcopy_seg file = zu_seg_file(self->file, 3, FILE_LEN - 3);
+	struct zcopy_completion c;
+	struct zcopy_probe p;
+	struct zcopy_send s;
+
+	if (!(self->q.features & ZCOPY_FEATURE_ROUTE_PROBE))
+		SKIP(return, "the module has no route-probe");
+	ASSERT_EQ(0, zu_probe(self->dev, self->snd, &p));
+	zu_log_probe(&p);
+	EXPECT_TRUE(p.route_flags & ZCOPY_PROBE_KTLS);
+	EXPECT_TRUE(p.route_flags & ZCOPY_PROBE_LOCAL);
+	EXPECT_STREQ("lo", p.ifname);
+
+	tls_send(_metadata, self, &pool, 1, pool.len, &s, &c);
+	EXPECT_EQ(p.pool_seg_reason, self->res[0].reason);
+	EXPECT_EQ(self->res[0].sent, self->res[0].copied);
+	EXPECT_EQ(p.pool_reason, c.reason);
+
+	tls_send(_metadata, self, &file, 1, file.len, &s, &c);
+	EXPECT_EQ(p.file_reason, self->res[0].reason);
+	EXPECT_EQ(p.file_reason, c.reason);
+
+	if (p.copy_threshold > 1) {
+		pool.len = p.copy_threshold - 1;
+		tls_send(_metadata, self, &pool, 1, pool.len, &s, &c);
+		EXPECT_EQ(p.small_reason, self->res[0].reason);
+		EXPECT_EQ(p.small_reason, c.reason);
+	}
+	/* The receiving socket has no TLS_TX: a plain local route. */
+	ASSERT_EQ(0, zu_probe(self->dev, self->rcv, &p));
+	EXPECT_FALSE(p.route_flags & ZCOPY_PROBE_KTLS);
+	EXPECT_EQ(ZCOPY_REASON_LOCAL, p.pool_reason);
 }
 
 TEST_HARNESS_MAIN

@@ -266,4 +266,27 @@ TEST_F(lib, netlink_pools_xfer_and_stats)
 	libzcopy_nl_close(n);
 }
 
+/*
+ * libzcopy_probe(): the ioctl's answer, the same as the raw ioctl's, and
+ * its errors passed through as negative errnos.
+ */
+TEST_F(lib, probe)
+{
+	struct zcopy_probe p, raw;
+	int r;
+
+	if (!(self->q.features & ZCOPY_FEATURE_ROUTE_PROBE))
+		SKIP(return, "the module has no route-probe");
+	r = libzcopy_probe(self->z, self->snd, &p);
+	ASSERT_EQ(0, r) TH_LOG("libzcopy_probe: %s", strerror(-r));
+	ASSERT_EQ(0, zu_probe(libzcopy_fd(self->z), self->snd, &raw));
+	EXPECT_EQ(0, memcmp(&p, &raw, sizeof(p)));
+	EXPECT_EQ(sizeof(p), p.size);
+	EXPECT_STREQ("lo", p.ifname);
+	EXPECT_EQ(ZCOPY_REASON_LOCAL, p.pool_reason);
+	EXPECT_EQ(-ENOTSOCK, libzcopy_probe(self->z, self->file, &p));
+	EXPECT_EQ(-EBADF, libzcopy_probe(self->z, -1, &p));
+	EXPECT_EQ(-EINVAL, libzcopy_probe(self->z, self->snd, NULL));
+}
+
 TEST_HARNESS_MAIN

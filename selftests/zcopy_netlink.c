@@ -547,6 +547,121 @@ TEST_F(xfer, unprivileged)
 	EXPECT_EQ(EPERM, as_nobody(nobody_xfer, self));
 }
 
+/* ---- ROUTE_PROBE: the ioctl's answer, and its rejections ---- */
+
+static struct nlmsghdr *probe_msg(FIXTURE_DATA(xfer) *self, int sockfd)
+{
+	struct nlmsghdr *nlh = zt_genl_msg(self->buf, self->nl.family,
+					   ZCOPY_CMD_ROUTE_PROBE,
+					   ZCOPY_GENL_VERSION);
+
+	if (sockfd != -2)
+		zt_nla_put_u32(nlh, ZCOPY_A_PROBE_SOCKFD, sockfd);
+	return nlh;
+}
+
+static __u32 probe_u32(struct __test_metadata *_metadata, struct zt_nl *nl,
+		       int type)
+{
+	struct nlattr *a = zt_nl_reply_attr(nl, type);
+
+	EXPECT_NE(NULL, a) TH_LOG("reply attribute %d missing", type);
+	return a ? zt_nla_u32(a) : ~0u;
+}
+
+TEST_F(xfer, route_probe_matches_ioctl)
+{
+	struct zcopy_probe p;
+	struct nlattr *a;
+	int r;
+
+	r = zu_probe(self->dev, self->cli, &p);
+	if (r == -ENOTTY)
+		SKIP(return, "the module has no route-probe");
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, zt_nl_transact(&self->nl, probe_msg(self, self->cli)));
+	EXPECT_EQ(p.pool_reason,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_POOL_REASON));
+	EXPECT_EQ(p.pool_seg_reason,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_POOL_SEG_REASON));
+	EXPECT_EQ(p.small_reason,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_SMALL_REASON));
+	EXPECT_EQ(p.file_reason,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_FILE_REASON));
+	EXPECT_EQ(p.copy_threshold,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_COPY_THRESHOLD));
+	EXPECT_EQ(p.route_flags,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_ROUTE_FLAGS));
+	EXPECT_EQ((__u32)p.ifindex,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_IFINDEX));
+	EXPECT_EQ(p.mtu, probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_MTU));
+	EXPECT_EQ(p.gso_max_size,
+		  probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_GSO_MAX_SIZE));
+	EXPECT_EQ(p.mss, probe_u32(_metadata, &self->nl, ZCOPY_A_PROBE_MSS));
+	a = zt_nl_reply_attr(&self->nl, ZCOPY_A_PROBE_IFNAME);
+	ASSERT_NE(NULL, a);
+	EXPECT_STREQ(p.ifname, (char *)zt_nla_data(a));
+	EXPECT_STREQ("lo", p.ifname);
+}
+
+TEST_F(xfer, route_probe_missing_sockfd)
+{
+	EXPECT_EQ(-EINVAL, zt_nl_transact(&self->nl, probe_msg(self, -2)));
+	EXPECT_NE(0, self->nl.extack[0]);
+}
+
+TEST_F(xfer, route_probe_bad_fd)
+{
+	EXPECT_EQ(-EBADF, zt_nl_transact(&self->nl, probe_msg(self, 9999)));
+	EXPECT_NE(0, self->nl.extack[0]);
+	TH_LOG("extack: %s", self->nl.extack);
+}
+
+TEST_F(xfer, route_probe_not_a_socket)
+{
+	EXPECT_EQ(-ENOTSOCK,
+		  zt_nl_transact(&self->nl, probe_msg(self, self->file)));
+	EXPECT_NE(0, self->nl.extack[0]);
+	TH_LOG("extack: %s", self->nl.extack);
+}
+
+TEST_F(xfer, route_probe_not_tcp)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EOPNOTSUPP, zt_nl_transact(&self->nl, probe_msg(self, fd)));
+	EXPECT_NE(0, self->nl.extack[0]);
+	close(fd);
+}
+
+TEST_F(xfer, route_probe_not_connected)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOTCONN, zt_nl_transact(&self->nl, probe_msg(self, fd)));
+	EXPECT_NE(0, self->nl.extack[0]);
+	close(fd);
+}
+
+/* Any user may probe their own socket. */
+static int nobody_probe(void *arg)
+{
+	FIXTURE_DATA(xfer) *self = arg;
+	struct zt_nl nl;
+
+	if (zt_nl_open(&nl, ZCOPY_GENL_NAME))
+		return 201;
+	self->nl = nl;
+	return -zt_nl_transact(&nl, probe_msg(self, self->cli));
+}
+
+TEST_F(xfer, route_probe_unprivileged)
+{
+	EXPECT_EQ(0, as_nobody(nobody_probe, self));
+}
+
 /* Without devfd the completion is only an event: none is queued. */
 TEST_F(xfer, send_file_without_devfd)
 {

@@ -15,6 +15,9 @@
  *   veth_nosg  | copied == sent, NO_SG         | POOL_COPIED, NO_SG
  *   vmxnet3    | copied 0                      | not copied
  *
+ * On each, ZCOPY_IOC_PROBE must say beforehand what the send then reports
+ * (probe_agrees).
+ *
  * The witness (pitfall 1): over veth with 300 ms of netem delay, a file
  * extent is sent and the file is rewritten at once. Sent by reference (SG
  * on), the receiver reads the new bytes; copied at send (SG off), the old.
@@ -642,6 +645,92 @@ TEST_F_TIMEOUT(topo, file_notify_rewrite_after_completion, 300)
 	EXPECT_EQ(-1, r.bad_round)
 		TH_LOG("round %d reached the peer rewritten", r.bad_round);
 	free(data);
+}
+
+/*
+ * ZCOPY_IOC_PROBE agrees with the send (route-probe): what it says a pool
+ * range, a short pool range and a file extent get is what the segment
+ * results and the completion of a following ZCOPY_IOC_SEND report, on
+ * each route; and on each route it agrees with the expectation table.
+ */
+static void probe_check(struct __test_metadata *_metadata,
+			FIXTURE_DATA(topo) *self, struct zcopy_probe *p)
+{
+	struct zcopy_probe again;
+
+	ASSERT_EQ(0, zu_probe(self->dev, self->snd, p));
+	zu_log_probe(p);
+	EXPECT_TRUE(p->route_flags & ZCOPY_PROBE_DST);
+	EXPECT_STREQ(self->t.dev_a[0] ? self->t.dev_a : "lo", p->ifname);
+	/* The index as the sender's namespace knows it. */
+	if (self->t.ns_a < 0) {
+		EXPECT_EQ(if_nametoindex(p->ifname), (unsigned int)p->ifindex);
+	} else {
+		EXPECT_EQ(0, zu_sh_in(self->t.ns_a,
+				      "ip -o link show dev %s | grep -q '^%d: '",
+				      p->ifname, p->ifindex));
+	}
+	EXPECT_EQ(self->q.copy_threshold, p->copy_threshold);
+	/* Asking twice gives the same answer. */
+	ASSERT_EQ(0, zu_probe(self->dev, self->snd, &again));
+	EXPECT_EQ(0, memcmp(p, &again, sizeof(again)));
+}
+
+TEST_F_TIMEOUT(topo, probe_agrees, 120)
+{
+	struct zcopy_seg pool = zu_seg_pool(self->pool.id, 0, DATA_LEN);
+	struct zcopy_seg file = zu_seg_file(self->file, 7, DATA_LEN - 7);
+	struct zcopy_seg_result res;
+	struct zcopy_completion c;
+	struct zcopy_probe p;
+	int try;
+
+	if (!(self->q.features & ZCOPY_FEATURE_ROUTE_PROBE))
+		SKIP(return, "the module has no route-probe");
+	probe_check(_metadata, self, &p);
+	EXPECT_EQ(variant->kind != T_VMXNET3,
+		  !!(p.route_flags & ZCOPY_PROBE_LOCAL));
+	EXPECT_EQ(variant->kind != T_VETH_NOSG,
+		  !!(p.route_flags & ZCOPY_PROBE_DEV_SG));
+	EXPECT_FALSE(p.route_flags & ZCOPY_PROBE_KTLS);
+
+	/* A pool range of at least copy_threshold bytes. */
+	for (try = 0; try < 3; try++) {
+		topo_send(_metadata, self, &pool, 1, &res, &c);
+		if (p.pool_reason != ZCOPY_REASON_NONE ||
+		    c.reason != ZCOPY_REASON_STACK)
+			break;
+		/* The stack's own late copy, which the probe cannot know. */
+		zu_log("send %d: the stack copied; again", try);
+	}
+	EXPECT_EQ(p.pool_seg_reason, res.reason);
+	EXPECT_EQ(p.pool_seg_reason ? res.sent : 0, res.copied);
+	EXPECT_EQ(p.pool_reason, c.reason);
+	EXPECT_EQ(p.pool_reason != ZCOPY_REASON_NONE, c.copied_bytes == c.bytes);
+	EXPECT_EQ(p.pool_reason != ZCOPY_REASON_NONE,
+		  !!(c.flags & ZCOPY_COMPL_POOL_COPIED));
+	EXPECT_EQ(variant->pool_copied ? variant->pool_reason :
+		  ZCOPY_REASON_NONE, p.pool_reason);
+	probe_check(_metadata, self, &p);
+
+	/* A page-cache file extent. */
+	topo_send(_metadata, self, &file, 1, &res, &c);
+	EXPECT_EQ(p.file_reason, res.reason);
+	EXPECT_EQ(p.file_reason ? res.sent : 0, res.copied);
+	EXPECT_EQ(p.file_reason, c.reason);
+	EXPECT_EQ(variant->file_copied ? variant->file_reason :
+		  ZCOPY_REASON_NONE, p.file_reason);
+	probe_check(_metadata, self, &p);
+
+	/* A pool range shorter than copy_threshold. */
+	if (p.copy_threshold < 2)
+		return;
+	pool.len = p.copy_threshold - 1;
+	topo_send(_metadata, self, &pool, 1, &res, &c);
+	EXPECT_EQ(p.small_reason, res.reason);
+	EXPECT_EQ(p.small_reason ? res.sent : 0, res.copied);
+	EXPECT_EQ(p.small_reason, c.reason);
+	EXPECT_EQ(ZCOPY_REASON_SMALL, p.small_reason);
 }
 
 /* ---------------------------------------------------------- the witness */

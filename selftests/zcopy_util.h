@@ -164,6 +164,11 @@ void zu_log_send(const struct zcopy_send *s);
 
 void zu_log_compl(const struct zcopy_completion *c);
 
+/* ZCOPY_IOC_PROBE on @sock: 0 with *@p filled in, or -errno. */
+int zu_probe(int dev, int sock, struct zcopy_probe *p);
+
+void zu_log_probe(const struct zcopy_probe *p);
+
 /*
  * Check that @s's stop_seg/stop_offset and the per-segment @res (optional)
  * agree with its bytes_sent over @segs: every segment before stop_seg sent

@@ -322,6 +322,26 @@ void zu_log_compl(const struct zcopy_completion *c)
 	       zu_reason_name(c->reason), c->error);
 }
 
+int zu_probe(int dev, int sock, struct zcopy_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = sizeof(*p);
+	p->sockfd = sock;
+	if (ioctl(dev, ZCOPY_IOC_PROBE, p))
+		return -errno;
+	return 0;
+}
+
+void zu_log_probe(const struct zcopy_probe *p)
+{
+	zu_log("probe: pool %s (segment result %s) small %s file %s copy_threshold %u route_flags 0x%x dev %s (%d) mtu %u gso_max_size %u mss %u",
+	       zu_reason_name(p->pool_reason),
+	       zu_reason_name(p->pool_seg_reason),
+	       zu_reason_name(p->small_reason), zu_reason_name(p->file_reason),
+	       p->copy_threshold, p->route_flags, p->ifname, p->ifindex,
+	       p->mtu, p->gso_max_size, p->mss);
+}
+
 int zu_check_stop(const struct zcopy_seg *segs, __u32 n,
 				const struct zcopy_send *s,
 				const struct zcopy_seg_result *res)

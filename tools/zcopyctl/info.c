@@ -75,12 +75,21 @@ static void zc_info_from(struct zc_info *in, const struct libzcopy_nl_obj *o)
 	}
 }
 
-/* The spec's names of enum zcopy_feature's bits. */
-static const char *const zc_feature_names[] = {
-	"pools", "send", "ktls", "file-notify",
+/*
+ * enum zcopy_feature by bit number; a bit this zcopyctl does not know is
+ * printed as "bit N".
+ */
+static const char *const zc_feature_names[64] = {
+	[0] = "pools",
+	[1] = "send",
+	[2] = "ktls",
+	[3] = "file-notify",
+	[4] = "nowait-io",
+	[5] = "cache-hints",
+	[6] = "route-probe",
 };
 
-#define ZC_NFEATURES (sizeof(zc_feature_names) / sizeof(zc_feature_names[0]))
+_Static_assert(ZCOPY_FEATURE_ROUTE_PROBE == 1ull << 6, "route-probe bit");
 
 int cmd_info(struct zc_cli *cli, int argc, char **argv)
 {
@@ -118,9 +127,15 @@ int cmd_info(struct zc_cli *cli, int argc, char **argv)
 	zc_print_u64(ZC_ANY, "features", "features        0x%" PRIx64,
 		     in.features);
 	zc_arr_open("feature_names");
-	for (i = 0; i < ZC_NFEATURES; i++)
-		if (in.features & (1ull << i))
-			zc_print_str(ZC_ANY, NULL, " %s", zc_feature_names[i]);
+	for (i = 0; i < 64; i++) {
+		char bit[16];
+
+		if (!(in.features & (1ull << i)))
+			continue;
+		snprintf(bit, sizeof(bit), "bit %u", i);
+		zc_print_str(ZC_ANY, NULL, " %s",
+			     zc_feature_names[i] ? zc_feature_names[i] : bit);
+	}
 	zc_arr_close();
 	zc_print_nl();
 	zc_print_u64(ZC_ANY, "family_id", "family id       %" PRIu64 "\n",

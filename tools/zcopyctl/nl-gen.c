@@ -69,6 +69,25 @@ const struct zc_attr_set zc_set_seg = {
 	"xfer-seg", ZCOPY_A_SEG_MAX, zc_seg_attrs
 };
 
+static const struct zc_attr_desc zc_probe_attrs[ZCOPY_A_PROBE_MAX + 1] = {
+	[ZCOPY_A_PROBE_SOCKFD] = { "sockfd", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_POOL_REASON] = { "pool_reason", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_POOL_SEG_REASON] = { "pool_seg_reason", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_SMALL_REASON] = { "small_reason", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_FILE_REASON] = { "file_reason", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_COPY_THRESHOLD] = { "copy_threshold", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_ROUTE_FLAGS] = { "route_flags", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_IFINDEX] = { "ifindex", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_IFNAME] = { "ifname", ZC_T_STR, NULL },
+	[ZCOPY_A_PROBE_MTU] = { "mtu", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_GSO_MAX_SIZE] = { "gso_max_size", ZC_T_U32, NULL },
+	[ZCOPY_A_PROBE_MSS] = { "mss", ZC_T_U32, NULL },
+};
+
+const struct zc_attr_set zc_set_probe = {
+	"probe", ZCOPY_A_PROBE_MAX, zc_probe_attrs
+};
+
 static const struct zc_attr_desc zc_xfer_attrs[ZCOPY_A_XFER_MAX + 1] = {
 	[ZCOPY_A_XFER_SOCKFD] = { "sockfd", ZC_T_U32, NULL },
 	[ZCOPY_A_XFER_DEVFD] = { "devfd", ZC_T_U32, NULL },
@@ -104,4 +123,5 @@ const struct zc_cmd_desc zc_cmds_desc[ZCOPY_CMD_MAX + 1] = {
 	[ZCOPY_CMD_SEND_FAILED] = { "send-failed", &zc_set_xfer },
 	[ZCOPY_CMD_POOL_NEW] = { "pool-new", &zc_set_pool },
 	[ZCOPY_CMD_POOL_DEL] = { "pool-del", &zc_set_pool },
+	[ZCOPY_CMD_ROUTE_PROBE] = { "route-probe", &zc_set_probe },
 };

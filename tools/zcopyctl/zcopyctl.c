@@ -52,6 +52,21 @@ static const struct zc_cmd zc_cmds[] = {
 		.run = cmd_recv,
 	},
 	{
+		.name = "probe",
+		.args = "HOST:PORT|--fd N",
+		.help = "what a send on a connection's route would copy, and why",
+		.desc =
+"Connects to HOST:PORT (or uses the connected TCP socket inherited as\n"
+"--fd N) and asks the module (ZCOPY_IOC_PROBE) what a send on it would\n"
+"report, without sending: for pool segments, short pool segments and\n"
+"file extents, zero copy or copied and why, decided by the code the send\n"
+"path uses; and the route's device, MTU, MSS, GSO size and its\n"
+"scatter-gather, GSO and TSO state. True for the route at the time of\n"
+"the call: a later send on a changed route decides again.",
+		.opts = zc_probe_opts,
+		.run = cmd_probe,
+	},
+	{
 		.name = "stats",
 		.args = "",
 		.help = "module-wide counters",

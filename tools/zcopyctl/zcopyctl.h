@@ -12,6 +12,7 @@
  *   monitor.c   monitor
  *   send.c      send
  *   recv.c      recv
+ *   probe.c     probe
  *
  * The command table's machinery (options, help, messages), output and
  * parsing helpers are shared with zcopy-bench: tools/common/cli.h.
@@ -62,9 +63,11 @@ int cmd_pools(struct zc_cli *cli, int argc, char **argv);
 int cmd_monitor(struct zc_cli *cli, int argc, char **argv);
 int cmd_send(struct zc_cli *cli, int argc, char **argv);
 int cmd_recv(struct zc_cli *cli, int argc, char **argv);
+int cmd_probe(struct zc_cli *cli, int argc, char **argv);
 
 extern const struct zc_opt zc_info_opts[], zc_stats_opts[], zc_reset_opts[],
-	zc_pools_opts[], zc_monitor_opts[], zc_send_opts[], zc_recv_opts[];
+	zc_pools_opts[], zc_monitor_opts[], zc_send_opts[], zc_recv_opts[],
+	zc_probe_opts[];
 
 /* ---- netlink.c ---- */
 
@@ -86,7 +89,7 @@ struct zc_attr_set {
 
 /* nl-gen.c, generated from the spec by tools/nlgen */
 extern const struct zc_attr_set zc_set_info, zc_set_stats, zc_set_pool,
-	zc_set_seg, zc_set_xfer;
+	zc_set_seg, zc_set_xfer, zc_set_probe;
 
 struct zc_cmd_desc {
 	const char *name;		/* the spec's operation name */

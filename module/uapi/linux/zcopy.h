@@ -18,6 +18,8 @@
  *    ZCOPY_IOC_POOL_REGISTER    struct zcopy_pool_register   pin a buffer
  *    ZCOPY_IOC_POOL_UNREGISTER  struct zcopy_pool_unregister release it
  *    ZCOPY_IOC_SEND             struct zcopy_send            send segments
+ *    ZCOPY_IOC_PROBE            struct zcopy_probe           what a send
+ *                                                            would copy
  *    read()                     struct zcopy_completion[]    completions
  *    poll()                     EPOLLIN while a completion is queued
  *
@@ -72,6 +74,12 @@
  *      first byte is ECANCELED (a request cannot be restarted, and EINTR
  *      from a doit would leave the request without an ACK)
  *
+ *    ZCOPY_CMD_ROUTE_PROBE (do; any user)
+ *      request: ZCOPY_A_PROBE_SOCKFD    u32, required: the caller's socket
+ *      reply: ZCOPY_A_PROBE_*           the out fields of struct
+ *                                       zcopy_probe, one attribute each
+ *      errors: those of ZCOPY_IOC_PROBE
+ *
  *    Multicast group "events" (ZCOPY_MCGRP_EVENTS; CAP_NET_ADMIN), in the
  *    network namespace of the process that opened the /dev/zcopy file (or
  *    sent ZCOPY_CMD_XFER_START):
@@ -110,6 +118,7 @@ enum {
 	ZCOPY_IOC_NR_POOL_REGISTER,
 	ZCOPY_IOC_NR_POOL_UNREGISTER,
 	ZCOPY_IOC_NR_SEND,
+	ZCOPY_IOC_NR_PROBE,
 	ZCOPY_IOC_NR_LAST,
 };
 
@@ -319,10 +328,68 @@ struct zcopy_completion {
 	__u32 __reserved;
 };
 
+/**
+ * struct zcopy_probe - ZCOPY_IOC_PROBE: what a send would copy, and why
+ * @size: sizeof(struct zcopy_probe)
+ * @flags: must be 0
+ * @sockfd: a connected TCP socket (IPv4 or IPv6)
+ * @__reserved: must be 0
+ * @pool_reason: out, enum zcopy_reason: what the completion of a send of a
+ *	pool range of at least @copy_threshold bytes would say; NONE: zero
+ *	copy (the stack may still copy later, which the completion reports
+ *	as ZCOPY_REASON_STACK: a packet tap, a retransmission, a driver)
+ * @pool_seg_reason: out, what the segment result of that range would say
+ *	when the send returns: LOCAL shows in the completion only, NO_SG and
+ *	KTLS in both
+ * @small_reason: out, segment result and completion of a pool range
+ *	shorter than @copy_threshold (ZCOPY_REASON_SMALL on a plain socket;
+ *	with @copy_threshold 0 or 1 no range is, and this is @pool_reason's
+ *	segment result)
+ * @file_reason: out, segment result and completion of a file extent whose
+ *	read path gives page-cache pages (one that gives copies, O_DIRECT or
+ *	procfs, is ZCOPY_REASON_FILE_COPY on a route where this is NONE)
+ * @copy_threshold: out, the module parameter copy_threshold, as used above
+ * @route_flags: out, enum zcopy_probe_flags
+ * @ifindex: out, the device of the socket's cached route, 0 without one
+ * @mtu: out, the route's path MTU, 0 without a route
+ * @gso_max_size: out, the largest GSO packet the stack builds for the
+ *	socket, 0 without a route
+ * @mss: out, TCP's current MSS for the socket
+ * @ifname: out, the name of @ifindex's device, NUL-terminated ("" without
+ *	a route)
+ *
+ * Answers from what ZCOPY_IOC_SEND decides before it sends (the same code
+ * decides both), for the socket's route at the time of the call: a send
+ * made later on a route that changed (a new route, ethtool -K, a kTLS key
+ * installed) decides again. Nothing is sent and nothing is allocated.
+ *
+ * Errors: EBADF @sockfd is not open; ENOTSOCK @sockfd is not a socket;
+ * EOPNOTSUPP not a TCP socket; ENOTCONN not connected (never connected,
+ * or listening); EINVAL @flags or @__reserved not 0.
+ */
+struct zcopy_probe {
+	__u32 size;
+	__u32 flags;
+	__s32 sockfd;
+	__u32 __reserved;
+	__u32 pool_reason;
+	__u32 pool_seg_reason;
+	__u32 small_reason;
+	__u32 file_reason;
+	__u32 copy_threshold;
+	__u32 route_flags;
+	__s32 ifindex;
+	__u32 mtu;
+	__u32 gso_max_size;
+	__u32 mss;
+	char ifname[16];
+};
+
 #define ZCOPY_IOC_QUERY		_IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_QUERY)
 #define ZCOPY_IOC_POOL_REGISTER	_IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_POOL_REGISTER)
 #define ZCOPY_IOC_POOL_UNREGISTER \
 	_IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_POOL_UNREGISTER)
 #define ZCOPY_IOC_SEND		_IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_SEND)
+#define ZCOPY_IOC_PROBE		_IO(ZCOPY_IOC_MAGIC, ZCOPY_IOC_NR_PROBE)
 
 #endif /* _UAPI_LINUX_ZCOPY_H */

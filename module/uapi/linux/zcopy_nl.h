@@ -25,6 +25,8 @@
  *   disk
  * @ZCOPY_FEATURE_CACHE_HINTS: per-segment page-cache hints: ZCOPY_SEG_WILLNEED
  *   and ZCOPY_SEG_DROP_BEHIND
+ * @ZCOPY_FEATURE_ROUTE_PROBE: ZCOPY_IOC_PROBE and ZCOPY_CMD_ROUTE_PROBE: what
+ *   a send on a socket's current route would copy, and why
  */
 enum zcopy_feature {
 	ZCOPY_FEATURE_POOLS = 1,
@@ -33,9 +35,10 @@ enum zcopy_feature {
 	ZCOPY_FEATURE_FILE_NOTIFY = 8,
 	ZCOPY_FEATURE_NOWAIT_IO = 16,
 	ZCOPY_FEATURE_CACHE_HINTS = 32,
+	ZCOPY_FEATURE_ROUTE_PROBE = 64,
 
 	/* private: */
-	ZCOPY_FEATURE_MASK = 63,
+	ZCOPY_FEATURE_MASK = 127,
 };
 
 /**
@@ -139,6 +142,30 @@ enum zcopy_reason {
 	ZCOPY_REASON_KTLS,
 	ZCOPY_REASON_FILE_COPY,
 	ZCOPY_REASON_SMALL,
+};
+
+/**
+ * enum zcopy_probe_flags - What ZCOPY_IOC_PROBE found on the socket and its
+ *   route (route_flags of struct zcopy_probe).
+ * @ZCOPY_PROBE_DST: the socket has a cached route; the device fields describe
+ *   its device (else the route is not known yet and they are zero)
+ * @ZCOPY_PROBE_KTLS: the socket has the kernel TLS ULP with a transmit key
+ * @ZCOPY_PROBE_LOCAL: the route ends in this host (loopback, veth)
+ * @ZCOPY_PROBE_ROUTE_SG: the socket's route capabilities have scatter-gather
+ *   (what TCP builds its skbs for)
+ * @ZCOPY_PROBE_DEV_SG: the route's device has scatter-gather enabled
+ * @ZCOPY_PROBE_ROUTE_GSO: the socket's route capabilities allow GSO
+ * @ZCOPY_PROBE_DEV_TSO: the route's device has TCP segmentation offload
+ *   enabled
+ */
+enum zcopy_probe_flags {
+	ZCOPY_PROBE_DST = 1,
+	ZCOPY_PROBE_KTLS = 2,
+	ZCOPY_PROBE_LOCAL = 4,
+	ZCOPY_PROBE_ROUTE_SG = 8,
+	ZCOPY_PROBE_DEV_SG = 16,
+	ZCOPY_PROBE_ROUTE_GSO = 32,
+	ZCOPY_PROBE_DEV_TSO = 64,
 };
 
 /**
@@ -254,6 +281,26 @@ enum zcopy_a_xfer {
 	ZCOPY_A_XFER_MAX = (__ZCOPY_A_XFER_MAX - 1)
 };
 
+enum zcopy_a_probe {
+	ZCOPY_A_PROBE_UNSPEC,
+	ZCOPY_A_PROBE_PAD,
+	ZCOPY_A_PROBE_SOCKFD,
+	ZCOPY_A_PROBE_POOL_REASON,
+	ZCOPY_A_PROBE_POOL_SEG_REASON,
+	ZCOPY_A_PROBE_SMALL_REASON,
+	ZCOPY_A_PROBE_FILE_REASON,
+	ZCOPY_A_PROBE_COPY_THRESHOLD,
+	ZCOPY_A_PROBE_ROUTE_FLAGS,
+	ZCOPY_A_PROBE_IFINDEX,
+	ZCOPY_A_PROBE_IFNAME,
+	ZCOPY_A_PROBE_MTU,
+	ZCOPY_A_PROBE_GSO_MAX_SIZE,
+	ZCOPY_A_PROBE_MSS,
+
+	__ZCOPY_A_PROBE_MAX,
+	ZCOPY_A_PROBE_MAX = (__ZCOPY_A_PROBE_MAX - 1)
+};
+
 enum zcopy_cmd {
 	ZCOPY_CMD_UNSPEC,
 	ZCOPY_CMD_INFO_GET,
@@ -265,6 +312,7 @@ enum zcopy_cmd {
 	ZCOPY_CMD_SEND_FAILED,
 	ZCOPY_CMD_POOL_NEW,
 	ZCOPY_CMD_POOL_DEL,
+	ZCOPY_CMD_ROUTE_PROBE,
 
 	__ZCOPY_CMD_MAX,
 	ZCOPY_CMD_MAX = (__ZCOPY_CMD_MAX - 1)

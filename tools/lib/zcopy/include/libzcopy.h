@@ -117,6 +117,10 @@ static inline bool libzcopy_send_done(const struct libzcopy_send_state *st,
 	return st->seg >= nr_segs;
 }
 
+/* ---- asking before sending (LIBZCOPY_0.2) ---- */
+
+int libzcopy_probe(struct libzcopy *z, int sockfd, struct zcopy_probe *p);
+
 /* ---- completions ---- */
 
 int libzcopy_reap(struct libzcopy *z, struct zcopy_completion *c,

@@ -77,6 +77,22 @@ LIBZCOPY_API int libzcopy_query(struct libzcopy *z, struct zcopy_query *q)
 	return 0;
 }
 
+LIBZCOPY_API int libzcopy_probe(struct libzcopy *z, int sockfd,
+				struct zcopy_probe *p)
+{
+	struct zcopy_probe np;
+
+	if (!z || !p)
+		return -EINVAL;
+	memset(&np, 0, sizeof(np));
+	np.size = sizeof(np);
+	np.sockfd = sockfd;
+	if (ioctl(z->fd, ZCOPY_IOC_PROBE, &np))
+		return -errno;
+	*p = np;
+	return 0;
+}
+
 /* The limits, queried once. */
 static int libzcopy_limits(struct libzcopy *z)
 {

@@ -155,6 +155,40 @@ const struct libzcopy_nl_aset libzcopy_nl_set_xfer = {
 	"xfer", ZCOPY_A_XFER_MAX, libzcopy_nl_attrs_xfer, libzcopy_nl_policy_xfer
 };
 
+static const struct libzcopy_nl_attr libzcopy_nl_attrs_probe[ZCOPY_A_PROBE_MAX + 1] = {
+	[ZCOPY_A_PROBE_SOCKFD] = { "sockfd", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_POOL_REASON] = { "pool_reason", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_POOL_SEG_REASON] = { "pool_seg_reason", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_SMALL_REASON] = { "small_reason", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_FILE_REASON] = { "file_reason", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_COPY_THRESHOLD] = { "copy_threshold", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_ROUTE_FLAGS] = { "route_flags", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_IFINDEX] = { "ifindex", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_IFNAME] = { "ifname", LIBZCOPY_NL_T_STRING, NULL },
+	[ZCOPY_A_PROBE_MTU] = { "mtu", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_GSO_MAX_SIZE] = { "gso_max_size", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_PROBE_MSS] = { "mss", LIBZCOPY_NL_T_U32, NULL },
+};
+
+static struct nla_policy libzcopy_nl_policy_probe[ZCOPY_A_PROBE_MAX + 1] = {
+	[ZCOPY_A_PROBE_SOCKFD] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_POOL_REASON] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_POOL_SEG_REASON] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_SMALL_REASON] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_FILE_REASON] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_COPY_THRESHOLD] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_ROUTE_FLAGS] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_IFINDEX] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_IFNAME] = { .type = NLA_STRING },
+	[ZCOPY_A_PROBE_MTU] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_GSO_MAX_SIZE] = { .type = NLA_U32 },
+	[ZCOPY_A_PROBE_MSS] = { .type = NLA_U32 },
+};
+
+const struct libzcopy_nl_aset libzcopy_nl_set_probe = {
+	"probe", ZCOPY_A_PROBE_MAX, libzcopy_nl_attrs_probe, libzcopy_nl_policy_probe
+};
+
 const struct libzcopy_nl_aset *const
 libzcopy_nl_cmd_sets[ZCOPY_CMD_MAX + 1] = {
 	[ZCOPY_CMD_INFO_GET] = &libzcopy_nl_set_info,
@@ -166,4 +200,5 @@ libzcopy_nl_cmd_sets[ZCOPY_CMD_MAX + 1] = {
 	[ZCOPY_CMD_SEND_FAILED] = &libzcopy_nl_set_xfer,
 	[ZCOPY_CMD_POOL_NEW] = &libzcopy_nl_set_pool,
 	[ZCOPY_CMD_POOL_DEL] = &libzcopy_nl_set_pool,
+	[ZCOPY_CMD_ROUTE_PROBE] = &libzcopy_nl_set_probe,
 };

@@ -36,6 +36,7 @@ extern const struct libzcopy_nl_aset libzcopy_nl_set_stats;
 extern const struct libzcopy_nl_aset libzcopy_nl_set_pool;
 extern const struct libzcopy_nl_aset libzcopy_nl_set_xfer_seg;
 extern const struct libzcopy_nl_aset libzcopy_nl_set_xfer;
+extern const struct libzcopy_nl_aset libzcopy_nl_set_probe;
 
 /* The attribute set of each command's messages, NULL for none. */
 extern const struct libzcopy_nl_aset *const
