@@ -139,8 +139,9 @@ static inline int zcopy_sock_send_pages(struct socket *sock,
 			ret = tcp_sendpage_locked(sk, page, off, l, f);
 		else if (by_ref)
 			ret = kernel_sendpage(sock, page, off, l, f);
-		else
-			ret = sock_no_sendpage(sock, page, off, l, f);
+		else	/* a copy by sendmsg: kTLS refuses its NOTLAST */
+			ret = sock_no_sendpage(sock, page, off, l,
+					       f & ~MSG_SENDPAGE_NOTLAST);
 		if (ret <= 0) {
 			sent = sent ?: ret;
 			break;
