@@ -43,6 +43,7 @@ TESTS=(
 	"send_recv_vmxnet3_pool_zc	xfer-start,vmxnet3	t_vmxnet3"
 	"send_small_header_copied	xfer-start,copy_threshold	t_small"
 	"probe_lo_and_veth_fd		route-probe	t_probe"
+	"send_file_notify_and_hints	file-notify,nowait-io,cache-hints	t_send_hints"
 	"recv_mismatch_exit_3		xfer-start	t_mismatch"
 	"recv_sha256			xfer-start	t_sha256"
 	"send_errors_one_line		xfer-start	t_send_errors"
@@ -428,6 +429,26 @@ t_ioctl() {
 	recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
 	expect_eq method "$(jget method "$tmp/s.json")" ioctl || return 1
 	expect_eq bytes "$(jget bytes "$tmp/s.json")" $((HDR_LEN + DATA_LEN)) || return 1
+}
+
+# The send flags and page-cache hints of issue 13, by netlink and ioctl.
+t_send_hints() {
+	local how
+
+	for how in "" --ioctl; do
+		recv_start "$tmp/r.out" -- recv 127.0.0.1:0 \
+			--expect-text "$HDR" --expect-file "$tmp/data.bin" || return 1
+		"$ZC" -j send $how --file-notify --nowait-io --willneed --drop-behind \
+			--header-text "$HDR" "127.0.0.1:$port" "$tmp/data.bin" \
+			> "$tmp/s.json" || return 1
+		recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+		expect_eq "file_released$how" "$(jget file_released "$tmp/s.json")" true || return 1
+		expect_eq "not_cached_stops$how" "$(jget not_cached_stops "$tmp/s.json")" 0 || return 1
+		expect_eq "compl_flags & FILE_RELEASED$how" \
+			$(( $(jget compl_flags "$tmp/s.json") & 8 )) 8 || return 1
+		expect_eq "bytes$how" "$(jget bytes "$tmp/s.json")" $((HDR_LEN + DATA_LEN)) || return 1
+	done
+	"$ZC" send -h | grep -q -- "--drop-behind" || return 1
 }
 
 t_ipv6() {
