@@ -226,6 +226,16 @@ TEST_F_TIMEOUT(files, odd_extents, 90)
 
 /* ------------------------------------------------------ nowait-io */
 
+/* A file of @size bytes from the test's seed, also left in @data. */
+static int seeded_file(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(files) *self, const char *name,
+		       unsigned char *data, size_t size)
+{
+	zu_fill(data, size, zu_seed(_metadata->name));
+	return make_file(self, name, data, size);
+}
+
+
 /* Pages of the first @len bytes of @fd that are in the page cache. */
 static size_t resident_pages(int fd, size_t len)
 {
@@ -267,8 +277,7 @@ TEST_F_TIMEOUT(files, nowait_io, 120)
 	ASSERT_NE(NULL, data);
 	if (!(self->q.features & ZCOPY_FEATURE_NOWAIT_IO))
 		SKIP(return, "module without nowait-io");
-	zu_fill(data, size, zu_seed(_metadata->name));
-	fd = make_file(self, "nowait", data, size);
+	fd = seeded_file(_metadata, self, "nowait", data, size);
 	ASSERT_LE(0, fd);
 	if (self->fs.mounted)
 		EXPECT_EQ(0, resident_pages(fd, size));
@@ -355,8 +364,7 @@ TEST_F_TIMEOUT(files, drop_behind, 240)
 	ASSERT_NE(NULL, data);
 	if (!(self->q.features & ZCOPY_FEATURE_CACHE_HINTS))
 		SKIP(return, "module without cache-hints");
-	zu_fill(data, HINT_SIZE, zu_seed(_metadata->name));
-	fd = make_file(self, "dropbehind", data, HINT_SIZE);
+	fd = seeded_file(_metadata, self, "dropbehind", data, HINT_SIZE);
 	ASSERT_LE(0, fd);
 	/* First without the hint (the control), then with it. */
 	for (i = 0; i < 2; i++) {
@@ -400,11 +408,10 @@ TEST_F_TIMEOUT(files, willneed, 120)
 		SKIP(return, "module without cache-hints");
 	if (!self->fs.mounted)
 		SKIP(return, "tmpfs has no disk to read ahead from");
-	zu_fill(data, size, zu_seed(_metadata->name));
 	zu_fill(head, sizeof(head), 7);
 	hfd = make_file(self, "head", head, sizeof(head));
 	ASSERT_LE(0, hfd);
-	fd = make_file(self, "willneed", data, size);
+	fd = seeded_file(_metadata, self, "willneed", data, size);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 2; i++) {
 		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);

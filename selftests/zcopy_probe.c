@@ -46,6 +46,13 @@ FIXTURE_TEARDOWN(probe)
 	zu_close(&self->dev);
 }
 
+/* The probe of @fd (closed after) fails with @err. */
+#define EXPECT_PROBE_FAILS(fd, err) do {				\
+	self->p.sockfd = (fd);						\
+	EXPECT_EQ(-(err), probe_raw(self->dev, &self->p));		\
+	close(fd);							\
+} while (0)
+
 static int probe_raw(int dev, struct zcopy_probe *p)
 {
 	return ioctl(dev, ZCOPY_IOC_PROBE, p) ? -errno : 0;
@@ -161,9 +168,7 @@ TEST_F(probe, not_a_socket)
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	ASSERT_LE(0, fd);
-	self->p.sockfd = fd;
-	EXPECT_EQ(-ENOTSOCK, probe_raw(self->dev, &self->p));
-	close(fd);
+	EXPECT_PROBE_FAILS(fd, ENOTSOCK);
 }
 
 /* A connected UDP socket: not TCP. */
@@ -178,9 +183,7 @@ TEST_F(probe, udp_socket)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, connect(fd, (struct sockaddr *)&sin, sizeof(sin)));
-	self->p.sockfd = fd;
-	EXPECT_EQ(-EOPNOTSUPP, probe_raw(self->dev, &self->p));
-	close(fd);
+	EXPECT_PROBE_FAILS(fd, EOPNOTSUPP);
 }
 
 /* A connected AF_UNIX stream socket: not TCP. */
@@ -200,9 +203,7 @@ TEST_F(probe, tcp_never_connected)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	ASSERT_LE(0, fd);
-	self->p.sockfd = fd;
-	EXPECT_EQ(-ENOTCONN, probe_raw(self->dev, &self->p));
-	close(fd);
+	EXPECT_PROBE_FAILS(fd, ENOTCONN);
 }
 
 TEST_F(probe, tcp_listening)
@@ -216,9 +217,7 @@ TEST_F(probe, tcp_listening)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
 	ASSERT_EQ(0, listen(fd, 1));
-	self->p.sockfd = fd;
-	EXPECT_EQ(-ENOTCONN, probe_raw(self->dev, &self->p));
-	close(fd);
+	EXPECT_PROBE_FAILS(fd, ENOTCONN);
 }
 
 /* The device's own fd is a file, not a socket. */

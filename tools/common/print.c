@@ -225,32 +225,33 @@ void zc_print_bool(enum zc_pk k, const char *key, const char *fmt, bool v)
 	zp_vtext(k, fmt, v ? "yes" : "no");
 }
 
-/* A number in JSON; in text, @fmt gets it in units for people ("%s"). */
+/* A whole number in JSON; in text, @fmt gets @text, the number for people. */
+static void zp_num_as(enum zc_pk k, const char *key, const char *fmt,
+		      uint64_t v, const char *text)
+{
+	if (zp_jsn(k)) {
+		zj_key(key);
+		printf("%" PRIu64, v);
+	}
+	zp_vtext(k, fmt, text);
+}
+
+/* Bytes; in text "1.50 KiB" ("%s"). */
 void zc_print_bytes(enum zc_pk k, const char *key, const char *fmt,
 		    uint64_t v)
 {
 	char b[24];
 
-	if (zp_jsn(k)) {
-		zj_key(key);
-		printf("%" PRIu64, v);
-	}
-	if (zp_text(k))
-		zp_vtext(k, fmt, zc_fmt_bytes(v, b, sizeof(b)));
+	zp_num_as(k, key, fmt, v, zc_fmt_bytes(v, b, sizeof(b)));
 }
 
-/* Nanoseconds in JSON; in text, @fmt gets them as "1.5 ms" ("%s"). */
+/* Nanoseconds; in text "1.5 ms" ("%s"). */
 void zc_print_secs(enum zc_pk k, const char *key, const char *fmt,
 		   uint64_t ns)
 {
 	char b[24];
 
-	if (zp_jsn(k)) {
-		zj_key(key);
-		printf("%" PRIu64, ns);
-	}
-	if (zp_text(k))
-		zp_vtext(k, fmt, zc_fmt_secs(ns, b, sizeof(b)));
+	zp_num_as(k, key, fmt, ns, zc_fmt_secs(ns, b, sizeof(b)));
 }
 
 /* Whole bytes per second in JSON; in text "112.5 MB/s" ("%s"). */
@@ -259,12 +260,7 @@ void zc_print_rate(enum zc_pk k, const char *key, const char *fmt,
 {
 	char b[24];
 
-	if (zp_jsn(k)) {
-		zj_key(key);
-		printf("%" PRIu64, (uint64_t)bps);
-	}
-	if (zp_text(k))
-		zp_vtext(k, fmt, zc_fmt_rate(bps, b, sizeof(b)));
+	zp_num_as(k, key, fmt, (uint64_t)bps, zc_fmt_rate(bps, b, sizeof(b)));
 }
 
 /* null in JSON; @text as it is in text. */
