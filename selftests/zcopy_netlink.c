@@ -789,11 +789,18 @@ TEST_F(xfer, pool_dump)
 	EXPECT_EQ(0, p.found);
 }
 
+/*
+ * Open files whose pools pool_dump_many adds: 6 x max_pools pools, about
+ * 50 KiB of dump, more than one dump message holds (netlink allocates
+ * them up to 32 KiB).
+ */
+#define DUMP_DEVS	6
+
 /* Pools of this process, told apart by their length in pages. */
 struct pools_seen {
 	pid_t pid;
 	long page;
-	int count[4][ZT_MAX_POOLS + 1];	/* [pages - 1][id] */
+	int count[DUMP_DEVS + 1][ZT_MAX_POOLS + 1];	/* [pages - 1][id] */
 	int other;
 };
 
@@ -806,7 +813,7 @@ static int count_pools(struct nlmsghdr *h, void *arg)
 
 	if (zt_nla_u32(zt_genl_attr(h, ZCOPY_A_POOL_PID)) != (__u32)p->pid)
 		return 0;
-	if (pages >= 1 && pages <= 4 && id <= ZT_MAX_POOLS &&
+	if (pages >= 1 && pages <= DUMP_DEVS + 1 && id <= ZT_MAX_POOLS &&
 	    len % p->page == 0)
 		p->count[pages - 1][id]++;
 	else
@@ -815,14 +822,14 @@ static int count_pools(struct nlmsghdr *h, void *arg)
 }
 
 /*
- * A dump longer than one message buffer: every pool of four open files
- * (max_pools on three of them) comes exactly once, across the parts.
+ * A dump longer than one message buffer: every pool of seven open files
+ * (max_pools on six of them) comes exactly once, across the parts.
  */
 TEST_F(xfer, pool_dump_many)
 {
 	struct zcopy_query q = { .size = sizeof(q) };
 	struct pools_seen *p = calloc(1, sizeof(*p));
-	int dev[3] = { -1, -1, -1 }, d, pages, i, n = 0;
+	int dev[DUMP_DEVS], d, pages, i, n = 0;
 	struct nlmsghdr *nlh;
 	unsigned char *mem;
 	size_t len;
@@ -832,13 +839,14 @@ TEST_F(xfer, pool_dump_many)
 	ASSERT_GE(ZT_MAX_POOLS, q.max_pools);
 	p->pid = getpid();
 	p->page = sysconf(_SC_PAGESIZE);
-	len = (size_t)q.max_pools * (1 + 2 + 3) * p->page;
+	len = (size_t)q.max_pools * (DUMP_DEVS * (DUMP_DEVS + 1) / 2) *
+	      p->page;
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
 	memset(mem, 1, len);
 	/* Open file d + 1 has pools of d + 1 pages (the fixture's: 16). */
-	for (d = 0; d < 3; d++) {
+	for (d = 0; d < DUMP_DEVS; d++) {
 		dev[d] = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
 		ASSERT_LE(0, dev[d]);
 		pages = d + 1;
@@ -856,7 +864,7 @@ TEST_F(xfer, pool_dump_many)
 	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_POOL_GET,
 			  ZCOPY_GENL_VERSION);
 	ASSERT_EQ(0, zt_nl_dump(&self->nl, nlh, count_pools, p));
-	for (d = 0; d < 3; d++) {
+	for (d = 0; d < DUMP_DEVS; d++) {
 		for (i = 1; i <= (int)q.max_pools; i++)
 			EXPECT_EQ(1, p->count[d][i])
 				TH_LOG("pool %d of %d pages seen %d times", i,
@@ -864,7 +872,7 @@ TEST_F(xfer, pool_dump_many)
 	}
 	/* The fixture's pool, of 16 pages, is the only other one. */
 	EXPECT_EQ(1, p->other);
-	for (d = 0; d < 3; d++)
+	for (d = 0; d < DUMP_DEVS; d++)
 		close(dev[d]);
 	munmap(mem, len);
 	free(p);
