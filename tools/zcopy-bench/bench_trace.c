@@ -65,7 +65,6 @@
 #include "bench.h"
 
 #define ZB_GROUP	"zcbench"
-#define ZB_MAXACTIVE	64		/* kretprobe instances in flight */
 
 #define ZB_FLAGS_IRQ	(0x08 | 0x10 | 0x40)	/* hardirq, softirq, NMI */
 
@@ -339,8 +338,13 @@ int zb_trace_setup(struct zb_env *e)
 			break;
 		}
 		p->ev = p->fetch == ZB_F_RET ?
+			/*
+			 * The kernel's default maxactive; libtracefs 1.6
+			 * writes a given one as "r<N>" before the group,
+			 * which the kernel refuses. Misses are counted.
+			 */
 			tracefs_kretprobe_alloc(ZB_GROUP, p->event, p->sym, fmt,
-						ZB_MAXACTIVE) :
+						0) :
 			tracefs_kprobe_alloc(ZB_GROUP, p->event, p->sym, fmt);
 		if (!p->ev || tracefs_dynevent_create(p->ev)) {
 			char *why = tracefs_error_last(NULL);
