@@ -22,6 +22,7 @@
 #include <linux/zcopy.h>
 
 #include "dev.h"
+#include "job.h"
 #include "pool.h"
 #include "send.h"
 #include "xfer.h"
@@ -205,6 +206,8 @@ static int zcopy_release(struct inode *inode, struct file *file)
 {
 	struct zcopy_ctx *ctx = file->private_data;
 
+	/* Its pools are going: kernel-run transfers from them stop. */
+	zcopy_job_cancel_ctx(ctx);
 	zcopy_ctx_close(ctx);
 	zcopy_ctx_put(ctx);
 	return 0;

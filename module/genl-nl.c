@@ -20,12 +20,13 @@ const struct nla_policy zcopy_xfer_seg_nl_policy[ZCOPY_A_SEG_FLAGS + 1] = {
 };
 
 /* ZCOPY_CMD_XFER_START - do */
-static const struct nla_policy zcopy_xfer_start_nl_policy[ZCOPY_A_XFER_SEG + 1] = {
+static const struct nla_policy zcopy_xfer_start_nl_policy[ZCOPY_A_XFER_CANCEL_ON_CLOSE + 1] = {
 	[ZCOPY_A_XFER_SOCKFD] = { .type = NLA_U32, },
 	[ZCOPY_A_XFER_DEVFD] = { .type = NLA_U32, },
 	[ZCOPY_A_XFER_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0xf),
 	[ZCOPY_A_XFER_COOKIE] = { .type = NLA_U64, },
 	[ZCOPY_A_XFER_SEG] = NLA_POLICY_NESTED(zcopy_xfer_seg_nl_policy),
+	[ZCOPY_A_XFER_CANCEL_ON_CLOSE] = { .type = NLA_FLAG, },
 };
 
 /* ZCOPY_CMD_ROUTE_PROBE - do */
@@ -33,8 +34,18 @@ static const struct nla_policy zcopy_route_probe_nl_policy[ZCOPY_A_PROBE_SOCKFD 
 	[ZCOPY_A_PROBE_SOCKFD] = { .type = NLA_U32, },
 };
 
+/* ZCOPY_CMD_XFER_GET - do */
+static const struct nla_policy zcopy_xfer_get_nl_policy[ZCOPY_A_XFER_ID + 1] = {
+	[ZCOPY_A_XFER_ID] = { .type = NLA_U32, },
+};
+
+/* ZCOPY_CMD_XFER_CANCEL - do */
+static const struct nla_policy zcopy_xfer_cancel_nl_policy[ZCOPY_A_XFER_ID + 1] = {
+	[ZCOPY_A_XFER_ID] = { .type = NLA_U32, },
+};
+
 /* Ops table for zcopy */
-const struct genl_split_ops zcopy_nl_ops[6] = {
+const struct genl_split_ops zcopy_nl_ops[9] = {
 	{
 		.cmd	= ZCOPY_CMD_INFO_GET,
 		.doit	= zcopy_nl_info_get_doit,
@@ -59,7 +70,7 @@ const struct genl_split_ops zcopy_nl_ops[6] = {
 		.cmd		= ZCOPY_CMD_XFER_START,
 		.doit		= zcopy_nl_xfer_start_doit,
 		.policy		= zcopy_xfer_start_nl_policy,
-		.maxattr	= ZCOPY_A_XFER_SEG,
+		.maxattr	= ZCOPY_A_XFER_CANCEL_ON_CLOSE,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -68,6 +79,25 @@ const struct genl_split_ops zcopy_nl_ops[6] = {
 		.policy		= zcopy_route_probe_nl_policy,
 		.maxattr	= ZCOPY_A_PROBE_SOCKFD,
 		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= ZCOPY_CMD_XFER_GET,
+		.doit		= zcopy_nl_xfer_get_doit,
+		.policy		= zcopy_xfer_get_nl_policy,
+		.maxattr	= ZCOPY_A_XFER_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd	= ZCOPY_CMD_XFER_GET,
+		.dumpit	= zcopy_nl_xfer_get_dumpit,
+		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= ZCOPY_CMD_XFER_CANCEL,
+		.doit		= zcopy_nl_xfer_cancel_doit,
+		.policy		= zcopy_xfer_cancel_nl_policy,
+		.maxattr	= ZCOPY_A_XFER_ID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

@@ -15,7 +15,7 @@
 extern const struct nla_policy zcopy_xfer_seg_nl_policy[ZCOPY_A_SEG_FLAGS + 1];
 
 /* Ops table for zcopy */
-extern const struct genl_split_ops zcopy_nl_ops[6];
+extern const struct genl_split_ops zcopy_nl_ops[9];
 
 int zcopy_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info);
 int zcopy_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
@@ -23,6 +23,9 @@ int zcopy_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info);
 int zcopy_nl_pool_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int zcopy_nl_xfer_start_doit(struct sk_buff *skb, struct genl_info *info);
 int zcopy_nl_route_probe_doit(struct sk_buff *skb, struct genl_info *info);
+int zcopy_nl_xfer_get_doit(struct sk_buff *skb, struct genl_info *info);
+int zcopy_nl_xfer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int zcopy_nl_xfer_cancel_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	ZCOPY_NLGRP_EVENTS,

@@ -25,6 +25,8 @@
 
 #include <linux/file.h>
 #include <linux/module.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
 #include <linux/pid_namespace.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -35,6 +37,7 @@
 #include "dev.h"
 #include "genl.h"
 #include "genl-nl.h"
+#include "job.h"
 #include "notify.h"
 #include "pool.h"
 #include "send.h"
@@ -362,9 +365,11 @@ int zcopy_nl_route_probe_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Runs in the sender's process (genl doit), so the descriptors resolve in
- * the caller's file table. Without a devfd the transfer has a transient
- * context: no pools, and its completion is only an event.
+ * Runs in the requester's process (genl doit), so the descriptors resolve
+ * in its file table; the kernel sends in the background (job.c) and the
+ * reply is the transfer's id. Without a devfd the transfer has a context
+ * of its own, already closed: no pools, and its completion is only an
+ * event.
  */
 int zcopy_nl_xfer_start_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -376,6 +381,7 @@ int zcopy_nl_xfer_start_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	unsigned int i, bad_seg;
 	struct nlattr *nla;
+	u32 owner = 0, id;
 	int rem, ret;
 	void *hdr;
 
@@ -388,6 +394,8 @@ int zcopy_nl_xfer_start_doit(struct sk_buff *skb, struct genl_info *info)
 		a.flags = nla_get_u32(attrs[ZCOPY_A_XFER_FLAGS]);
 	if (attrs[ZCOPY_A_XFER_COOKIE])
 		a.cookie = nla_get_u64(attrs[ZCOPY_A_XFER_COOKIE]);
+	if (attrs[ZCOPY_A_XFER_CANCEL_ON_CLOSE])
+		owner = info->snd_portid;
 	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem)
 		a.nr_segs += nla_type(nla) == ZCOPY_A_XFER_SEG;
 
@@ -400,6 +408,13 @@ int zcopy_nl_xfer_start_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(info->extack,
 				       "at least one segment is required");
 		return ret;
+	}
+	/* A kernel socket (port 0) cannot be the owner: nothing would close. */
+	if (attrs[ZCOPY_A_XFER_CANCEL_ON_CLOSE] && !owner) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    attrs[ZCOPY_A_XFER_CANCEL_ON_CLOSE],
+				    "cancel-on-close needs a userspace socket");
+		return -EINVAL;
 	}
 
 	segs = kvcalloc(a.nr_segs, sizeof(*segs), GFP_KERNEL);
@@ -439,36 +454,22 @@ int zcopy_nl_xfer_start_doit(struct sk_buff *skb, struct genl_info *info)
 		zcopy_ctx_close(ctx);
 	}
 
-	ret = zcopy_user_errno(zcopy_send(ctx, &a, segs, NULL, info->extack,
-					  &bad_seg));
-	if (ret && bad_seg < a.nr_segs)
-		NL_SET_BAD_ATTR(info->extack,
-				zcopy_nl_nth_seg(info, bad_seg));
-	if (ret == -EINTR) {
-		/*
-		 * A signal before the first byte. A doit cannot restart, and
-		 * netlink_rcv_skb() takes EINTR from a doit to mean "no ACK":
-		 * the requester would never get an answer.
-		 */
-		NL_SET_ERR_MSG(info->extack,
-			       "interrupted by a signal before the first byte was sent");
-		ret = -ECANCELED;
+	ret = zcopy_job_start(ctx, &a, segs, owner, info->extack, &bad_seg,
+			      &id);
+	if (ret) {
+		if (bad_seg < a.nr_segs)
+			NL_SET_BAD_ATTR(info->extack,
+					zcopy_nl_nth_seg(info, bad_seg));
 		goto out_ctx;
 	}
-	if (ret)
-		goto out_ctx;
 
-	/* The data is gone: the reply fits in NLMSG_GOODSIZE. */
+	/*
+	 * The transfer runs: if the reply cannot be built, the requester
+	 * still learns of it from its events; say nothing else.
+	 */
 	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0,
 				ZCOPY_CMD_XFER_START);
-	if (!hdr ||
-	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES_SENT, a.bytes_sent,
-			      ZCOPY_A_XFER_PAD) ||
-	    nla_put_u32(msg, ZCOPY_A_XFER_STOP_SEG, a.stop_seg) ||
-	    nla_put_u32(msg, ZCOPY_A_XFER_STOP_REASON, a.stop_reason) ||
-	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_STOP_OFFSET, a.stop_offset,
-			      ZCOPY_A_XFER_PAD) ||
-	    nla_put_u32(msg, ZCOPY_A_XFER_STOP_ERRNO, a.stop_errno)) {
+	if (!hdr || nla_put_u32(msg, ZCOPY_A_XFER_ID, id)) {
 		ret = -EMSGSIZE;
 		goto out_ctx;
 	}
@@ -484,6 +485,127 @@ out_ctx:
 out_free:
 	nlmsg_free(msg);
 	kvfree(segs);
+	return ret;
+}
+
+/* A kernel-run transfer, for XFER_GET and progress events. */
+static int zcopy_nl_put_job(struct sk_buff *msg,
+			    const struct zcopy_xfer_info *job,
+			    struct pid_namespace *pid_ns)
+{
+	if (nla_put_u32(msg, ZCOPY_A_XFER_ID, job->id) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE, job->cookie,
+			      ZCOPY_A_XFER_PAD) ||
+	    zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, job->pid, pid_ns) ||
+	    nla_put_u32(msg, ZCOPY_A_XFER_STATE, job->state) ||
+	    nla_put_u32(msg, ZCOPY_A_XFER_FLAGS, job->flags) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES_TOTAL, job->bytes_total,
+			      ZCOPY_A_XFER_PAD) ||
+	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES_SENT, job->bytes_sent,
+			      ZCOPY_A_XFER_PAD))
+		return -EMSGSIZE;
+	if (job->acked_known &&
+	    nla_put_u64_64bit(msg, ZCOPY_A_XFER_BYTES_ACKED, job->bytes_acked,
+			      ZCOPY_A_XFER_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The transfer of the request's ZCOPY_A_XFER_ID, with a reference. */
+static struct zcopy_job *zcopy_nl_job(struct genl_info *info)
+{
+	struct zcopy_job *job;
+
+	if (GENL_REQ_ATTR_CHECK(info, ZCOPY_A_XFER_ID)) {
+		NL_SET_ERR_MSG(info->extack, "id is required");
+		return ERR_PTR(-EINVAL);
+	}
+	job = zcopy_job_get(genl_info_net(info),
+			    nla_get_u32(info->attrs[ZCOPY_A_XFER_ID]));
+	if (!job) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[ZCOPY_A_XFER_ID],
+				    "no such transfer in this network namespace");
+		return ERR_PTR(-ENOENT);
+	}
+	return job;
+}
+
+int zcopy_nl_xfer_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct zcopy_xfer_info ji;
+	struct zcopy_job *job;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	job = zcopy_nl_job(info);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
+	ret = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &zcopy_genl_family, 0,
+				ZCOPY_CMD_XFER_GET);
+	zcopy_job_info(job, &ji);
+	if (!hdr || zcopy_nl_put_job(msg, &ji, task_active_pid_ns(current))) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	zcopy_job_put(job);
+	return ret;
+}
+
+int zcopy_nl_xfer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	unsigned long idx = cb->args[0];
+	struct zcopy_xfer_info ji;
+	struct zcopy_job *job;
+	int ret = 0;
+	void *hdr;
+
+	ret = zcopy_nl_no_attrs(cb->nlh, cb->extack);
+	if (ret)
+		return ret;
+	while ((job = zcopy_job_next(net, &idx))) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &zcopy_genl_family,
+				  NLM_F_MULTI, ZCOPY_CMD_XFER_GET);
+		zcopy_job_info(job, &ji);
+		if (!hdr ||
+		    zcopy_nl_put_job(skb, &ji, task_active_pid_ns(current))) {
+			if (hdr)
+				genlmsg_cancel(skb, hdr);
+			zcopy_job_put(job);
+			ret = skb->len ? skb->len : -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		zcopy_job_put(job);
+		idx++;
+	}
+	cb->args[0] = idx;
+	return ret ? ret : skb->len;
+}
+
+int zcopy_nl_xfer_cancel_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct zcopy_job *job;
+	int ret;
+
+	job = zcopy_nl_job(info);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
+	ret = zcopy_job_cancel(job);
+	if (ret == -EALREADY)
+		NL_SET_ERR_MSG(info->extack,
+			       "every byte is with the stack: the transfer completes on its own");
+	zcopy_job_put(job);
 	return ret;
 }
 
@@ -556,7 +678,9 @@ static struct sk_buff *zcopy_nl_xfer_event(const struct zcopy_xfer_info *xfer,
 		*err = nla_put_u64_64bit(msg, ZCOPY_A_XFER_COOKIE,
 					 xfer->cookie, ZCOPY_A_XFER_PAD) ||
 		       zcopy_nl_put_pid(msg, ZCOPY_A_XFER_PID, xfer->pid,
-					xfer->pid_ns);
+					xfer->pid_ns) ||
+		       (xfer->id &&
+			nla_put_u32(msg, ZCOPY_A_XFER_ID, xfer->id));
 	return msg;
 }
 
@@ -581,7 +705,12 @@ static void zcopy_nl_xfer_done(const struct zcopy_xfer_info *xfer)
 				rec->copied_bytes, ZCOPY_A_XFER_PAD) ||
 	      nla_put_u32(msg, ZCOPY_A_XFER_COMPL_FLAGS, rec->flags) ||
 	      nla_put_u32(msg, ZCOPY_A_XFER_REASON, rec->reason) ||
-	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, rec->error);
+	      nla_put_s32(msg, ZCOPY_A_XFER_ERROR, rec->error) ||
+	      nla_put_u32(msg, ZCOPY_A_XFER_STOP_SEG, xfer->stop->seg) ||
+	      nla_put_u32(msg, ZCOPY_A_XFER_STOP_REASON, xfer->stop->reason) ||
+	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_STOP_OFFSET,
+				xfer->stop->offset, ZCOPY_A_XFER_PAD) ||
+	      nla_put_u32(msg, ZCOPY_A_XFER_STOP_ERRNO, xfer->stop->err);
 	zcopy_nl_event_send(xfer->net, msg, hdr, err);
 }
 
@@ -598,11 +727,38 @@ static void zcopy_nl_send_failed(const struct zcopy_xfer_info *xfer)
 	zcopy_nl_event_send(xfer->net, msg, hdr, err);
 }
 
+static void zcopy_nl_xfer_progress(const struct zcopy_xfer_info *xfer)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = zcopy_nl_event_new(xfer->net, ZCOPY_CMD_XFER_PROGRESS, &hdr);
+	if (msg)
+		zcopy_nl_event_send(xfer->net, msg, hdr,
+				    zcopy_nl_put_job(msg, xfer, xfer->pid_ns));
+}
+
 static const struct zcopy_notifier zcopy_nl_notifier = {
 	.pool_new = zcopy_nl_pool_new,
 	.pool_del = zcopy_nl_pool_del,
 	.xfer_done = zcopy_nl_xfer_done,
 	.send_failed = zcopy_nl_send_failed,
+	.xfer_progress = zcopy_nl_xfer_progress,
+};
+
+/* A generic netlink socket went away: its cancel-on-close transfers stop. */
+static int zcopy_nl_sock_event(struct notifier_block *nb, unsigned long event,
+			       void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC)
+		zcopy_job_cancel_owner(n->net, n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block zcopy_nl_sock_nb = {
+	.notifier_call = zcopy_nl_sock_event,
 };
 
 static struct genl_family zcopy_genl_family __ro_after_init = {
@@ -610,8 +766,8 @@ static struct genl_family zcopy_genl_family __ro_after_init = {
 	.version = ZCOPY_GENL_VERSION,
 	.netnsok = true,
 	/*
-	 * XFER_START may block on a full socket: it must not hold the global
-	 * genl_mutex. The handlers lock what they touch themselves.
+	 * No handler needs the global genl_mutex (XFER_START returns before
+	 * the data is sent): they lock what they touch themselves.
 	 */
 	.parallel_ops = true,
 	.module = THIS_MODULE,
@@ -627,14 +783,21 @@ int __init zcopy_nl_init(void)
 	int ret;
 
 	ret = genl_register_family(&zcopy_genl_family);
-	if (!ret)
-		zcopy_notifier_set(&zcopy_nl_notifier);
-	return ret;
+	if (ret)
+		return ret;
+	ret = netlink_register_notifier(&zcopy_nl_sock_nb);
+	if (ret) {
+		genl_unregister_family(&zcopy_genl_family);
+		return ret;
+	}
+	zcopy_notifier_set(&zcopy_nl_notifier);
+	return 0;
 }
 
 /* After the device, and once no transfer is left (each pins the module). */
 void zcopy_nl_uninit(void)
 {
 	zcopy_notifier_set(NULL);
+	netlink_unregister_notifier(&zcopy_nl_sock_nb);
 	genl_unregister_family(&zcopy_genl_family);
 }

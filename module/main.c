@@ -12,6 +12,7 @@
 
 #include "dev.h"
 #include "genl.h"
+#include "job.h"
 #include "stats.h"
 #include "version.h"
 #include "xfer.h"
@@ -28,10 +29,14 @@ static int __init zcopy_init(void)
 	if (ret)
 		goto err_stats;
 
+	ret = zcopy_job_init();
+	if (ret)
+		goto err_xfer;
+
 	/* The family first: registering a pool sends an event. */
 	ret = zcopy_nl_init();
 	if (ret)
-		goto err_xfer;
+		goto err_job;
 
 	ret = zcopy_dev_init();
 	if (ret)
@@ -42,6 +47,8 @@ static int __init zcopy_init(void)
 
 err_nl:
 	zcopy_nl_uninit();
+err_job:
+	zcopy_job_uninit();
 err_xfer:
 	zcopy_xfer_uninit();
 err_stats:
@@ -53,6 +60,7 @@ static void __exit zcopy_exit(void)
 {
 	zcopy_dev_uninit();
 	zcopy_nl_uninit();
+	zcopy_job_uninit();
 	zcopy_xfer_uninit();
 	zcopy_stats_uninit();
 	pr_info("unloaded\n");

@@ -44,3 +44,10 @@ void zcopy_notify_send_failed(const struct zcopy_xfer_info *xfer)
 	if (zcopy_notifier)
 		zcopy_notifier->send_failed(xfer);
 }
+
+void zcopy_notify_xfer_progress(const struct zcopy_xfer_info *xfer)
+{
+	might_sleep();
+	if (zcopy_notifier)
+		zcopy_notifier->xfer_progress(xfer);
+}

@@ -49,21 +49,54 @@ struct zcopy_pool_info {
 };
 
 /**
+ * struct zcopy_stop_info - how far a send got (struct zcopy_send's out
+ *	fields)
+ * @bytes_sent: bytes handed to the socket
+ * @offset: bytes sent of segment @seg
+ * @seg: the segment it stopped in, nr_segs if none
+ * @reason: enum zcopy_stop
+ * @err: the errno of ZCOPY_STOP_ERROR (positive), else 0
+ */
+struct zcopy_stop_info {
+	u64 bytes_sent;
+	u64 offset;
+	u32 seg;
+	u32 reason;
+	s32 err;
+};
+
+/**
  * struct zcopy_xfer_info - a completed transfer, or a failed send
  * @net: the network namespace of its context
  * @pid: process (tgid) that sent
  * @pid_ns: the pid namespace events show @pid in
  * @cookie: the send's cookie
+ * @id: the kernel-run transfer's id, 0 for a send of the caller's own
  * @rec: the completion record (NULL for a failed send)
+ * @stop: where the send stopped (NULL for a failed send)
  * @error: why the send failed (0 for a completion)
+ * @state: (a kernel-run transfer in progress) enum zcopy_xfer_state
+ * @flags: (in progress) its send flags
+ * @bytes_total: (in progress) the bytes its segments ask for
+ * @bytes_sent: (in progress) bytes handed to the socket so far
+ * @bytes_acked: (in progress) of them, acknowledged by the peer
+ * @acked_known: (in progress) @bytes_acked is known (not on kTLS)
  */
 struct zcopy_xfer_info {
 	struct net *net;
 	struct pid *pid;
 	struct pid_namespace *pid_ns;
 	u64 cookie;
+	u32 id;
 	const struct zcopy_completion *rec;
+	const struct zcopy_stop_info *stop;
 	int error;
+	u32 state;
+	u32 flags;
+	u64 bytes_total;
+	u64 bytes_sent;
+	u64 bytes_acked;
+	bool acked_known;
 };
 
 /**
@@ -72,6 +105,7 @@ struct zcopy_xfer_info {
  * @pool_del: a pool's pages were unpinned
  * @xfer_done: a transfer completed
  * @send_failed: a send returned an error
+ * @xfer_progress: a kernel-run transfer waits for room in its socket
  *
  * Each is called in process context and may sleep.
  */
@@ -80,6 +114,7 @@ struct zcopy_notifier {
 	void (*pool_del)(const struct zcopy_pool_info *pool);
 	void (*xfer_done)(const struct zcopy_xfer_info *xfer);
 	void (*send_failed)(const struct zcopy_xfer_info *xfer);
+	void (*xfer_progress)(const struct zcopy_xfer_info *xfer);
 };
 
 void zcopy_notifier_set(const struct zcopy_notifier *n);
@@ -88,5 +123,6 @@ void zcopy_notify_pool_new(const struct zcopy_pool_info *pool);
 void zcopy_notify_pool_del(const struct zcopy_pool_info *pool);
 void zcopy_notify_xfer_done(const struct zcopy_xfer_info *xfer);
 void zcopy_notify_send_failed(const struct zcopy_xfer_info *xfer);
+void zcopy_notify_xfer_progress(const struct zcopy_xfer_info *xfer);
 
 #endif /* _ZCOPY_NOTIFY_H */

@@ -84,6 +84,9 @@ unsigned int zcopy_copy_threshold(void)
 /* Internal: ZCOPY_SEND_NOWAIT_IO met a page not in the page cache. */
 #define ZCOPY_ERR_NOT_CACHED	(-ENOMEDIUM)
 
+/* Internal: the kernel-run transfer was cancelled (zcopy_send_cancel()). */
+#define ZCOPY_ERR_CANCELLED	(-ECANCELED)
+
 /* Readahead started where a ZCOPY_SEND_NOWAIT_IO send stopped. */
 #define ZCOPY_NOWAIT_RA_BYTES	(2ULL << 20)
 
@@ -259,6 +262,7 @@ static u32 zcopy_route_file_reason(const struct zcopy_route *r, bool cache)
  * @file_notify: ZCOPY_SEND_FILE_NOTIFY: no file page may stay referenced
  *	without the transfer's notification
  * @nowait_io: ZCOPY_SEND_NOWAIT_IO: stop before a page that is not cached
+ * @cancel: set by zcopy_send_cancel(): stop at the next batch
  * @bvec: ZCOPY_BVEC_BATCH entries for pool pages
  */
 struct zcopy_sender {
@@ -268,7 +272,36 @@ struct zcopy_sender {
 	struct zcopy_route route;
 	bool file_notify;
 	bool nowait_io;
+	bool cancel;
 	struct bio_vec *bvec;
+};
+
+static bool zcopy_cancelled(const struct zcopy_sender *s)
+{
+	return READ_ONCE(s->cancel);
+}
+
+/**
+ * struct zcopy_sendop - a send between zcopy_send_prepare() and
+ *	zcopy_send_finish()
+ * @s: the sender
+ * @ctx: the sender's context (the caller keeps it alive)
+ * @a: the request, and its out fields as far as the send got
+ * @ks: @a.nr_segs validated segments
+ * @res: their results so far
+ * @next: the first segment not sent in full
+ * @pid: the process that asked for the send (a reference is held)
+ * @started: the first pass ran (and started the willneed readahead)
+ */
+struct zcopy_sendop {
+	struct zcopy_sender s;
+	struct zcopy_ctx *ctx;
+	struct zcopy_send a;
+	struct zcopy_kseg *ks;
+	struct zcopy_seg_result *res;
+	unsigned int next;
+	struct pid *pid;
+	bool started;
 };
 
 static void zcopy_seg_count(struct zcopy_seg_result *res, int sent,
@@ -305,7 +338,8 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 			       struct zcopy_seg_result *res)
 {
 	struct page **pages = seg->pool->pages;
-	u64 off = seg->offset, left = seg->len;
+	/* A resumed segment goes on from what it sent before. */
+	u64 off = seg->offset + res->sent, left = seg->len - res->sent;
 	u32 reason = zcopy_route_pool_seg_reason(&s->route, seg->zc);
 
 	while (left) {
@@ -314,6 +348,8 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 		size_t chunk = 0;
 		int ret;
 
+		if (zcopy_cancelled(s))
+			return ZCOPY_ERR_CANCELLED;
 		while (n < ZCOPY_BVEC_BATCH && chunk < left) {
 			u64 pos = off + chunk;
 			unsigned int poff = offset_in_page(pos);
@@ -454,6 +490,10 @@ static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 		bool by_ref = true;
 		size_t chunk = 0;
 
+		if (zcopy_cancelled(s)) {
+			st->err = ZCOPY_ERR_CANCELLED;
+			break;
+		}
 		for (; !pipe_empty(pipe->head, tail) && n < ARRAY_SIZE(bv);
 		     tail++) {
 			struct pipe_buffer *buf = &pipe->bufs[tail & mask];
@@ -565,8 +605,9 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 		.copy = s->file_notify && !seg->zc,
 	};
 	struct inode *inode = file_inode(seg->file);
-	loff_t pos = seg->offset, isize = i_size_read(inode);
-	u64 len = seg->len;
+	/* A resumed extent goes on from what it sent before. */
+	u64 base = res->sent, len = seg->len - base;
+	loff_t pos = seg->offset + base, isize = i_size_read(inode);
 	struct splice_desc sd = {
 		.u.data = &st,
 	};
@@ -582,7 +623,7 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 			return ZCOPY_ERR_EOF;
 		len = min_t(u64, len, isize - pos);
 	}
-	eof = len < seg->len;
+	eof = len < seg->len - base;
 	if (eof)
 		more = more_at_eof;
 
@@ -618,19 +659,23 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 	 * stopped until the read path itself says: 0 is the end of the file,
 	 * an error is returned as such.
 	 */
-	while (res->sent < len) {
-		sd.total_len = len - res->sent;
-		sd.pos = pos + res->sent;
+	while (res->sent - base < len) {
+		u64 done = res->sent - base;
+
+		sd.total_len = len - done;
+		sd.pos = pos + done;
 		sd.flags = more ? SPLICE_F_MORE : 0;
 		ret = splice_direct_to_actor(seg->file, &sd, zcopy_splice_actor);
 		if (ret < 0)
 			return ret;
 		if (st.err)
 			return st.err;
-		if (res->sent >= len)
+		if (res->sent - base >= len)
 			break;
 		if (signal_pending(current))
 			return -EINTR;
+		if (zcopy_cancelled(s))
+			return ZCOPY_ERR_CANCELLED;
 		if (!ret)
 			return ZCOPY_ERR_EOF;
 	}
@@ -674,6 +719,8 @@ static u32 zcopy_stop_reason(int err)
 		return ZCOPY_STOP_AGAIN;
 	case -EINTR:
 		return ZCOPY_STOP_SIGNAL;
+	case ZCOPY_ERR_CANCELLED:
+		return ZCOPY_STOP_CANCELLED;
 	default:
 		return ZCOPY_STOP_ERROR;
 	}
@@ -837,33 +884,49 @@ static bool zcopy_seg_boundary(const struct zcopy_kseg *ks, unsigned int n,
 	return before != after;
 }
 
-static int zcopy_send_segs(struct zcopy_sender *s, struct zcopy_send *a,
-			   const struct zcopy_kseg *ks,
-			   struct zcopy_seg_result *res)
+/*
+ * Send the segments from @op->next on, each from what it sent before
+ * (a kernel-run transfer resumes after a full socket). Return why it
+ * stopped, 0 when every segment went out.
+ */
+static int zcopy_send_segs(struct zcopy_sendop *op)
 {
-	unsigned int i;
+	struct zcopy_send *a = &op->a;
+	struct zcopy_sender *s = &op->s;
+	const struct zcopy_kseg *ks = op->ks;
+	struct zcopy_seg_result *res = op->res;
+	unsigned int i = op->next;
 	int err = 0;
 
-	for (i = 0; i < a->nr_segs; i++) {
+	for (; i < a->nr_segs; i++) {
 		bool more_after = a->flags & ZCOPY_SEND_MORE;
 		bool more = i + 1 < a->nr_segs || more_after;
 
-		if (s->route.local && zcopy_seg_boundary(ks, a->nr_segs, i))
+		if (res[i].sent >= ks[i].len)
+			continue;
+		/* A resumed segment had its boundary before its first byte. */
+		if (s->route.local && !res[i].sent &&
+		    zcopy_seg_boundary(ks, a->nr_segs, i))
 			zcopy_sock_end_skb(s->sock);
-		if (ks[i].pool)
+		if (zcopy_cancelled(s))
+			err = ZCOPY_ERR_CANCELLED;
+		else if (ks[i].pool)
 			err = zcopy_send_pool_seg(s, &ks[i], more, &res[i]);
 		else
 			err = zcopy_send_file_seg(s, &ks[i], more, more_after,
 						  &res[i]);
-		a->bytes_sent += res[i].sent;
 		if (err)
 			break;
 	}
 	if (!err && s->route.local &&
 	    zcopy_seg_boundary(ks, a->nr_segs, a->nr_segs))
 		zcopy_sock_end_skb(s->sock);
-	a->stop_seg = i;
-	a->stop_offset = i < a->nr_segs ? res[i].sent : 0;
+	op->next = i;
+	a->bytes_sent = 0;
+	for (i = 0; i < a->nr_segs; i++)
+		a->bytes_sent += res[i].sent;
+	a->stop_seg = op->next;
+	a->stop_offset = op->next < a->nr_segs ? res[op->next].sent : 0;
 	a->stop_reason = zcopy_stop_reason(err);
 	a->stop_errno = a->stop_reason == ZCOPY_STOP_ERROR ? -err : 0;
 	return err;
@@ -921,174 +984,338 @@ static void zcopy_fill_record(struct zcopy_xfer *x, const struct zcopy_send *a,
 		rec->flags |= ZCOPY_COMPL_SHORT;
 	if (a->stop_reason == ZCOPY_STOP_ERROR ||
 	    a->stop_reason == ZCOPY_STOP_SIGNAL ||
-	    a->stop_reason == ZCOPY_STOP_AGAIN)
+	    a->stop_reason == ZCOPY_STOP_AGAIN ||
+	    a->stop_reason == ZCOPY_STOP_CANCELLED)
 		rec->error = zcopy_user_errno(err);
 }
 
+/* A send refused or failed before anything went out: tell the world. */
+static void zcopy_send_failed(struct zcopy_ctx *ctx, struct pid *pid,
+			      u64 cookie, u32 id, int err)
+{
+	struct zcopy_xfer_info info = {
+		.net = ctx->net,
+		.pid = pid,
+		.pid_ns = ctx->pid_ns,
+		.cookie = cookie,
+		.id = id,
+		.error = zcopy_user_errno(err),
+	};
+
+	zcopy_stat_add(ZCOPY_STAT_FAILED_SENDS, 1);
+	zcopy_notify_send_failed(&info);
+}
+
+static void zcopy_sendop_free(struct zcopy_sendop *op)
+{
+	unsigned int i;
+
+	/* Once the transfer exists, it holds the pools; only files are ours. */
+	for (i = 0; op->s.x && i < op->a.nr_segs; i++)
+		op->ks[i].pool = NULL;
+	zcopy_ksegs_put(op->ks, op->a.nr_segs);
+	if (op->s.sock)
+		sockfd_put(op->s.sock);
+	put_pid(op->pid);
+	kvfree(op);
+}
+
 /**
- * zcopy_send - send segments, for ZCOPY_IOC_SEND and ZCOPY_CMD_XFER_START
- * @ctx: the sender's context: pools, completion queue
- * @a: the request; its out fields are filled in on success
+ * zcopy_send_prepare - validate and resolve a send; nothing is sent yet
+ * @ctx: the sender's context: pools, completion queue; it must outlive
+ *	the send
+ * @a: the request (copied)
  * @segs: @a->nr_segs segments, already in kernel memory
- * @ures: where the per-segment results go (checked writable), or NULL
+ * @flags: ZCOPY_PREPARE_*
  * @extack: says why a send is refused (NULL from the ioctl)
  * @bad_seg: if not NULL, the index of the segment a refusal is about, or
  *	@a->nr_segs when it is about none
  *
- * Return: 0 if anything was sent or a file ended (a completion follows),
- * else a negative errno (no completion). A signal before the first byte
- * may return a restart code, for the ioctl's syscall to restart; other
- * callers pass the result through zcopy_user_errno().
+ * Takes a reference to the socket, every file and pool, and allocates the
+ * transfer (charged to @ctx's outstanding limit), in the caller's process:
+ * descriptors resolve in its file table.
+ *
+ * Return: the send, or an ERR_PTR() (a SEND_FAILED event went out).
  */
-int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
-	       const struct zcopy_seg *segs, void __user *ures,
-	       struct netlink_ext_ack *extack, unsigned int *bad_seg)
+struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
+					const struct zcopy_send *a,
+					const struct zcopy_seg *segs,
+					unsigned int flags,
+					struct netlink_ext_ack *extack,
+					unsigned int *bad_seg)
 {
-	struct zcopy_seg_result *res = NULL;
-	struct zcopy_sender s = { };
-	struct zcopy_kseg *ks = NULL;
-	unsigned int i, nr_pools = 0, nr_drops = 0;
-	u64 total = 0, pool_bytes;
-	bool ok;
+	unsigned int i, nr_segs = a->nr_segs, nr_pools = 0, nr_drops = 0;
+	struct zcopy_sendop *op;
+	struct zcopy_sender *s;
+	u64 total = 0;
 	int ret;
 
 	if (bad_seg)
-		*bad_seg = a->nr_segs;
-	s.sock = sockfd_lookup(a->sockfd, &ret);
-	if (!s.sock) {
+		*bad_seg = nr_segs;
+	/* One allocation: the send, its segments and results, the bvec. */
+	for (i = 0; i < nr_segs; i++) {
+		nr_pools += segs[i].type == ZCOPY_SEG_POOL;
+		nr_drops += !!(segs[i].flags & ZCOPY_SEG_DROP_BEHIND);
+	}
+	op = kvzalloc(sizeof(*op) + nr_segs * (sizeof(*op->ks) +
+					       sizeof(*op->res)) +
+		      (nr_pools ? ZCOPY_BVEC_BATCH * sizeof(*s->bvec) : 0),
+		      GFP_KERNEL);
+	if (!op) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	s = &op->s;
+	op->ctx = ctx;
+	op->a = *a;
+	op->pid = get_pid(task_tgid(current));
+	op->ks = (struct zcopy_kseg *)(op + 1);
+	op->res = (struct zcopy_seg_result *)(op->ks + nr_segs);
+	if (nr_pools)
+		s->bvec = (struct bio_vec *)(op->res + nr_segs);
+
+	s->sock = sockfd_lookup(a->sockfd, &ret);
+	if (!s->sock) {
 		if (ret == -ENOTSOCK)
 			NL_SET_ERR_MSG(extack, "sockfd is not a socket");
 		else
 			NL_SET_ERR_MSG(extack, "sockfd is not an open file descriptor");
-		goto out;
+		goto out_op;
 	}
-	ret = zcopy_check_sock(s.sock, extack);
+	ret = zcopy_check_sock(s->sock, extack);
 	if (ret)
-		goto out_sock;
+		goto out_op;
 
-	/* One allocation: the segments, their results, the pool bvec. */
-	for (i = 0; i < a->nr_segs; i++) {
-		nr_pools += segs[i].type == ZCOPY_SEG_POOL;
-		nr_drops += !!(segs[i].flags & ZCOPY_SEG_DROP_BEHIND);
-	}
-	ret = -ENOMEM;
-	ks = kvzalloc(a->nr_segs * (sizeof(*ks) + sizeof(*res)) +
-		      (nr_pools ? ZCOPY_BVEC_BATCH * sizeof(*s.bvec) : 0),
-		      GFP_KERNEL);
-	if (!ks)
-		goto out_sock;
-	res = (struct zcopy_seg_result *)(ks + a->nr_segs);
-	if (nr_pools)
-		s.bvec = (struct bio_vec *)(res + a->nr_segs);
-
-	for (i = 0; i < a->nr_segs; i++) {
-		ret = zcopy_resolve_seg(ctx, &segs[i], a->flags, &ks[i],
+	for (i = 0; i < nr_segs; i++) {
+		ret = zcopy_resolve_seg(ctx, &segs[i], a->flags, &op->ks[i],
 					extack);
 		if (ret) {
 			if (bad_seg)
 				*bad_seg = i;
-			goto out_ksegs;
+			goto out_op;
 		}
-		if (check_add_overflow(total, ks[i].len, &total))
+		if (check_add_overflow(total, op->ks[i].len, &total))
 			total = U64_MAX;
 	}
 	ret = -E2BIG;
 	if (total > ZCOPY_MAX_SEND_BYTES) {
 		NL_SET_ERR_MSG(extack,
 			       "the segments add up to more than max_send_bytes");
-		goto out_ksegs;
+		goto out_op;
 	}
 
-	s.x = zcopy_xfer_alloc(ctx, nr_pools, nr_drops);
-	if (IS_ERR(s.x)) {
-		ret = PTR_ERR(s.x);
+	s->x = zcopy_xfer_alloc(ctx, nr_pools, nr_drops);
+	if (IS_ERR(s->x)) {
+		ret = PTR_ERR(s->x);
+		s->x = NULL;
 		if (ret == -ENOBUFS)
 			NL_SET_ERR_MSG(extack,
 				       "max_outstanding transfers not yet read on this file");
-		goto out_ksegs;
+		goto out_op;
 	}
 	/* The transfer keeps the pools until its completion. */
-	for (i = 0; i < a->nr_segs; i++) {
-		if (ks[i].pool)
-			zcopy_xfer_add_pool(s.x, ks[i].pool);
+	for (i = 0; i < nr_segs; i++) {
+		if (op->ks[i].pool)
+			zcopy_xfer_add_pool(s->x, op->ks[i].pool);
 	}
 
-	zcopy_route_get(s.sock, &s.route);
-	s.file_notify = a->flags & ZCOPY_SEND_FILE_NOTIFY;
-	s.nowait_io = a->flags & ZCOPY_SEND_NOWAIT_IO;
-	for (i = 0; i < a->nr_segs; i++) {
-		if (ks[i].pool)
-			ks[i].zc = zcopy_route_pool_seg_zc(&s.route, ks[i].len);
+	zcopy_route_get(s->sock, &s->route);
+	s->file_notify = a->flags & ZCOPY_SEND_FILE_NOTIFY;
+	s->nowait_io = a->flags & ZCOPY_SEND_NOWAIT_IO;
+	for (i = 0; i < nr_segs; i++) {
+		if (op->ks[i].pool)
+			op->ks[i].zc = zcopy_route_pool_seg_zc(&s->route,
+							       op->ks[i].len);
 		else
-			ks[i].zc = s.file_notify && !s.route.tls;
+			op->ks[i].zc = s->file_notify && !s->route.tls;
 	}
-	s.msg_flags = MSG_NOSIGNAL;
-	if ((a->flags & ZCOPY_SEND_DONTWAIT) ||
-	    (s.sock->file->f_flags & O_NONBLOCK))
-		s.msg_flags |= MSG_DONTWAIT;
-	s.x->copy_reason = zcopy_route_pool_reason(&s.route, true);
+	s->msg_flags = MSG_NOSIGNAL;
+	if ((flags & ZCOPY_PREPARE_NONBLOCK) ||
+	    (a->flags & ZCOPY_SEND_DONTWAIT) ||
+	    (s->sock->file->f_flags & O_NONBLOCK))
+		s->msg_flags |= MSG_DONTWAIT;
+	s->x->copy_reason = zcopy_route_pool_reason(&s->route, true);
+	return op;
+
+out_op:
+	if (op)
+		zcopy_sendop_free(op);
+out:
+	zcopy_send_failed(ctx, task_tgid(current), a->cookie, 0, ret);
+	return ERR_PTR(ret);
+}
+
+/**
+ * zcopy_send_run - send what is left of a prepared send
+ * @op: the send
+ *
+ * A send whose socket was full (-EAGAIN) may be run again once it has
+ * room: each segment goes on from where it stopped. @op->a's out fields
+ * say how far the send got.
+ *
+ * Return: 0 once everything went out, else why it stopped.
+ */
+int zcopy_send_run(struct zcopy_sendop *op)
+{
+	unsigned int i;
 
 	/* Readahead for every willneed extent, before the first byte. */
-	for (i = 0; i < a->nr_segs; i++) {
-		if (ks[i].hints & ZCOPY_SEG_WILLNEED)
-			vfs_fadvise(ks[i].file, ks[i].offset, ks[i].len,
-				    POSIX_FADV_WILLNEED);
+	if (!op->started) {
+		op->started = true;
+		for (i = 0; i < op->a.nr_segs; i++) {
+			if (op->ks[i].hints & ZCOPY_SEG_WILLNEED)
+				vfs_fadvise(op->ks[i].file, op->ks[i].offset,
+					    op->ks[i].len, POSIX_FADV_WILLNEED);
+		}
 	}
+	return zcopy_send_segs(op);
+}
 
-	a->bytes_sent = 0;
-	ret = zcopy_send_segs(&s, a, ks, res);
+/**
+ * zcopy_send_cancel - ask a send run by the kernel to stop
+ * @op: the send
+ *
+ * zcopy_send_run() stops at the next batch it would hand to the socket,
+ * with ZCOPY_STOP_CANCELLED. Any context; @op must be alive.
+ */
+void zcopy_send_cancel(struct zcopy_sendop *op)
+{
+	WRITE_ONCE(op->s.cancel, true);
+}
+
+/**
+ * zcopy_send_set_job - make a prepared send a kernel-run transfer
+ * @op: the send
+ * @id: the transfer's id, for its events
+ * @done: called with @arg once the transfer has completed (or, when
+ *	nothing was sent, once zcopy_send_finish() has dropped it)
+ * @arg: its argument
+ */
+void zcopy_send_set_job(struct zcopy_sendop *op, u32 id,
+			void (*done)(void *arg), void *arg)
+{
+	op->s.x->id = id;
+	op->s.x->done = done;
+	op->s.x->done_arg = arg;
+}
+
+/* The socket of a prepared send, for its caller to wait on. */
+struct socket *zcopy_send_sock(const struct zcopy_sendop *op)
+{
+	return op->s.sock;
+}
+
+/* The bytes the send's segments ask for. */
+u64 zcopy_send_total(const struct zcopy_sendop *op)
+{
+	unsigned int i;
+	u64 total = 0;
+
+	for (i = 0; i < op->a.nr_segs; i++)
+		total += op->ks[i].len;
+	return total;
+}
+
+/* Whether the send's socket encrypts with kernel TLS. */
+bool zcopy_send_tls(const struct zcopy_sendop *op)
+{
+	return op->s.route.tls;
+}
+
+/* How far the send got: its request with the out fields filled in. */
+const struct zcopy_send *zcopy_send_state(const struct zcopy_sendop *op)
+{
+	return &op->a;
+}
+
+/**
+ * zcopy_send_finish - end a send, hand its transfer to the stack
+ * @op: the send (freed)
+ * @err: what the last zcopy_send_run() returned
+ * @a: if not NULL, gets the request's out fields
+ * @ures: where the per-segment results go (checked writable), or NULL
+ * @extack: says why a send is refused (NULL from the ioctl)
+ *
+ * Return: 0 if anything was sent or a file ended (a completion follows),
+ * else a negative errno (no completion; a SEND_FAILED event went out).
+ */
+int zcopy_send_finish(struct zcopy_sendop *op, int err, struct zcopy_send *a,
+		      void __user *ures, struct netlink_ext_ack *extack)
+{
+	const struct zcopy_send *sa = &op->a;
+	struct zcopy_xfer *x = op->s.x;
+	unsigned int i;
+	u64 pool_bytes;
+	u32 id = x->id;
+	bool ok;
+
 	/* What was sent of drop-behind extents is evicted at completion. */
-	for (i = 0; i < a->nr_segs; i++) {
-		if ((ks[i].hints & ZCOPY_SEG_DROP_BEHIND) && res[i].sent)
-			zcopy_xfer_add_drop(s.x, ks[i].file, ks[i].offset,
-					    res[i].sent);
+	for (i = 0; i < sa->nr_segs; i++) {
+		if ((op->ks[i].hints & ZCOPY_SEG_DROP_BEHIND) &&
+		    op->res[i].sent)
+			zcopy_xfer_add_drop(x, op->ks[i].file, op->ks[i].offset,
+					    op->res[i].sent);
 	}
 	/* Bytes queued with MSG_MORE by a send that stopped must go out. */
-	if (ret && a->bytes_sent && !(a->flags & ZCOPY_SEND_MORE))
-		zcopy_sock_push(s.sock);
+	if (err && sa->bytes_sent && !(sa->flags & ZCOPY_SEND_MORE))
+		zcopy_sock_push(op->s.sock);
 
-	ok = a->bytes_sent || !ret || ret == ZCOPY_ERR_EOF ||
-	     ret == ZCOPY_ERR_NOT_CACHED;
+	ok = sa->bytes_sent || !err || err == ZCOPY_ERR_EOF ||
+	     err == ZCOPY_ERR_NOT_CACHED;
 	if (!ok)
-		zcopy_send_refused_msg(extack, ret);
-	zcopy_fill_record(s.x, a, ks, res, ret);
-	pool_bytes = s.x->rec.pool_bytes;
+		zcopy_send_refused_msg(extack, err);
+	zcopy_fill_record(x, sa, op->ks, op->res, err);
+	x->stop.bytes_sent = sa->bytes_sent;
+	x->stop.seg = sa->stop_seg;
+	x->stop.reason = sa->stop_reason;
+	x->stop.offset = sa->stop_offset;
+	x->stop.err = sa->stop_errno;
+	pool_bytes = x->rec.pool_bytes;
 	/* From here on the transfer may complete and be freed at any time. */
-	zcopy_xfer_done_sending(s.x, ok);
+	zcopy_xfer_done_sending(x, ok);
 
 	if (ok)
 		zcopy_stat_add(ZCOPY_STAT_TRANSFERS, 1);
 	zcopy_stat_add(ZCOPY_STAT_BYTES_POOL, pool_bytes);
-	zcopy_stat_add(ZCOPY_STAT_BYTES_FILE, a->bytes_sent - pool_bytes);
-	ret = ok ? 0 : ret;
+	zcopy_stat_add(ZCOPY_STAT_BYTES_FILE, sa->bytes_sent - pool_bytes);
 	if (ok && ures) {
 		/* Checked writable above; the data is gone either way. */
-		if (copy_to_user(ures, res, a->nr_segs * sizeof(*res)))
+		if (copy_to_user(ures, op->res, sa->nr_segs * sizeof(*op->res)))
 			pr_debug("send: results no longer writable\n");
 	}
-
-	/* The pools now belong to the transfer; only the files are ours. */
-	for (i = 0; i < a->nr_segs; i++)
-		ks[i].pool = NULL;
-out_ksegs:
-	zcopy_ksegs_put(ks, a->nr_segs);
-	kvfree(ks);
-out_sock:
-	sockfd_put(s.sock);
-out:
-	if (ret) {
-		struct zcopy_xfer_info info = {
-			.net = ctx->net,
-			.pid = task_tgid(current),
-			.pid_ns = ctx->pid_ns,
-			.cookie = a->cookie,
-			.error = zcopy_user_errno(ret),
-		};
-
-		zcopy_stat_add(ZCOPY_STAT_FAILED_SENDS, 1);
-		zcopy_notify_send_failed(&info);
+	if (a) {
+		a->bytes_sent = sa->bytes_sent;
+		a->stop_seg = sa->stop_seg;
+		a->stop_reason = sa->stop_reason;
+		a->stop_offset = sa->stop_offset;
+		a->stop_errno = sa->stop_errno;
 	}
-	return ret;
+	if (!ok)
+		zcopy_send_failed(op->ctx, op->pid, sa->cookie, id, err);
+	zcopy_sendop_free(op);
+	return ok ? 0 : err;
+}
+
+/**
+ * zcopy_send - send segments, for ZCOPY_IOC_SEND
+ * @ctx: the sender's context: pools, completion queue
+ * @a: the request; its out fields are filled in on success
+ * @segs: @a->nr_segs segments, already in kernel memory
+ * @ures: where the per-segment results go (checked writable), or NULL
+ *
+ * Return: 0 if anything was sent or a file ended (a completion follows),
+ * else a negative errno (no completion). A signal before the first byte
+ * may return a restart code, for the ioctl's syscall to restart.
+ */
+int zcopy_send(struct zcopy_ctx *ctx, struct zcopy_send *a,
+	       const struct zcopy_seg *segs, void __user *ures)
+{
+	struct zcopy_sendop *op;
+
+	op = zcopy_send_prepare(ctx, a, segs, 0, NULL, NULL);
+	if (IS_ERR(op))
+		return PTR_ERR(op);
+	return zcopy_send_finish(op, zcopy_send_run(op), a, ures, NULL);
 }
 
 /*
@@ -1188,7 +1415,7 @@ int zcopy_send_user(struct zcopy_ctx *ctx, struct zcopy_send *a)
 			       sizeof(struct zcopy_seg_result)))
 		goto out;
 
-	ret = zcopy_send(ctx, a, segs, ures, NULL, NULL);
+	ret = zcopy_send(ctx, a, segs, ures);
 out:
 	if (segs != onstack)
 		kvfree(segs);

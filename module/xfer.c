@@ -109,6 +109,9 @@ static void zcopy_xfer_work(struct work_struct *work)
 {
 	struct zcopy_xfer *x = container_of(work, struct zcopy_xfer, work);
 	struct zcopy_ctx *ctx = x->ctx;
+	/* Read now: once queued, the record is the reader's to free. */
+	void (*done)(void *arg) = x->done;
+	void *done_arg = x->done_arg;
 	unsigned int i;
 	bool queued = false;
 
@@ -126,7 +129,9 @@ static void zcopy_xfer_work(struct work_struct *work)
 			.pid = x->pid,
 			.pid_ns = ctx->pid_ns,
 			.cookie = x->rec.cookie,
+			.id = x->id,
 			.rec = &x->rec,
+			.stop = &x->stop,
 		};
 
 		zcopy_xfer_settle(x);
@@ -145,6 +150,8 @@ static void zcopy_xfer_work(struct work_struct *work)
 		spin_unlock(&ctx->cq_lock);
 	}
 	zcopy_stats_outstanding(-1);
+	if (done)
+		done(done_arg);
 
 	if (queued) {
 		wake_up_interruptible_poll(&ctx->wq, EPOLLIN | EPOLLRDNORM);

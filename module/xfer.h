@@ -9,6 +9,8 @@
 #include <linux/workqueue.h>
 #include <linux/zcopy.h>
 
+#include "notify.h"
+
 struct file;
 struct zcopy_ctx;
 struct zcopy_pool;
@@ -42,6 +44,12 @@ struct zcopy_drop {
  * @post: queue @rec for userspace (false if the send failed)
  * @zc_used: the stack released a pool skb it had not copied
  * @zc_copied: the stack copied pool pages
+ * @id: the kernel-run transfer this is (zcopy_job), 0 for the ioctl's
+ * @stop: how far the send got, for the XFER_DONE event
+ * @done: if set, called with @done_arg once the completion is out, just
+ *	before the record is queued or freed (the job layer's hook: the
+ *	transfer knows nothing above it)
+ * @done_arg: its argument
  * @nr_drops: entries in @drops
  * @drops: drop-behind extents (after @pools in the same allocation)
  * @pools: references to the pools the transfer sends from, each once
@@ -59,6 +67,10 @@ struct zcopy_xfer {
 	bool post;
 	bool zc_used;
 	bool zc_copied;
+	u32 id;
+	struct zcopy_stop_info stop;
+	void (*done)(void *arg);
+	void *done_arg;
 	unsigned int nr_drops;
 	struct zcopy_drop *drops;
 	struct zcopy_pool *pools[];

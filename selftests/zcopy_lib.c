@@ -233,10 +233,11 @@ TEST_F(lib, netlink_pools_xfer_and_stats)
 	struct lib_pools p = { .id = self->pool.id };
 	struct libzcopy_nl_obj before, after;
 	struct libzcopy_nl_err e = { 0 };
-	struct zcopy_send out;
+	struct libzcopy_nl_obj o;
 	struct libzcopy_nl *n;
 	struct zcopy_seg seg;
 	struct zu_rx rx;
+	uint32_t id = 0;
 	int r;
 
 	r = libzcopy_nl_open(&n, NULL, &e);
@@ -252,17 +253,72 @@ TEST_F(lib, netlink_pools_xfer_and_stats)
 	libzcopy_seg_pool(&seg, self->pool.id, 0, 65536);
 	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, self->data, 65536, 65536));
 	r = libzcopy_nl_xfer_start(n, self->snd, libzcopy_fd(self->z), &seg, 1,
-				   0, 13, &out, &e);
+				   0, 13, 0, &id, &e);
 	zu_rx_join(&rx);
 	zu_rx_log(&rx);
 	ASSERT_EQ(0, r) TH_LOG("XFER_START: %s (%s)", strerror(-r), e.msg);
-	EXPECT_EQ(65536, out.bytes_sent);
-	EXPECT_EQ(ZCOPY_STOP_NONE, out.stop_reason);
+	EXPECT_NE(0, id);
 	EXPECT_TRUE(zu_rx_ok(&rx, 65536));
 	EXPECT_EQ(0, lib_reap(_metadata, self->z, 1, 13, 0));
+	/* Completed: no longer there. */
+	EXPECT_EQ(-ENOENT, libzcopy_nl_xfer_get(n, id, &o, &e));
+	EXPECT_EQ(-ENOENT, libzcopy_nl_xfer_cancel(n, id, &e));
+	EXPECT_EQ(-EINVAL, libzcopy_nl_xfer_start(n, self->snd, -1, &seg, 1,
+						  0, 13, 1u << 31, &id, &e));
 	ASSERT_EQ(0, libzcopy_nl_stats(n, &after, &e)) TH_LOG("%s", e.msg);
 	EXPECT_LE(libzcopy_nl_get(&before, ZCOPY_A_STATS_BYTES_POOL) + 65536,
 		  libzcopy_nl_get(&after, ZCOPY_A_STATS_BYTES_POOL));
+	libzcopy_nl_close(n);
+}
+
+static int lib_xfer_cb(const struct libzcopy_nl_obj *o, void *arg)
+{
+	uint32_t *id = arg;
+
+	if (libzcopy_nl_get(o, ZCOPY_A_XFER_ID) == id[0])
+		id[1]++;
+	return 0;
+}
+
+/*
+ * A transfer stalled on a peer that reads nothing: the library lists it,
+ * reads it and cancels it.
+ */
+TEST_F(lib, netlink_xfer_get_and_cancel)
+{
+	static char junk[65536];
+	struct libzcopy_nl_err e = { 0 };
+	struct libzcopy_nl_obj o;
+	struct libzcopy_nl *n;
+	struct zcopy_seg seg;
+	uint32_t id[2] = { 0, 0 };
+	int r, i;
+
+	r = libzcopy_nl_open(&n, NULL, &e);
+	if (r == -ENOENT)
+		SKIP(return, "no zcopy genl family: %s", e.msg);
+	ASSERT_EQ(0, r) TH_LOG("libzcopy_nl_open: %s", e.msg);
+	if (!libzcopy_nl_has_op(n, ZCOPY_CMD_XFER_CANCEL))
+		SKIP(return, "the module has no XFER_CANCEL");
+	for (i = 0; i < 100; i++)
+		while (send(self->snd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+			;
+	libzcopy_seg_file(&seg, self->file, 0, 4096);
+	r = libzcopy_nl_xfer_start(n, self->snd, -1, &seg, 1, 0, 14,
+				   LIBZCOPY_XFER_CANCEL_ON_CLOSE, &id[0], &e);
+	ASSERT_EQ(0, r) TH_LOG("XFER_START: %s (%s)", strerror(-r), e.msg);
+	ASSERT_EQ(0, libzcopy_nl_xfer_get(n, id[0], &o, &e)) TH_LOG("%s", e.msg);
+	EXPECT_EQ(14, libzcopy_nl_get(&o, ZCOPY_A_XFER_COOKIE));
+	EXPECT_EQ(4096, libzcopy_nl_get(&o, ZCOPY_A_XFER_BYTES_TOTAL));
+	ASSERT_EQ(0, libzcopy_nl_xfers(n, lib_xfer_cb, id, &e)) TH_LOG("%s", e.msg);
+	EXPECT_EQ(1, id[1]);
+	EXPECT_EQ(0, libzcopy_nl_xfer_cancel(n, id[0], &e)) TH_LOG("%s", e.msg);
+	for (i = 0; i < 50; i++) {
+		if (libzcopy_nl_xfer_get(n, id[0], &o, &e) == -ENOENT)
+			break;
+		usleep(100 * 1000);
+	}
+	EXPECT_EQ(-ENOENT, libzcopy_nl_xfer_get(n, id[0], &o, &e));
 	libzcopy_nl_close(n);
 }
 

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -925,24 +926,19 @@ TEST_F(xfer, max_segments)
 	free(buf);
 }
 
-static volatile sig_atomic_t alarms;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	alarms++;
-}
+/* ------------------------------------------ kernel-run transfers */
 
 /*
  * Queue into @fd without blocking until it takes nothing more: its send
  * buffer is locked at 64 KiB (no autotuning), and ACKs of what was queued
  * free room for a while, so it is full once two rounds 200 ms apart added
- * nothing.
+ * nothing. Returns the bytes queued (zeros).
  */
-static void fill_socket(int fd)
+static size_t fill_socket(int fd)
 {
 	static char junk[65536];
 	int round, idle = 0, sndbuf = 65536;
+	size_t total = 0;
 
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	for (round = 0; round < 100 && idle < 2; round++) {
@@ -951,53 +947,564 @@ static void fill_socket(int fd)
 
 		while ((n = send(fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
 			added += n;
+		total += added;
 		idle = added ? 0 : idle + 1;
 		usleep(200 * 1000);
 	}
+	return total;
 }
 
-/*
- * XFER_START blocks on a full socket and a signal comes before the first
- * byte: the requester still gets an ACK, with ECANCELED and an extack
- * message. Not the kernel's ERESTARTSYS (512), and not EINTR, which
- * netlink_rcv_skb() would take to mean "no ACK" (what TCP returns when
- * the socket has SO_SNDTIMEO): the request would never be answered.
- */
-static void xfer_interrupted(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(xfer) *self, bool sndtimeo)
+/* Read and drop @len bytes from @fd. */
+static int drain(int fd, size_t len)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
-	struct itimerval it = { .it_value = { 0, 300000 } };
-	struct timeval tmo = { 30, 0 };
+	static unsigned char sink[65536];
+
+	while (len) {
+		ssize_t n = recv(fd, sink, len < sizeof(sink) ? len : sizeof(sink), 0);
+
+		if (n <= 0)
+			return -1;
+		len -= n;
+	}
+	return 0;
+}
+
+/* XFER_START of one file extent: its id, or a negative errno. */
+static long start_file(FIXTURE_DATA(xfer) *self, struct zt_nl *nl, int sock,
+		       int file, __u64 off, __u64 len, __u32 flags,
+		       __u64 cookie, bool cancel_on_close)
+{
 	struct nlmsghdr *nlh;
 	int r;
 
-	if (sndtimeo)
-		ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDTIMEO,
-					&tmo, sizeof(tmo)));
+	nlh = zt_genl_msg(self->buf, nl->family, ZCOPY_CMD_XFER_START,
+			  ZCOPY_GENL_VERSION);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, sock);
+	if (flags)
+		zt_nla_put_u32(nlh, ZCOPY_A_XFER_FLAGS, flags);
+	zt_nla_put_u64(nlh, ZCOPY_A_XFER_COOKIE, cookie);
+	if (cancel_on_close)
+		zt_nla_put(nlh, ZCOPY_A_XFER_CANCEL_ON_CLOSE, NULL, 0);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, file, off, len);
+	r = zt_nl_transact(nl, nlh);
+	if (r)
+		return r;
+	return zt_nla_u32(zt_nl_reply_attr(nl, ZCOPY_A_XFER_ID));
+}
+
+/* A request naming transfer @id (XFER_GET do, XFER_CANCEL). */
+static int xfer_id_req(FIXTURE_DATA(xfer) *self, int cmd, __u32 id)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = zt_genl_msg(self->buf, self->nl.family, cmd, ZCOPY_GENL_VERSION);
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_ID, id);
+	return zt_nl_transact(&self->nl, nlh);
+}
+
+static __u64 reply_u64(FIXTURE_DATA(xfer) *self, int type, __u64 absent)
+{
+	struct nlattr *a = zt_nl_reply_attr(&self->nl, type);
+
+	return a ? zt_nla_u64(a) : absent;
+}
+
+static __u32 reply_u32(FIXTURE_DATA(xfer) *self, int type)
+{
+	struct nlattr *a = zt_nl_reply_attr(&self->nl, type);
+
+	return a ? zt_nla_u32(a) : 0;
+}
+
+/* A file of @len bytes of pattern @seed, and the pattern in *@data. */
+static int big_file(size_t len, uint64_t seed, unsigned char **data)
+{
+	*data = malloc(len);
+	if (!*data)
+		return -1;
+	zu_fill(*data, len, seed);
+	return zu_tmpfile("/tmp", *data, len);
+}
+
+static void open_mon(struct __test_metadata *_metadata, struct zt_nl *mon)
+{
+	ASSERT_EQ(0, zt_nl_open(mon, ZCOPY_GENL_NAME));
+	ASSERT_EQ(0, zu_events_join(mon));
+}
+
+/*
+ * The reply comes at once, with an id, while the socket is full; the
+ * transfer waits for room (XFER_GET, a progress event), the kernel
+ * resumes it as the peer reads, and XFER_DONE has every byte, which the
+ * peer gets right after what filled the socket.
+ */
+TEST_F_TIMEOUT(xfer, async_returns_at_once_and_resumes, 90)
+{
+	const size_t len = 1 << 20;
+	struct zu_xfer_end end;
+	unsigned char *data, *got;
+	char ev[4096];
+	struct zt_nl mon;
+	size_t junk;
+	uint64_t t0;
+	int file;
+	long id;
+
+	file = big_file(len, 0xa5f, &data);
+	ASSERT_LE(0, file);
+	got = malloc(len);
+	ASSERT_NE(NULL, got);
+	open_mon(_metadata, &mon);
+	junk = fill_socket(self->cli);
+
+	t0 = zu_now_ns();
+	id = start_file(self, &self->nl, self->cli, file, 0, len, 0, 5150,
+			false);
+	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
+	EXPECT_GT(1000, zu_ms_since(t0)) TH_LOG("XFER_START took %llu ms",
+						(unsigned long long)zu_ms_since(t0));
+
+	/* Its first wait for room says so. */
+	ASSERT_EQ(0, zu_event_wait(mon.fd, ZCOPY_CMD_XFER_PROGRESS, ev,
+				   sizeof(ev), 5000));
+	EXPECT_EQ(id, zt_nla_u32(zt_genl_attr((void *)ev, ZCOPY_A_XFER_ID)));
+	EXPECT_EQ(ZCOPY_XFER_STATE_WAITING,
+		  zt_nla_u32(zt_genl_attr((void *)ev, ZCOPY_A_XFER_STATE)));
+	ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+	EXPECT_EQ(id, reply_u32(self, ZCOPY_A_XFER_ID));
+	EXPECT_EQ(5150, reply_u64(self, ZCOPY_A_XFER_COOKIE, 0));
+	EXPECT_EQ(getpid(), (pid_t)reply_u32(self, ZCOPY_A_XFER_PID));
+	EXPECT_EQ(ZCOPY_XFER_STATE_WAITING, reply_u32(self, ZCOPY_A_XFER_STATE));
+	EXPECT_EQ(len, reply_u64(self, ZCOPY_A_XFER_BYTES_TOTAL, 0));
+	EXPECT_GT(len, reply_u64(self, ZCOPY_A_XFER_BYTES_SENT, len));
+	/* Nothing of it can be acknowledged: the peer reads nothing. */
+	EXPECT_EQ(0, reply_u64(self, ZCOPY_A_XFER_BYTES_ACKED, 1));
+
+	ASSERT_EQ(0, drain(self->srv, junk));
+	ASSERT_EQ(0, recv_all(self->srv, got, len));
+	EXPECT_EQ(0, memcmp(got, data, len));
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 10000));
+	EXPECT_TRUE(end.done);
+	EXPECT_EQ(len, end.bytes);
+	EXPECT_EQ(ZCOPY_STOP_NONE, end.stop_reason);
+	EXPECT_EQ(1, end.stop_seg);
+	EXPECT_EQ(0, end.error);
+	/* Gone once complete. */
+	EXPECT_EQ(-ENOENT, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+	close(mon.fd);
+	close(file);
+	free(got);
+	free(data);
+}
+
+/* Cancelled before its first byte: SEND_FAILED with ECANCELED. */
+TEST_F_TIMEOUT(xfer, async_cancel_before_first_byte, 60)
+{
+	struct zu_xfer_end end;
+	struct zt_nl mon;
+	long id;
+
+	open_mon(_metadata, &mon);
 	fill_socket(self->cli);
+	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
+			0, 1, false);
+	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
+	ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id))
+		TH_LOG("extack: %s", self->nl.extack);
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 5000));
+	EXPECT_FALSE(end.done);
+	EXPECT_EQ(-ECANCELED, end.error);
+	EXPECT_EQ(-ENOENT, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id));
+	EXPECT_EQ(-ENOENT, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+	close(mon.fd);
+}
+
+/*
+ * Cancelled in the middle: XFER_DONE with what went out (which the peer
+ * gets in full), stop reason cancelled, ECANCELED.
+ */
+TEST_F_TIMEOUT(xfer, async_cancel_midway, 90)
+{
+	const size_t len = 4 << 20;
+	struct zu_xfer_end end;
+	unsigned char *data, *got;
+	struct zt_nl mon;
+	size_t junk;
+	int file;
+	long id;
+
+	file = big_file(len, 0xc4c, &data);
+	ASSERT_LE(0, file);
+	open_mon(_metadata, &mon);
+	junk = fill_socket(self->cli);
+	id = start_file(self, &self->nl, self->cli, file, 0, len, 0, 2, false);
+	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
+	/* Room for a part of it. */
+	ASSERT_EQ(0, drain(self->srv, junk));
+	usleep(300 * 1000);
+	ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id))
+		TH_LOG("extack: %s", self->nl.extack);
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 10000));
+	ASSERT_TRUE(end.done);
+	EXPECT_LT(0, end.bytes);
+	EXPECT_GT(len, end.bytes);
+	EXPECT_EQ(ZCOPY_STOP_CANCELLED, end.stop_reason);
+	EXPECT_EQ(-ECANCELED, end.error);
+	EXPECT_EQ(ZCOPY_COMPL_SHORT, end.compl_flags & ZCOPY_COMPL_SHORT);
+	got = malloc(end.bytes);
+	ASSERT_NE(NULL, got);
+	ASSERT_EQ(0, recv_all(self->srv, got, end.bytes));
+	EXPECT_EQ(0, memcmp(got, data, end.bytes));
+	close(mon.fd);
+	close(file);
+	free(got);
+	free(data);
+}
+
+/* ZCOPY_SEND_DONTWAIT: what the socket takes now, and no waiting. */
+TEST_F_TIMEOUT(xfer, async_dontwait_stops, 60)
+{
+	struct zu_xfer_end end;
+	struct zt_nl mon;
+	long id;
+
+	open_mon(_metadata, &mon);
+	fill_socket(self->cli);
+	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
+			ZCOPY_SEND_DONTWAIT, 3, false);
+	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 5000));
+	EXPECT_FALSE(end.done);
+	EXPECT_EQ(-EAGAIN, end.error);
+	close(mon.fd);
+}
+
+static int count_xfer(struct nlmsghdr *h, void *arg)
+{
+	__u64 *cookies = arg;
+	struct nlattr *a = zt_genl_attr(h, ZCOPY_A_XFER_COOKIE);
+
+	if (a && zt_nla_u64(a) == cookies[0])
+		cookies[1]++;
+	if (a && zt_nla_u64(a) == cookies[2])
+		cookies[3]++;
+	return 0;
+}
+
+/* The dump lists every running transfer once; cancelling both ends them. */
+TEST_F_TIMEOUT(xfer, async_dump, 60)
+{
+	__u64 seen[4] = { 0xd0, 0, 0xd1, 0 };
+	struct zu_xfer_end end;
+	struct nlmsghdr *nlh;
+	struct zt_nl mon;
+	long id[2];
+	int i;
+
+	open_mon(_metadata, &mon);
+	fill_socket(self->cli);
+	for (i = 0; i < 2; i++) {
+		id[i] = start_file(self, &self->nl, self->cli, self->file, 0,
+				   self->len, 0, seen[2 * i], false);
+		ASSERT_LT(0, id[i]) TH_LOG("XFER_START: %s", self->nl.extack);
+	}
+	EXPECT_NE(id[0], id[1]);
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_XFER_GET,
+			  ZCOPY_GENL_VERSION);
+	nlh->nlmsg_flags |= NLM_F_DUMP;
+	ASSERT_EQ(0, zt_nl_dump(&self->nl, nlh, count_xfer, seen));
+	EXPECT_EQ(1, seen[1]);
+	EXPECT_EQ(1, seen[3]);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id[i]));
+		ASSERT_EQ(0, zu_xfer_wait(&mon, id[i], &end, 5000));
+		EXPECT_EQ(-ECANCELED, end.error);
+	}
+	close(mon.fd);
+}
+
+/*
+ * Every byte queued but nothing acknowledged (the peer's window is shut):
+ * a file-notify transfer is "releasing", can no longer be cancelled
+ * (EALREADY), and completes once the peer reads.
+ */
+TEST_F_TIMEOUT(xfer, async_releasing_cannot_be_cancelled, 60)
+{
+	int big = 4 << 20;
+	struct zu_xfer_end end;
+	unsigned char *got;
+	struct zt_nl mon;
+	size_t junk;
+	long id;
+	int i;
+
+	open_mon(_metadata, &mon);
+	junk = fill_socket(self->cli);
+	/* Room on our side; the peer still reads nothing. */
+	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+				sizeof(big)));
+	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
+			ZCOPY_SEND_FILE_NOTIFY, 4, false);
+	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+		if (reply_u32(self, ZCOPY_A_XFER_STATE) ==
+		    ZCOPY_XFER_STATE_RELEASING)
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_EQ(ZCOPY_XFER_STATE_RELEASING,
+		  reply_u32(self, ZCOPY_A_XFER_STATE));
+	EXPECT_EQ(self->len, reply_u64(self, ZCOPY_A_XFER_BYTES_SENT, 0));
+	EXPECT_GT(self->len, reply_u64(self, ZCOPY_A_XFER_BYTES_ACKED,
+				       self->len));
+	EXPECT_EQ(-EALREADY, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id));
+	EXPECT_NE(0, self->nl.extack[0]);
+	/* Not complete while the peer does not read. */
+	EXPECT_EQ(-ETIMEDOUT, zu_xfer_wait(&mon, id, &end, 500));
+	got = malloc(self->len);
+	ASSERT_NE(NULL, got);
+	ASSERT_EQ(0, drain(self->srv, junk));
+	ASSERT_EQ(0, recv_all(self->srv, got, self->len));
+	EXPECT_EQ(0, memcmp(got, self->mem + 1, self->len));
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 10000));
+	EXPECT_TRUE(end.done);
+	EXPECT_EQ(ZCOPY_COMPL_FILE_RELEASED,
+		  end.compl_flags & ZCOPY_COMPL_FILE_RELEASED);
+	free(got);
+	close(mon.fd);
+}
+
+/*
+ * cancel-on-close: closing the requesting socket cancels the transfer;
+ * without it the transfer outlives the socket.
+ */
+TEST_F_TIMEOUT(xfer, async_cancel_on_close, 60)
+{
+	struct zu_xfer_end end;
+	struct zt_nl mon, req;
+	long id, kept;
+
+	open_mon(_metadata, &mon);
+	fill_socket(self->cli);
+	ASSERT_EQ(0, zt_nl_open(&req, ZCOPY_GENL_NAME));
+	id = start_file(self, &req, self->cli, self->file, 0, self->len, 0, 5,
+			true);
+	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, req.extack);
+	kept = start_file(self, &self->nl, self->cli, self->file, 0,
+			  self->len, 0, 6, false);
+	ASSERT_LT(0, kept);
+	close(req.fd);
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 5000));
+	EXPECT_EQ(-ECANCELED, end.error);
+	EXPECT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, kept));
+	EXPECT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, kept));
+	ASSERT_EQ(0, zu_xfer_wait(&mon, kept, &end, 5000));
+	close(mon.fd);
+}
+
+/* Closing the /dev/zcopy file a transfer sends pools from cancels it. */
+TEST_F_TIMEOUT(xfer, async_devfd_close_cancels, 60)
+{
+	struct zcopy_pool_register r = { .size = sizeof(r) };
+	__u64 before[ZCOPY_A_STATS_MAX + 1], after[ZCOPY_A_STATS_MAX + 1];
+	struct zu_xfer_end end;
+	struct nlmsghdr *nlh;
+	struct zt_nl mon;
+	int dev, ret;
+
+	open_mon(_metadata, &mon);
+	fill_socket(self->cli);
+	ASSERT_EQ(0, zu_stats(before));
+	dev = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, dev);
+	r.addr = (unsigned long)self->mem;
+	r.len = self->len;
+	ASSERT_EQ(0, ioctl(dev, ZCOPY_IOC_POOL_REGISTER, &r));
 	nlh = xfer_msg(self);
 	zt_nla_put_u32(nlh, ZCOPY_A_XFER_SOCKFD, self->cli);
-	zt_xfer_put_seg(nlh, ZCOPY_SEG_FILE, self->file, 0, self->len);
-	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	alarms = 0;
-	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
-	/* An answer within 10 s, or the test fails with ETIMEDOUT. */
-	r = zt_nl_raw(&self->nl, nlh, 10000, NULL, NULL);
-	signal(SIGALRM, SIG_DFL);
-	EXPECT_EQ(1, alarms);
-	EXPECT_EQ(-ECANCELED, r) TH_LOG("XFER_START answered %d (%s)", r,
-					strerror(-r));
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_DEVFD, dev);
+	zt_xfer_put_seg(nlh, ZCOPY_SEG_POOL, r.pool_id, 0, self->len);
+	ASSERT_EQ(0, zt_nl_transact(&self->nl, nlh))
+		TH_LOG("extack: %s", self->nl.extack);
+	close(dev);
+	ret = zu_xfer_wait(&mon, reply_u32(self, ZCOPY_A_XFER_ID), &end, 5000);
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(-ECANCELED, end.error);
+	/* Its pool went with it. */
+	ASSERT_EQ(0, zu_stats(after));
+	EXPECT_EQ(before[ZCOPY_A_STATS_POOLS], after[ZCOPY_A_STATS_POOLS]);
+	EXPECT_EQ(before[ZCOPY_A_STATS_PINNED_PAGES],
+		  after[ZCOPY_A_STATS_PINNED_PAGES]);
+	close(mon.fd);
 }
 
-TEST_F_TIMEOUT(xfer, signal_before_first_byte_acks, 60)
+TEST_F(xfer, async_get_missing_id)
 {
-	xfer_interrupted(_metadata, self, false);
+	struct nlmsghdr *nlh;
+
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_XFER_GET,
+			  ZCOPY_GENL_VERSION);
+	EXPECT_REJECT(EINVAL);
+	EXPECT_STREQ("id is required", self->nl.extack);
 }
 
-TEST_F_TIMEOUT(xfer, signal_before_first_byte_acks_with_sndtimeo, 60)
+TEST_F(xfer, async_cancel_missing_id)
 {
-	xfer_interrupted(_metadata, self, true);
+	struct nlmsghdr *nlh;
+
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_XFER_CANCEL,
+			  ZCOPY_GENL_VERSION);
+	EXPECT_REJECT(EINVAL);
+	EXPECT_STREQ("id is required", self->nl.extack);
+}
+
+TEST_F(xfer, async_get_unknown_id)
+{
+	EXPECT_EQ(-ENOENT, xfer_id_req(self, ZCOPY_CMD_XFER_GET, 0x7fffffff));
+	EXPECT_STREQ("no such transfer in this network namespace",
+		     self->nl.extack);
+}
+
+TEST_F(xfer, async_cancel_unknown_id)
+{
+	EXPECT_EQ(-ENOENT, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, 0));
+	EXPECT_STREQ("no such transfer in this network namespace",
+		     self->nl.extack);
+}
+
+TEST_F(xfer, async_dump_takes_no_attrs)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = zt_genl_msg(self->buf, self->nl.family, ZCOPY_CMD_XFER_GET,
+			  ZCOPY_GENL_VERSION);
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	zt_nla_put_u32(nlh, ZCOPY_A_XFER_ID, 1);
+	/* The error comes in NLMSG_DONE, which zt_nl_raw() returns. */
+	EXPECT_EQ(-EINVAL, zt_nl_raw(&self->nl, nlh, 5000, NULL, NULL));
+}
+
+TEST_F(xfer, async_get_unprivileged)
+{
+	int cmd = ZCOPY_CMD_XFER_GET;
+
+	EXPECT_EQ(EPERM, as_nobody(nobody_request, &cmd));
+}
+
+TEST_F(xfer, async_cancel_unprivileged)
+{
+	int cmd = ZCOPY_CMD_XFER_CANCEL;
+
+	EXPECT_EQ(EPERM, as_nobody(nobody_request, &cmd));
+}
+
+/* Another network namespace neither sees nor cancels the transfer. */
+TEST_F_TIMEOUT(xfer, async_other_netns, 60)
+{
+	struct zu_xfer_end end;
+	struct zt_nl mon;
+	int status;
+	pid_t pid;
+	long id;
+
+	open_mon(_metadata, &mon);
+	fill_socket(self->cli);
+	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
+			0, 7, false);
+	ASSERT_LT(0, id);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct zt_nl nl;
+		char buf[256];
+		struct nlmsghdr *nlh;
+		int n = 0;
+
+		if (unshare(CLONE_NEWNET) || zt_nl_open(&nl, ZCOPY_GENL_NAME))
+			_exit(100);
+		nlh = zt_genl_msg(buf, nl.family, ZCOPY_CMD_XFER_CANCEL,
+				  ZCOPY_GENL_VERSION);
+		zt_nla_put_u32(nlh, ZCOPY_A_XFER_ID, id);
+		if (zt_nl_transact(&nl, nlh) != -ENOENT)
+			_exit(101);
+		nlh = zt_genl_msg(buf, nl.family, ZCOPY_CMD_XFER_GET,
+				  ZCOPY_GENL_VERSION);
+		nlh->nlmsg_flags |= NLM_F_DUMP;
+		if (zt_nl_dump(&nl, nlh, count_msgs, &n) || n)
+			_exit(102);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+	EXPECT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id));
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 5000));
+	close(mon.fd);
+}
+
+/*
+ * The reason for running transfers in the kernel: a transfer stalled on a
+ * peer that does not read blocks no generic netlink user. While one
+ * waits, a child loads a module that registers a genl family (team) and
+ * this process resolves families (CTRL_CMD_GETFAMILY); each is done in
+ * under a second.
+ */
+TEST_F_TIMEOUT(xfer, async_stall_blocks_no_genl, 90)
+{
+	uint64_t t0, worst = 0, load_ms, alone_ms;
+	struct zu_xfer_end end;
+	struct zt_nl mon, ctl;
+	int status, i;
+	pid_t pid;
+	long id;
+
+	zu_sh("rmmod team 2>/dev/null");
+	/* What loading it costs here without a stalled transfer. */
+	t0 = zu_now_ns();
+	if (zu_sh("modprobe team 2>/dev/null"))
+		SKIP(return, "the team module is not available to load");
+	alone_ms = zu_ms_since(t0);
+	ASSERT_EQ(0, zu_sh("rmmod team"));
+	open_mon(_metadata, &mon);
+	fill_socket(self->cli);
+	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
+			0, 8, false);
+	ASSERT_LT(0, id);
+	usleep(200 * 1000);
+	ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+	ASSERT_EQ(ZCOPY_XFER_STATE_WAITING, reply_u32(self, ZCOPY_A_XFER_STATE));
+
+	t0 = zu_now_ns();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(zu_sh("modprobe team") ? 1 : 0);
+	for (i = 0; i < 20; i++) {
+		uint64_t t = zu_now_ns();
+
+		ASSERT_EQ(0, zt_nl_open(&ctl, "nlctrl"));
+		close(ctl.fd);
+		if (zu_ms_since(t) > worst)
+			worst = zu_ms_since(t);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	load_ms = zu_ms_since(t0);
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	TH_LOG("modprobe team and 20 GETFAMILY: %llu ms (modprobe alone %llu ms); slowest GETFAMILY %llu ms",
+	       (unsigned long long)load_ms, (unsigned long long)alone_ms,
+	       (unsigned long long)worst);
+	EXPECT_GT(1000, worst);
+	EXPECT_GT(alone_ms + 1000, load_ms);
+	/* Its family is there: the registration was not held up. */
+	EXPECT_EQ(0, zt_nl_open(&ctl, "team"));
+	close(ctl.fd);
+	/* And the transfer still waits. */
+	EXPECT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id));
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 5000));
+	zu_sh("rmmod team 2>/dev/null");
+	close(mon.fd);
 }
 
 struct pidns_seen {

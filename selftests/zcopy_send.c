@@ -30,6 +30,7 @@ FIXTURE(send)
 	struct zcopy_seg segs[2];	/* a valid pool + file pair */
 	struct zcopy_send s;		/* a valid send of segs */
 	struct zt_nl *nl;		/* sends go by XFER_START, or NULL */
+	struct zt_nl *mon;		/* with @nl: its events */
 };
 
 static void fixture_send_init(struct __test_metadata *_metadata,
@@ -75,31 +76,17 @@ FIXTURE_TEARDOWN(send)
 	fixture_send_fini(self);
 }
 
-/* Attribute @type of the last reply into *@v, if the reply has it. */
-static void reply_u64(struct zt_nl *nl, int type, __u64 *v)
-{
-	struct nlattr *a = zt_nl_reply_attr(nl, type);
-
-	if (a)
-		*v = zt_nla_u64(a);
-}
-
-static void reply_u32(struct zt_nl *nl, int type, __u32 *v)
-{
-	struct nlattr *a = zt_nl_reply_attr(nl, type);
-
-	if (a)
-		*v = zt_nla_u32(a);
-}
-
 /*
- * The send in self->s as XFER_START, devfd the device: the reply's outputs
- * go where the ioctl writes them (those absent stay as they were).
+ * The send in self->s as XFER_START, devfd the device; the kernel sends in
+ * the background and the transfer's end (XFER_DONE) has the outputs the
+ * ioctl writes. A transfer that sent nothing (SEND_FAILED) returns its
+ * error as the ioctl would.
  */
 static int nl_xfer_start(FIXTURE_DATA(send) *self)
 {
 	const struct zcopy_seg *segs = (const void *)(uintptr_t)self->s.segs;
 	struct zcopy_send *s = &self->s;
+	struct zu_xfer_end end;
 	__u32 buf[1024];
 	struct nlmsghdr *nlh;
 	__u32 i;
@@ -114,14 +101,14 @@ static int nl_xfer_start(FIXTURE_DATA(send) *self)
 	for (i = 0; i < s->nr_segs; i++)
 		zt_xfer_put_seg(nlh, segs[i].type, segs[i].id, segs[i].offset,
 				segs[i].len);
-	r = zt_nl_transact(self->nl, nlh);
+	r = zu_xfer_run(self->nl, self->mon, nlh, &end, 10000);
 	if (r)
 		return r;
-	reply_u64(self->nl, ZCOPY_A_XFER_BYTES_SENT, &s->bytes_sent);
-	reply_u32(self->nl, ZCOPY_A_XFER_STOP_SEG, &s->stop_seg);
-	reply_u32(self->nl, ZCOPY_A_XFER_STOP_REASON, &s->stop_reason);
-	reply_u64(self->nl, ZCOPY_A_XFER_STOP_OFFSET, &s->stop_offset);
-	reply_u32(self->nl, ZCOPY_A_XFER_STOP_ERRNO, (__u32 *)&s->stop_errno);
+	s->bytes_sent = end.bytes;
+	s->stop_seg = end.stop_seg;
+	s->stop_reason = end.stop_reason;
+	s->stop_offset = end.stop_offset;
+	s->stop_errno = (__s32)end.stop_errno;
 	return 0;
 }
 
@@ -1070,7 +1057,7 @@ TEST_F(send, epipe_after_peer_close_no_sigpipe)
 FIXTURE(contract)
 {
 	FIXTURE_DATA(send) b;
-	struct zt_nl nl;
+	struct zt_nl nl, mon;
 };
 
 FIXTURE_VARIANT(contract)
@@ -1092,7 +1079,7 @@ FIXTURE_SETUP(contract)
 {
 	int r;
 
-	self->nl.fd = -1;
+	self->nl.fd = self->mon.fd = -1;
 	fixture_send_init(_metadata, &self->b);
 	if (_metadata->exit_code || !variant->netlink)
 		return;
@@ -1100,7 +1087,10 @@ FIXTURE_SETUP(contract)
 	if (r == -ENOENT)
 		SKIP(return, "family %s not registered", ZCOPY_GENL_NAME);
 	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, zt_nl_open(&self->mon, ZCOPY_GENL_NAME));
+	ASSERT_EQ(0, zu_events_join(&self->mon));
 	self->b.nl = &self->nl;
+	self->b.mon = &self->mon;
 }
 
 FIXTURE_TEARDOWN(contract)
@@ -1108,6 +1098,8 @@ FIXTURE_TEARDOWN(contract)
 	fixture_send_fini(&self->b);
 	if (self->nl.fd >= 0)
 		close(self->nl.fd);
+	if (self->mon.fd >= 0)
+		close(self->mon.fd);
 }
 
 TEST_F(contract, flags_unknown_bit)

@@ -379,6 +379,42 @@ int zu_events_join(struct zt_nl *mon);
 int zu_event_wait(int fd, int cmd, char *buf, size_t len,
 				int timeout_ms);
 
+/**
+ * struct zu_xfer_end - how a kernel-run transfer ended
+ * @id: its id, from the XFER_START reply
+ * @done: the event was XFER_DONE (else SEND_FAILED)
+ * @error: ZCOPY_A_XFER_ERROR of either event
+ * @bytes: XFER_DONE's bytes
+ * @zc_bytes: its zero-copy bytes
+ * @compl_flags: its completion flags
+ * @stop_seg, @stop_reason, @stop_offset, @stop_errno: where it stopped
+ */
+struct zu_xfer_end {
+	__u32 id;
+	bool done;
+	__s32 error;
+	__u64 bytes, zc_bytes;
+	__u32 compl_flags;
+	__u32 stop_seg, stop_reason, stop_errno;
+	__u64 stop_offset;
+};
+
+/*
+ * Wait on @mon (joined to the events) for the end of transfer @id:
+ * XFER_DONE or SEND_FAILED, up to @timeout_ms. Other events are skipped.
+ * Returns 0 with @end filled in, or -ETIMEDOUT.
+ */
+int zu_xfer_wait(struct zt_nl *mon, __u32 id, struct zu_xfer_end *end,
+		 int timeout_ms);
+
+/*
+ * XFER_START @nlh on @nl, then zu_xfer_wait() on @mon. Returns the
+ * request's errno when it is refused, SEND_FAILED's error when nothing
+ * was sent, else 0 (XFER_DONE) with @end filled in.
+ */
+int zu_xfer_run(struct zt_nl *nl, struct zt_nl *mon, struct nlmsghdr *nlh,
+		struct zu_xfer_end *end, int timeout_ms);
+
 /*
  * The module-wide counters from netlink STATS_GET into
  * v[ZCOPY_A_STATS_MAX + 1]. Returns 0 or -errno.

@@ -1191,6 +1191,83 @@ int zu_event_wait(int fd, int cmd, char *buf, size_t len,
 	return -1;
 }
 
+static void zu_xfer_end_from(struct nlmsghdr *h, struct zu_xfer_end *end)
+{
+	struct nlattr *a;
+
+#define ZU_GET(attr, field, get)		\
+	do {					\
+		a = zt_genl_attr(h, attr);	\
+		if (a)				\
+			end->field = get(a);	\
+	} while (0)
+	ZU_GET(ZCOPY_A_XFER_ERROR, error, (__s32)zt_nla_u32);
+	ZU_GET(ZCOPY_A_XFER_BYTES, bytes, zt_nla_u64);
+	ZU_GET(ZCOPY_A_XFER_ZC_BYTES, zc_bytes, zt_nla_u64);
+	ZU_GET(ZCOPY_A_XFER_COMPL_FLAGS, compl_flags, zt_nla_u32);
+	ZU_GET(ZCOPY_A_XFER_STOP_SEG, stop_seg, zt_nla_u32);
+	ZU_GET(ZCOPY_A_XFER_STOP_REASON, stop_reason, zt_nla_u32);
+	ZU_GET(ZCOPY_A_XFER_STOP_OFFSET, stop_offset, zt_nla_u64);
+	ZU_GET(ZCOPY_A_XFER_STOP_ERRNO, stop_errno, zt_nla_u32);
+#undef ZU_GET
+}
+
+int zu_xfer_wait(struct zt_nl *mon, __u32 id, struct zu_xfer_end *end,
+		 int timeout_ms)
+{
+	static char buf[65536];
+	uint64_t t0 = zu_now_ns();
+	struct nlmsghdr *h;
+	ssize_t n;
+
+	memset(end, 0, sizeof(*end));
+	end->id = id;
+	for (;;) {
+		struct pollfd p = { .fd = mon->fd, .events = POLLIN };
+		int left = timeout_ms - (int)zu_ms_since(t0);
+
+		if (left <= 0 || poll(&p, 1, left) != 1)
+			return -ETIMEDOUT;
+		n = recv(mon->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct genlmsghdr *gh = NLMSG_DATA(h);
+			struct nlattr *a;
+
+			if (h->nlmsg_type != mon->family ||
+			    (gh->cmd != ZCOPY_CMD_XFER_DONE &&
+			     gh->cmd != ZCOPY_CMD_SEND_FAILED))
+				continue;
+			a = zt_genl_attr(h, ZCOPY_A_XFER_ID);
+			if (!a || zt_nla_u32(a) != id)
+				continue;
+			end->done = gh->cmd == ZCOPY_CMD_XFER_DONE;
+			zu_xfer_end_from(h, end);
+			return 0;
+		}
+	}
+}
+
+int zu_xfer_run(struct zt_nl *nl, struct zt_nl *mon, struct nlmsghdr *nlh,
+		struct zu_xfer_end *end, int timeout_ms)
+{
+	struct nlattr *a;
+	int r;
+
+	r = zt_nl_transact(nl, nlh);
+	if (r)
+		return r;
+	a = zt_nl_reply_attr(nl, ZCOPY_A_XFER_ID);
+	if (!a)
+		return -EPROTO;
+	r = zu_xfer_wait(mon, zt_nla_u32(a), end, timeout_ms);
+	if (r)
+		return r;
+	return end->done ? 0 : end->error;
+}
+
 int zu_stats(__u64 *v)
 {
 	struct zt_nl *nl = malloc(sizeof(*nl));

@@ -87,9 +87,11 @@ static const char *const zc_feature_names[64] = {
 	[4] = "nowait-io",
 	[5] = "cache-hints",
 	[6] = "route-probe",
+	[7] = "file-changed",
+	[8] = "async-xfer",
 };
 
-_Static_assert(ZCOPY_FEATURE_ROUTE_PROBE == 1ull << 6, "route-probe bit");
+_Static_assert(ZCOPY_FEATURE_ASYNC_XFER == 1ull << 8, "async-xfer bit");
 
 int cmd_info(struct zc_cli *cli, int argc, char **argv)
 {

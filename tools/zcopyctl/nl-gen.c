@@ -107,6 +107,11 @@ static const struct zc_attr_desc zc_xfer_attrs[ZCOPY_A_XFER_MAX + 1] = {
 	[ZCOPY_A_XFER_COMPL_FLAGS] = { "compl_flags", ZC_T_U32, NULL },
 	[ZCOPY_A_XFER_REASON] = { "reason", ZC_T_U32, NULL },
 	[ZCOPY_A_XFER_ERROR] = { "error", ZC_T_S32, NULL },
+	[ZCOPY_A_XFER_ID] = { "id", ZC_T_U32, NULL },
+	[ZCOPY_A_XFER_STATE] = { "state", ZC_T_U32, NULL },
+	[ZCOPY_A_XFER_BYTES_TOTAL] = { "bytes_total", ZC_T_U64, NULL },
+	[ZCOPY_A_XFER_BYTES_ACKED] = { "bytes_acked", ZC_T_U64, NULL },
+	[ZCOPY_A_XFER_CANCEL_ON_CLOSE] = { "cancel_on_close", ZC_T_FLAG, NULL },
 };
 
 const struct zc_attr_set zc_set_xfer = {
@@ -124,4 +129,7 @@ const struct zc_cmd_desc zc_cmds_desc[ZCOPY_CMD_MAX + 1] = {
 	[ZCOPY_CMD_POOL_NEW] = { "pool-new", &zc_set_pool },
 	[ZCOPY_CMD_POOL_DEL] = { "pool-del", &zc_set_pool },
 	[ZCOPY_CMD_ROUTE_PROBE] = { "route-probe", &zc_set_probe },
+	[ZCOPY_CMD_XFER_GET] = { "xfer-get", &zc_set_xfer },
+	[ZCOPY_CMD_XFER_CANCEL] = { "xfer-cancel", &zc_set_xfer },
+	[ZCOPY_CMD_XFER_PROGRESS] = { "xfer-progress", &zc_set_xfer },
 };

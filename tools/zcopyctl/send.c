@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * zcopyctl: send. A header in a pool and file extents, in one stream, by
- * the netlink XFER_START operation (or ZCOPY_IOC_SEND with --ioctl).
+ * the netlink XFER_START operation (or ZCOPY_IOC_SEND with --ioctl). By
+ * netlink the kernel sends in the background: zcopyctl waits for the
+ * transfer's end on the events socket, shows its progress events, and
+ * cancels it on SIGINT or SIGTERM (and the kernel does if zcopyctl dies).
  *
  * The segments the user asked for are cut into sends of at most
  * max_segments segments and max_send_bytes bytes; a send that stops early
@@ -24,6 +27,8 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+
+#include <netlink/socket.h>
 
 #include "zcopyctl.h"
 
@@ -101,6 +106,8 @@ struct zc_send {
 	uint32_t seg_hints;		/* ZCOPY_SEG_* of every file segment */
 	uint64_t not_cached;		/* sends stopped for the page cache */
 	struct libzcopy *z;		/* /dev/zcopy */
+	struct libzcopy_nl *ev;		/* netlink: the events socket */
+	uint64_t xfers_cancelled;	/* netlink: cancelled on a signal */
 	int devfd, sockfd;
 	uint64_t cookie;
 	double timeout;
@@ -363,21 +370,173 @@ static void zc_result_from(struct zc_result *r, const struct zcopy_send *a)
 	r->stop_errno = (uint32_t)a->stop_errno;
 }
 
+/* What the events say of the transfer the netlink send waits for. */
+struct zc_xfer_wait {
+	struct zc_send *s;
+	uint32_t id;
+	bool done;			/* XFER_DONE or SEND_FAILED came */
+	int err;			/* SEND_FAILED's error */
+	struct zc_result *r;
+	uint64_t last_event_ns;
+};
+
+static void zc_xfer_progress_line(struct zc_send *s, uint64_t sent,
+				  uint64_t acked, bool acked_known)
+{
+	char b1[24], b2[24];
+
+	if (s->quiet || !isatty(STDERR_FILENO))
+		return;
+	zc_fmt_bytes(acked_known ? acked : sent, b1, sizeof(b1));
+	fprintf(stderr, "\rzcopyctl: send: %s of %s %s (the kernel waits for the peer)\033[K",
+		b1, zc_fmt_bytes(s->total, b2, sizeof(b2)),
+		acked_known ? "acknowledged" : "sent");
+	s->progress_shown = true;
+}
+
+static int zc_xfer_event(const struct libzcopy_nl_obj *o, void *arg)
+{
+	struct zc_xfer_wait *w = arg;
+
+	if (!libzcopy_nl_has(o, ZCOPY_A_XFER_ID) ||
+	    libzcopy_nl_get(o, ZCOPY_A_XFER_ID) != w->id)
+		return 0;
+	w->last_event_ns = zc_now_ns();
+	switch (o->cmd) {
+	case ZCOPY_CMD_XFER_PROGRESS:
+		zc_xfer_progress_line(w->s,
+				      libzcopy_nl_get(o, ZCOPY_A_XFER_BYTES_SENT),
+				      libzcopy_nl_get(o, ZCOPY_A_XFER_BYTES_ACKED),
+				      libzcopy_nl_has(o, ZCOPY_A_XFER_BYTES_ACKED));
+		break;
+	case ZCOPY_CMD_XFER_DONE:
+		w->r->bytes_sent = libzcopy_nl_get(o, ZCOPY_A_XFER_BYTES);
+		w->r->stop_seg = (uint32_t)libzcopy_nl_get(o, ZCOPY_A_XFER_STOP_SEG);
+		w->r->stop_reason = (uint32_t)libzcopy_nl_get(o, ZCOPY_A_XFER_STOP_REASON);
+		w->r->stop_offset = libzcopy_nl_get(o, ZCOPY_A_XFER_STOP_OFFSET);
+		w->r->stop_errno = (uint32_t)libzcopy_nl_get(o, ZCOPY_A_XFER_STOP_ERRNO);
+		w->done = true;
+		break;
+	case ZCOPY_CMD_SEND_FAILED:
+		w->err = (int32_t)libzcopy_nl_get(o, ZCOPY_A_XFER_ERROR);
+		if (!w->err)
+			w->err = -EIO;
+		w->done = true;
+		break;
+	}
+	return 0;
+}
+
+static int zc_xfer_cancel(struct zc_send *s, uint32_t id)
+{
+	struct libzcopy_nl_err le;
+	int ret = libzcopy_nl_xfer_cancel(s->ctx->nl, id, &le);
+
+	zc_debug(&s->ctx->cli, "XFER_CANCEL %u = %d (%s)", id, ret, le.msg);
+	if (!ret)
+		s->xfers_cancelled++;
+	/* Already with the stack, or already over: its end comes anyway. */
+	return ret == -EALREADY || ret == -ENOENT ? 0 : ret;
+}
+
+/*
+ * XFER_START: the kernel sends in the background; wait for the transfer's
+ * end (XFER_DONE or SEND_FAILED) on the events socket, showing its
+ * progress events, and cancel it on SIGINT or SIGTERM. It is started with
+ * cancel-on-close: if zcopyctl dies, the kernel stops it.
+ */
 static int zc_send_netlink(struct zc_send *s, size_t n, uint32_t flags,
 			   struct zc_result *r, struct zc_nl_err *e)
 {
+	struct zc_cli *cli = &s->ctx->cli;
+	struct zc_xfer_wait w = { .s = s, .r = r };
 	struct libzcopy_nl_err le;
-	struct zcopy_send a;
-	int ret;
+	bool cancelled = false;
+	int fd, ret;
 
 	zc_fill_segs(s, n);
 	memset(r, 0, sizeof(*r));
+	if (!s->ev) {
+		ret = libzcopy_nl_events_open(s->ctx->nl, &s->ev, NULL);
+		if (ret) {
+			memset(e, 0, sizeof(*e));
+			e->err = ret;
+			snprintf(e->msg, sizeof(e->msg),
+				 "joining the \"%s\" group for the transfer's events%s",
+				 ZCOPY_MCGRP_EVENTS,
+				 ret == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+			e->hint = true;
+			return ret;
+		}
+	}
 	ret = libzcopy_nl_xfer_start(s->ctx->nl, s->sockfd, s->devfd, s->segs,
-				     (unsigned int)n, flags, s->cookie, &a, &le);
+				     (unsigned int)n, flags, s->cookie,
+				     LIBZCOPY_XFER_CANCEL_ON_CLOSE, &w.id, &le);
 	zc_nl_err_from(e, &le);
-	if (!ret)
-		zc_result_from(r, &a);
-	return ret;
+	if (ret)
+		return ret;
+	zc_debug(cli, "XFER_START %zu segments: transfer %u", n, w.id);
+
+	fd = nl_socket_get_fd(libzcopy_nl_sock(s->ev));
+	w.last_event_ns = zc_now_ns();
+	while (!w.done) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int p;
+
+		if (zc_stop_signal && !cancelled) {
+			cancelled = true;
+			ret = zc_xfer_cancel(s, w.id);
+			if (ret) {
+				zc_err(cli, "cancelling transfer %u: %s", w.id,
+				       strerror(-ret));
+				return -1;
+			}
+		}
+		p = poll(&pfd, 1, 1000);
+		if (p < 0 && errno != EINTR) {
+			zc_err(cli, "poll: %s", strerror(errno));
+			return -1;
+		}
+		if (p > 0) {
+			ret = libzcopy_nl_events_recv(s->ev, zc_xfer_event, &w);
+			if (ret == -ENOBUFS) {
+				zc_err(cli, "the events of transfer %u were lost (the socket's receive buffer overflowed)",
+				       w.id);
+				zc_xfer_cancel(s, w.id);
+				return -1;
+			}
+			if (ret < 0) {
+				zc_err(cli, "netlink: %s", strerror(-ret));
+				return -1;
+			}
+		}
+		if (!w.done && !cancelled &&
+		    zc_now_ns() - w.last_event_ns > (uint64_t)(s->timeout * 1e9)) {
+			zc_err(cli, "transfer %u: no progress for %g s; cancelling it",
+			       w.id, s->timeout);
+			cancelled = true;
+			ret = zc_xfer_cancel(s, w.id);
+			if (ret)
+				return -1;
+		}
+	}
+	if (s->progress_shown) {
+		fprintf(stderr, "\r\033[K");
+		s->progress_shown = false;
+	}
+	if (w.err) {
+		/* Nothing was sent; say why as the kernel said it. */
+		memset(e, 0, sizeof(*e));
+		e->err = w.err;
+		snprintf(e->msg, sizeof(e->msg), "transfer %u sent nothing",
+			 w.id);
+		e->hint = true;
+		return w.err;
+	}
+	zc_debug(cli, "transfer %u done: sent %" PRIu64 " stop_seg %u stop %s offset %" PRIu64,
+		 w.id, r->bytes_sent, r->stop_seg,
+		 zc_stop_name(r->stop_reason), r->stop_offset);
+	return 0;
 }
 
 static int zc_send_ioctl(struct zc_send *s, size_t n, uint32_t flags,
@@ -535,7 +694,8 @@ static void *zc_progress(void *arg)
 
 static void zc_progress_start(struct zc_send *s)
 {
-	if (s->quiet || !isatty(STDERR_FILENO))
+	/* Netlink sends show the kernel's progress events instead. */
+	if (s->quiet || !s->use_ioctl || !isatty(STDERR_FILENO))
 		return;
 	s->progress_on = !pthread_create(&s->progress, NULL, zc_progress, s);
 }
@@ -671,6 +831,10 @@ static int zc_send_all(struct zc_send *s)
 			nanosleep(&ts, NULL);
 			break;
 		}
+		case ZCOPY_STOP_CANCELLED:
+			zc_err(&ctx->cli, "cancelled after %" PRIu64 " bytes",
+			       s->sent);
+			return -1;
 		case ZCOPY_STOP_ERROR:
 		default:
 			zc_err(&ctx->cli, "%s after %" PRIu64 " bytes (segment %u: %s)",
@@ -924,6 +1088,8 @@ int cmd_send(struct zc_cli *cli, int argc, char **argv)
 	if (s.sends && s.completions == s.sends)
 		zc_send_report(&s, dest);
 out:
+	if (s.ev)
+		libzcopy_nl_close(s.ev);
 	if (s.z) {
 		zc_pool_destroy(ctx, s.z, &pool);
 		libzcopy_close(s.z);

@@ -27,6 +27,11 @@
  *   and ZCOPY_SEG_DROP_BEHIND
  * @ZCOPY_FEATURE_ROUTE_PROBE: ZCOPY_IOC_PROBE and ZCOPY_CMD_ROUTE_PROBE: what
  *   a send on a socket's current route would copy, and why
+ * @ZCOPY_FEATURE_FILE_CHANGED: ZCOPY_COMPL_FILE_CHANGED: a file-notify
+ *   completion says when a sent file range may have changed before the stack
+ *   released it
+ * @ZCOPY_FEATURE_ASYNC_XFER: xfer-start returns at once with a transfer id and
+ *   the kernel sends in the background; xfer-get, xfer-cancel, xfer-progress
  */
 enum zcopy_feature {
 	ZCOPY_FEATURE_POOLS = 1,
@@ -36,9 +41,11 @@ enum zcopy_feature {
 	ZCOPY_FEATURE_NOWAIT_IO = 16,
 	ZCOPY_FEATURE_CACHE_HINTS = 32,
 	ZCOPY_FEATURE_ROUTE_PROBE = 64,
+	ZCOPY_FEATURE_FILE_CHANGED = 128,
+	ZCOPY_FEATURE_ASYNC_XFER = 256,
 
 	/* private: */
-	ZCOPY_FEATURE_MASK = 127,
+	ZCOPY_FEATURE_MASK = 511,
 };
 
 /**
@@ -108,6 +115,8 @@ enum zcopy_send_flags {
  * @ZCOPY_STOP_ERROR: the socket or file failed; see stop_errno
  * @ZCOPY_STOP_NOT_CACHED: (ZCOPY_SEND_NOWAIT_IO) the next bytes of a file
  *   extent are not in the page cache; readahead was started for them
+ * @ZCOPY_STOP_CANCELLED: (kernel-run transfers) xfer-cancel, or its owner went
+ *   away
  */
 enum zcopy_stop {
 	ZCOPY_STOP_NONE,
@@ -116,6 +125,21 @@ enum zcopy_stop {
 	ZCOPY_STOP_SIGNAL,
 	ZCOPY_STOP_ERROR,
 	ZCOPY_STOP_NOT_CACHED,
+	ZCOPY_STOP_CANCELLED,
+};
+
+/**
+ * enum zcopy_xfer_state - Where a kernel-run transfer (xfer-start) is.
+ * @ZCOPY_XFER_STATE_SENDING: handing segments to the socket
+ * @ZCOPY_XFER_STATE_WAITING: the socket is full; waiting for the peer to make
+ *   room
+ * @ZCOPY_XFER_STATE_RELEASING: every byte is with the stack; waiting for it to
+ *   release the pages (the completion follows)
+ */
+enum zcopy_xfer_state {
+	ZCOPY_XFER_STATE_SENDING = 1,
+	ZCOPY_XFER_STATE_WAITING,
+	ZCOPY_XFER_STATE_RELEASING,
 };
 
 /**
@@ -276,6 +300,11 @@ enum zcopy_a_xfer {
 	ZCOPY_A_XFER_COMPL_FLAGS,
 	ZCOPY_A_XFER_REASON,
 	ZCOPY_A_XFER_ERROR,
+	ZCOPY_A_XFER_ID,
+	ZCOPY_A_XFER_STATE,
+	ZCOPY_A_XFER_BYTES_TOTAL,
+	ZCOPY_A_XFER_BYTES_ACKED,
+	ZCOPY_A_XFER_CANCEL_ON_CLOSE,
 
 	__ZCOPY_A_XFER_MAX,
 	ZCOPY_A_XFER_MAX = (__ZCOPY_A_XFER_MAX - 1)
@@ -313,6 +342,9 @@ enum zcopy_cmd {
 	ZCOPY_CMD_POOL_NEW,
 	ZCOPY_CMD_POOL_DEL,
 	ZCOPY_CMD_ROUTE_PROBE,
+	ZCOPY_CMD_XFER_GET,
+	ZCOPY_CMD_XFER_CANCEL,
+	ZCOPY_CMD_XFER_PROGRESS,
 
 	__ZCOPY_CMD_MAX,
 	ZCOPY_CMD_MAX = (__ZCOPY_CMD_MAX - 1)

@@ -152,7 +152,7 @@ struct libzcopy_nl_err {
 
 /*
  * One message of the family, parsed: a reply (INFO_GET, STATS_GET,
- * POOL_GET, XFER_START) or an event. @val[A] holds attribute A of the
+ * POOL_GET, XFER_START, XFER_GET) or an event. @val[A] holds attribute A of the
  * command's attribute set as a number (s32 sign-extended), @str the
  * string attribute (INFO_VERSION, POOL_COMM).
  */
@@ -200,10 +200,20 @@ int libzcopy_nl_stats(struct libzcopy_nl *n, struct libzcopy_nl_obj *o,
 int libzcopy_nl_stats_reset(struct libzcopy_nl *n, struct libzcopy_nl_err *e);
 int libzcopy_nl_pools(struct libzcopy_nl *n, libzcopy_nl_obj_cb cb, void *arg,
 		      struct libzcopy_nl_err *e);
+/* libzcopy_nl_xfer_start() @xflags: cancel when @n is closed. */
+#define LIBZCOPY_XFER_CANCEL_ON_CLOSE	(1U << 0)
+
 int libzcopy_nl_xfer_start(struct libzcopy_nl *n, int sockfd, int devfd,
 			   const struct zcopy_seg *segs, unsigned int nr_segs,
 			   unsigned int flags, uint64_t cookie,
-			   struct zcopy_send *out, struct libzcopy_nl_err *e);
+			   unsigned int xflags, uint32_t *id,
+			   struct libzcopy_nl_err *e);
+int libzcopy_nl_xfer_get(struct libzcopy_nl *n, uint32_t id,
+			 struct libzcopy_nl_obj *o, struct libzcopy_nl_err *e);
+int libzcopy_nl_xfers(struct libzcopy_nl *n, libzcopy_nl_obj_cb cb, void *arg,
+		      struct libzcopy_nl_err *e);
+int libzcopy_nl_xfer_cancel(struct libzcopy_nl *n, uint32_t id,
+			    struct libzcopy_nl_err *e);
 
 int libzcopy_nl_events_open(struct libzcopy_nl *n, struct libzcopy_nl **ep,
 			    struct nl_cb *cb);

@@ -453,6 +453,7 @@ LIBZCOPY_API const char *libzcopy_stop_name(uint32_t stop)
 		[ZCOPY_STOP_SIGNAL] = "signal",
 		[ZCOPY_STOP_ERROR] = "error",
 		[ZCOPY_STOP_NOT_CACHED] = "not-cached",
+		[ZCOPY_STOP_CANCELLED] = "cancelled",
 	};
 
 	return stop < sizeof(names) / sizeof(names[0]) ? names[stop] :

@@ -128,6 +128,11 @@ static const struct libzcopy_nl_attr libzcopy_nl_attrs_xfer[ZCOPY_A_XFER_MAX + 1
 	[ZCOPY_A_XFER_COMPL_FLAGS] = { "compl_flags", LIBZCOPY_NL_T_U32, NULL },
 	[ZCOPY_A_XFER_REASON] = { "reason", LIBZCOPY_NL_T_U32, NULL },
 	[ZCOPY_A_XFER_ERROR] = { "error", LIBZCOPY_NL_T_S32, NULL },
+	[ZCOPY_A_XFER_ID] = { "id", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_XFER_STATE] = { "state", LIBZCOPY_NL_T_U32, NULL },
+	[ZCOPY_A_XFER_BYTES_TOTAL] = { "bytes_total", LIBZCOPY_NL_T_U64, NULL },
+	[ZCOPY_A_XFER_BYTES_ACKED] = { "bytes_acked", LIBZCOPY_NL_T_U64, NULL },
+	[ZCOPY_A_XFER_CANCEL_ON_CLOSE] = { "cancel_on_close", LIBZCOPY_NL_T_FLAG, NULL },
 };
 
 static struct nla_policy libzcopy_nl_policy_xfer[ZCOPY_A_XFER_MAX + 1] = {
@@ -149,6 +154,11 @@ static struct nla_policy libzcopy_nl_policy_xfer[ZCOPY_A_XFER_MAX + 1] = {
 	[ZCOPY_A_XFER_COMPL_FLAGS] = { .type = NLA_U32 },
 	[ZCOPY_A_XFER_REASON] = { .type = NLA_U32 },
 	[ZCOPY_A_XFER_ERROR] = { .type = NLA_U32 },
+	[ZCOPY_A_XFER_ID] = { .type = NLA_U32 },
+	[ZCOPY_A_XFER_STATE] = { .type = NLA_U32 },
+	[ZCOPY_A_XFER_BYTES_TOTAL] = { .type = NLA_U64 },
+	[ZCOPY_A_XFER_BYTES_ACKED] = { .type = NLA_U64 },
+	[ZCOPY_A_XFER_CANCEL_ON_CLOSE] = { .type = NLA_FLAG },
 };
 
 const struct libzcopy_nl_aset libzcopy_nl_set_xfer = {
@@ -201,4 +211,7 @@ libzcopy_nl_cmd_sets[ZCOPY_CMD_MAX + 1] = {
 	[ZCOPY_CMD_POOL_NEW] = &libzcopy_nl_set_pool,
 	[ZCOPY_CMD_POOL_DEL] = &libzcopy_nl_set_pool,
 	[ZCOPY_CMD_ROUTE_PROBE] = &libzcopy_nl_set_probe,
+	[ZCOPY_CMD_XFER_GET] = &libzcopy_nl_set_xfer,
+	[ZCOPY_CMD_XFER_CANCEL] = &libzcopy_nl_set_xfer,
+	[ZCOPY_CMD_XFER_PROGRESS] = &libzcopy_nl_set_xfer,
 };

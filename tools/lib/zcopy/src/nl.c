@@ -551,41 +551,54 @@ LIBZCOPY_API int libzcopy_nl_pools(struct libzcopy_nl *n,
 
 static int libzcopy_xfer_cb(struct nl_msg *msg, void *arg)
 {
-	struct zcopy_send *out = arg;
+	uint32_t *id = arg;
 	struct libzcopy_nl_obj o;
 	int ret = libzcopy_nl_parse(msg, &o);
 
 	if (ret)
 		return ret;
-	out->bytes_sent = o.val[ZCOPY_A_XFER_BYTES_SENT];
-	out->stop_seg = (uint32_t)o.val[ZCOPY_A_XFER_STOP_SEG];
-	out->stop_reason = (uint32_t)o.val[ZCOPY_A_XFER_STOP_REASON];
-	out->stop_offset = o.val[ZCOPY_A_XFER_STOP_OFFSET];
-	out->stop_errno = (int32_t)o.val[ZCOPY_A_XFER_STOP_ERRNO];
+	*id = (uint32_t)o.val[ZCOPY_A_XFER_ID];
 	return 0;
 }
 
+static int libzcopy_nl_too_big(struct nl_msg *msg, struct libzcopy_nl_err *e)
+{
+	nlmsg_free(msg);
+	memset(e, 0, sizeof(*e));
+	e->err = -EMSGSIZE;
+	snprintf(e->msg, sizeof(e->msg), "request too large for a message");
+	e->local = true;
+	return e->err;
+}
+
 /*
- * ZCOPY_CMD_XFER_START: as libzcopy_send(), the segments sent on @sockfd
- * with the completion on @devfd (-1: none; file segments only). @out gets
- * the request's fields and the reply's.
+ * ZCOPY_CMD_XFER_START: the segments, as for libzcopy_send(), to be sent
+ * on @sockfd by the kernel in the background, with the completion on
+ * @devfd (-1: none; file segments only). *@id gets the transfer's id.
  */
 LIBZCOPY_API int libzcopy_nl_xfer_start(struct libzcopy_nl *n, int sockfd,
 					int devfd,
 					const struct zcopy_seg *segs,
 					unsigned int nr_segs,
 					unsigned int flags, uint64_t cookie,
-					struct zcopy_send *out,
+					unsigned int xflags, uint32_t *id,
 					struct libzcopy_nl_err *e)
 {
 	struct libzcopy_nl_err local;
-	struct zcopy_send a;
 	struct nl_msg *msg;
+	uint32_t got = 0;
 	unsigned int i;
 	int ret;
 
 	if (!e)
 		e = &local;
+	if (xflags & ~LIBZCOPY_XFER_CANCEL_ON_CLOSE) {
+		memset(e, 0, sizeof(*e));
+		e->err = -EINVAL;
+		snprintf(e->msg, sizeof(e->msg), "unknown xflags");
+		e->local = true;
+		return e->err;
+	}
 	msg = libzcopy_nl_msg(n, ZCOPY_CMD_XFER_START, 0,
 			      256 + (size_t)nr_segs * 64);
 	if (!msg)
@@ -594,8 +607,10 @@ LIBZCOPY_API int libzcopy_nl_xfer_start(struct libzcopy_nl *n, int sockfd,
 	    (devfd >= 0 &&
 	     nla_put_u32(msg, ZCOPY_A_XFER_DEVFD, (uint32_t)devfd)) ||
 	    (flags && nla_put_u32(msg, ZCOPY_A_XFER_FLAGS, flags)) ||
-	    nla_put_u64(msg, ZCOPY_A_XFER_COOKIE, cookie))
-		goto too_big;
+	    nla_put_u64(msg, ZCOPY_A_XFER_COOKIE, cookie) ||
+	    ((xflags & LIBZCOPY_XFER_CANCEL_ON_CLOSE) &&
+	     nla_put_flag(msg, ZCOPY_A_XFER_CANCEL_ON_CLOSE)))
+		return libzcopy_nl_too_big(msg, e);
 	for (i = 0; i < nr_segs; i++) {
 		struct nlattr *nest = nla_nest_start(msg, ZCOPY_A_XFER_SEG);
 
@@ -606,21 +621,59 @@ LIBZCOPY_API int libzcopy_nl_xfer_start(struct libzcopy_nl *n, int sockfd,
 		    nla_put_u64(msg, ZCOPY_A_SEG_LEN, segs[i].len) ||
 		    (segs[i].flags &&
 		     nla_put_u32(msg, ZCOPY_A_SEG_FLAGS, segs[i].flags)))
-			goto too_big;
+			return libzcopy_nl_too_big(msg, e);
 		nla_nest_end(msg, nest);
 	}
-	libzcopy_send_args(&a, sockfd, segs, nr_segs, flags, cookie);
-	ret = libzcopy_nl_request(n, msg, libzcopy_xfer_cb, &a, e);
-	if (!ret && out)
-		*out = a;
+	ret = libzcopy_nl_request(n, msg, libzcopy_xfer_cb, &got, e);
+	if (!ret && id)
+		*id = got;
 	return ret;
-too_big:
-	nlmsg_free(msg);
-	memset(e, 0, sizeof(*e));
-	e->err = -EMSGSIZE;
-	snprintf(e->msg, sizeof(e->msg), "request too large for a message");
-	e->local = true;
-	return e->err;
+}
+
+/* A request that names one transfer: XFER_GET (do) and XFER_CANCEL. */
+static struct nl_msg *libzcopy_xfer_id_msg(struct libzcopy_nl *n, uint8_t cmd,
+					   uint32_t id)
+{
+	struct nl_msg *msg = libzcopy_nl_msg(n, cmd, 0, 0);
+
+	if (msg && nla_put_u32(msg, ZCOPY_A_XFER_ID, id)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* ZCOPY_CMD_XFER_GET of transfer @id: its state and progress into @o. */
+LIBZCOPY_API int libzcopy_nl_xfer_get(struct libzcopy_nl *n, uint32_t id,
+				      struct libzcopy_nl_obj *o,
+				      struct libzcopy_nl_err *e)
+{
+	return libzcopy_nl_request(n,
+				   libzcopy_xfer_id_msg(n, ZCOPY_CMD_XFER_GET,
+							id),
+				   libzcopy_obj_cb, o, e);
+}
+
+/* ZCOPY_CMD_XFER_GET dump: @cb per kernel-run transfer of the namespace. */
+LIBZCOPY_API int libzcopy_nl_xfers(struct libzcopy_nl *n,
+				   libzcopy_nl_obj_cb cb, void *arg,
+				   struct libzcopy_nl_err *e)
+{
+	struct libzcopy_dump d = { .cb = cb, .arg = arg };
+
+	return libzcopy_nl_request(n, libzcopy_nl_msg(n, ZCOPY_CMD_XFER_GET,
+						      NLM_F_DUMP, 0),
+				   libzcopy_dump_cb, &d, e);
+}
+
+/* ZCOPY_CMD_XFER_CANCEL of transfer @id. */
+LIBZCOPY_API int libzcopy_nl_xfer_cancel(struct libzcopy_nl *n, uint32_t id,
+					 struct libzcopy_nl_err *e)
+{
+	return libzcopy_nl_request(n,
+				   libzcopy_xfer_id_msg(n, ZCOPY_CMD_XFER_CANCEL,
+							id),
+				   NULL, NULL, e);
 }
 
 /* ---- events ---- */
