@@ -26,6 +26,19 @@
 #   make nlgen            regenerate that code from the spec (after an edit)
 #   make config-check     selftests/config lists what the tests need
 #   make C=1              also run sparse on the module
+#   make install          zcopyctl, libzcopy (.so, .a, headers, .pc), man pages
+#                         (8 and 3), the udev rule and a modprobe.d example;
+#                         PREFIX (/usr/local), DESTDIR, bindir, libdir, ...
+#   make modules_install  zcopy.ko into /lib/modules/KVER/updates (KVER, KDIR,
+#                         DESTDIR), then depmod; signed only if the kernel's
+#                         signing key is there
+#   make dkms-install     the module's source into /usr/src/zcopy-<version>,
+#                         then dkms add, build and install for KVER
+#   make dkms-remove      dkms remove for every kernel, and that source
+#   make deb              the Debian packages in build/deb/ (zcopy-dkms,
+#                         zcopyctl, libzcopy0, libzcopy-dev)
+#   make check-packages   lintian, dkms build on both kernels, and a VM per
+#                         kernel that loads the DKMS module with modprobe
 #   make clean            remove every build product
 #
 # zcopyctl's manual, without installing it: man -l Documentation/zcopyctl.8
@@ -80,7 +93,7 @@ LIB_SRC := tools/lib/zcopy
 LIB_SRCS := $(wildcard $(LIB_SRC)/src/*.c)
 LIB_HDRS := $(LIB_SRC)/include/libzcopy.h $(wildcard $(LIB_SRC)/src/*.h) \
 	    module/uapi/linux/zcopy.h module/uapi/linux/zcopy_nl.h
-LIB_CFLAGS := $(USER_CFLAGS) -I$(TOP)/$(LIB_SRC)/include -fvisibility=hidden
+LIB_CFLAGS := $(USER_CFLAGS) $(CPPFLAGS) -I$(TOP)/$(LIB_SRC)/include -fvisibility=hidden
 LIB_SHARED := $(LIBDIR)/libzcopy.so.$(ZCOPY_VERSION)
 LIB_STATIC := $(LIBDIR)/libzcopy.a
 LIB_PC := $(LIBDIR)/pkgconfig/libzcopy.pc
@@ -95,7 +108,8 @@ all: module lib zcopyctl zcopy-bench selftests
 FORCE:
 .PHONY: FORCE all module lib examples lib-check zcopyctl zcopy-bench selftests \
 	selftests-install deps check shell demo style clean help spec-check nlgen \
-	config-check bench coverage fuzz
+	config-check bench coverage fuzz install modules_install dkms-source \
+	dkms-install dkms-remove deb check-packages
 
 # The example kernel is an installed one (tools/kvers), not a name that
 # ages in this file.
@@ -130,7 +144,7 @@ $(LIBDIR)/obj/%.o: $(LIB_SRC)/src/%.c $(LIB_HDRS)
 	$(CC) $(LIB_CFLAGS) $(LIBNL_CFLAGS) -c -o $@ $<
 
 $(LIB_SHARED): $(LIB_PIC_OBJS) $(LIB_SRC)/libzcopy.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libzcopy.so.0 \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libzcopy.so.0 \
 		-Wl,--version-script,$(LIB_SRC)/libzcopy.map -Wl,-z,defs \
 		-o $@ $(LIB_PIC_OBJS) $(LIBNL_LIBS)
 	ln -sf $(@F) $(LIBDIR)/libzcopy.so.0
@@ -163,21 +177,21 @@ zcopy-bench: $(BUILD)/zcopy-bench
 # What zcopyctl and zcopy-bench share: the command table's machinery,
 # output and parsing (tools/common).
 TOOLS_COMMON := $(wildcard tools/common/*.c tools/common/*.h)
-TOOLS_CFLAGS := $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
+TOOLS_CFLAGS := $(USER_CFLAGS) $(CPPFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
 		-I$(TOP)/$(LIB_SRC)/include -I$(TOP)/tools/common
 
 # Both link libzcopy statically: the VM's initramfs needs no new file.
 $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) $(TOOLS_COMMON) \
 		  $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
-	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) -o $@ $(filter %.c,$^) \
+	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) \
 		$(LIB_STATIC) $(LIBNL_LIBS) $(NETTLE_LIBS)
 
 $(BUILD)/zcopy-bench: $(wildcard tools/zcopy-bench/*.c tools/zcopy-bench/*.h) $(TOOLS_COMMON) \
 		     $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
 	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(URING_CFLAGS) $(BPF_CFLAGS) \
-		$(TRACEFS_CFLAGS) -o $@ $(filter %.c,$^) $(LIB_STATIC) \
+		$(TRACEFS_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB_STATIC) \
 		$(LIBNL_LIBS) $(URING_LIBS) $(BPF_LIBS) $(TRACEFS_LIBS)
 
 SELFTESTS_ARGS = -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
@@ -240,6 +254,113 @@ nlgen:
 
 config-check:
 	tools/config-check
+
+# Installation. GNU-style directories under PREFIX, all staged under
+# DESTDIR when it is set (packaging). udev and modprobe read their own
+# directories whatever PREFIX is: under /usr the rule goes where packages
+# put theirs, elsewhere where an administrator puts theirs.
+PREFIX ?= /usr/local
+bindir ?= $(PREFIX)/bin
+libdir ?= $(PREFIX)/lib
+includedir ?= $(PREFIX)/include
+mandir ?= $(PREFIX)/share/man
+pkgconfigdir ?= $(libdir)/pkgconfig
+udevrulesdir ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/rules.d,/etc/udev/rules.d)
+modprobedir ?= /etc/modprobe.d
+dkmssrcdir ?= /usr/src/zcopy-$(ZCOPY_VERSION)
+INSTALL_MOD_DIR ?= updates
+
+# The UAPI headers libzcopy.h includes (<linux/zcopy.h>) go to their own
+# directory, which libzcopy.pc adds: /usr/include/linux is the kernel's.
+install: lib zcopyctl
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(libdir) $(DESTDIR)$(pkgconfigdir) \
+		$(DESTDIR)$(includedir)/libzcopy/linux $(DESTDIR)$(mandir)/man8 \
+		$(DESTDIR)$(mandir)/man3 $(DESTDIR)$(udevrulesdir) $(DESTDIR)$(modprobedir)
+	install -m 0755 $(BUILD)/zcopyctl $(DESTDIR)$(bindir)/
+	install -m 0644 $(LIB_SHARED) $(LIB_STATIC) $(DESTDIR)$(libdir)/
+	ln -sf $(notdir $(LIB_SHARED)) $(DESTDIR)$(libdir)/libzcopy.so.0
+	ln -sf libzcopy.so.0 $(DESTDIR)$(libdir)/libzcopy.so
+	install -m 0644 $(LIB_SRC)/include/libzcopy.h $(DESTDIR)$(includedir)/
+	install -m 0644 module/uapi/linux/zcopy.h module/uapi/linux/zcopy_nl.h \
+		$(DESTDIR)$(includedir)/libzcopy/linux/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(includedir)|' \
+	    -e 's|@UAPIDIR@|$(includedir)/libzcopy|' -e 's|@LIBDIR@|$(libdir)|' \
+	    -e 's|@VERSION@|$(ZCOPY_VERSION)|' $(LIB_SRC)/libzcopy.pc.in \
+	    >$(DESTDIR)$(pkgconfigdir)/libzcopy.pc
+	chmod 0644 $(DESTDIR)$(pkgconfigdir)/libzcopy.pc
+	install -m 0644 Documentation/zcopyctl.8 $(DESTDIR)$(mandir)/man8/
+	install -m 0644 $(LIB_SRC)/man/*.3 $(DESTDIR)$(mandir)/man3/
+	install -m 0644 dist/60-zcopy.rules $(DESTDIR)$(udevrulesdir)/
+	@# An administrator's edits are kept: the example is installed once.
+	@if [ -z "$(DESTDIR)" ] && [ -e $(modprobedir)/zcopy.conf ]; then \
+		echo "$(modprobedir)/zcopy.conf exists: left as it is"; \
+	else \
+		echo "install -m 0644 dist/zcopy.conf $(DESTDIR)$(modprobedir)/"; \
+		install -m 0644 dist/zcopy.conf $(DESTDIR)$(modprobedir)/; \
+	fi
+
+# The kernel's modules_install signs when CONFIG_MODULE_SIG_ALL=y, with
+# the key the kernel was built with; Debian's headers do not have it, and
+# sign-file fails with OpenSSL errors for every module. So: signed when
+# that key is there (or a PKCS#11 URI), else not, without the noise. Its
+# depmod step needs System.map in KDIR, which the headers lack too: it is
+# run here instead, with /boot's System.map if there is one, and left to
+# the packager under DESTDIR.
+modules_install: module
+	@key=$$(sed -n 's/^CONFIG_MODULE_SIG_KEY=//p' $(KDIR)/include/config/auto.conf 2>/dev/null | tr -d '"'); \
+	sign=; \
+	case $$key in \
+	pkcs11:*) sign=y ;; \
+	/*) [ ! -r "$$key" ] || sign=y ;; \
+	?*) [ ! -r "$(KDIR)/$$key" ] || sign=y ;; \
+	esac; \
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) \
+		$${sign:-CONFIG_MODULE_SIG_ALL=} quiet_cmd_depmod= cmd_depmod=: modules_install
+ifeq ($(DESTDIR),)
+	depmod -a $(if $(wildcard /boot/System.map-$(KVER)),-F /boot/System.map-$(KVER)) $(KVER)
+endif
+
+# The module's sources as DKMS builds them: Kbuild, VERSION, module/ and
+# dkms.conf with the release filled in (the zcopy-dkms package, and
+# make dkms-install).
+dkms-source:
+	@set -e; for f in $(MODULE_SRCS); do \
+		install -D -m 0644 $$f $(DESTDIR)$(dkmssrcdir)/$$f; \
+	done
+	sed 's/#MODULE_VERSION#/$(ZCOPY_VERSION)/' dkms.conf >$(DESTDIR)$(dkmssrcdir)/dkms.conf
+	@echo "dkms-source: $(DESTDIR)$(dkmssrcdir)"
+
+# Fresh each time: what was added before (an older copy of these
+# sources) is removed first. Not over the zcopy-dkms package's files.
+dkms-install:
+	@if dpkg -S $(dkmssrcdir) >/dev/null 2>&1; then \
+		echo "$(dkmssrcdir) belongs to a package ($$(dpkg -S $(dkmssrcdir) | cut -d: -f1)): remove it first" >&2; exit 1; \
+	fi
+	@test -d "$(KDIR)" || { echo "$(KDIR): no such kernel build directory" >&2; exit 1; }
+	if dkms status -m zcopy -v $(ZCOPY_VERSION) | grep -q .; then \
+		dkms remove zcopy/$(ZCOPY_VERSION) --all; fi
+	rm -rf $(dkmssrcdir)
+	$(MAKE) --no-print-directory dkms-source DESTDIR=
+	dkms add zcopy/$(ZCOPY_VERSION)
+	dkms build zcopy/$(ZCOPY_VERSION) -k $(KVER)
+	dkms install zcopy/$(ZCOPY_VERSION) -k $(KVER)
+
+dkms-remove:
+	@if dpkg -S $(dkmssrcdir) >/dev/null 2>&1; then \
+		echo "$(dkmssrcdir) belongs to a package: remove that instead" >&2; exit 1; \
+	fi
+	if dkms status -m zcopy -v $(ZCOPY_VERSION) | grep -q .; then \
+		dkms remove zcopy/$(ZCOPY_VERSION) --all; fi
+	rm -rf $(dkmssrcdir)
+
+# Debian packages from a copy of the tracked files (tools/deb): build/
+# stays as it is. check-packages tests what deb built.
+deb:
+	tools/deb
+
+check-packages:
+	tools/vm/package-check $(if $(KVERS),$(KVERS))
 
 clean:
 	rm -rf $(BUILD)
