@@ -56,23 +56,39 @@
  *    sees every pool of the network namespace)
  *      reply, one per pool: ZCOPY_A_POOL_*
  *
- *    ZCOPY_CMD_XFER_START (do; CAP_NET_ADMIN)
+ *    ZCOPY_CMD_XFER_START (do; CAP_NET_ADMIN): a send the kernel runs
  *      request: ZCOPY_A_XFER_SOCKFD     u32, required: the caller's socket
  *               ZCOPY_A_XFER_DEVFD      u32: the caller's /dev/zcopy fd,
  *                                       needed for pool segments; its
- *                                       file also gets the completion
+ *                                       file also gets the completion,
+ *                                       and closing it cancels the
+ *                                       transfer
  *               ZCOPY_A_XFER_FLAGS      u32, enum zcopy_send_flags
  *               ZCOPY_A_XFER_COOKIE     u64
+ *               ZCOPY_A_XFER_CANCEL_ON_CLOSE flag: cancel it when the
+ *                                       requesting socket is closed
  *               ZCOPY_A_XFER_SEG        nested, repeated, in order:
  *                 ZCOPY_A_SEG_TYPE      u32, enum zcopy_seg_type, required
  *                 ZCOPY_A_SEG_ID        u32, pool id or the caller's fd
  *                 ZCOPY_A_SEG_OFFSET    u64
  *                 ZCOPY_A_SEG_LEN       u64, required, at least 1
- *      reply: ZCOPY_A_XFER_BYTES_SENT, _STOP_SEG, _STOP_REASON,
- *             _STOP_OFFSET, _STOP_ERRNO
- *      errors: those of ZCOPY_IOC_SEND, except that a signal before the
- *      first byte is ECANCELED (a request cannot be restarted, and EINTR
- *      from a doit would leave the request without an ACK)
+ *                 ZCOPY_A_SEG_FLAGS     u32, enum zcopy_seg_flags
+ *      reply: ZCOPY_A_XFER_ID           u32, the transfer, never 0
+ *      Returns once the request is resolved; the kernel sends, resuming
+ *      after a full socket, and XFER_DONE or SEND_FAILED tells the end.
+ *      errors: those of ZCOPY_IOC_SEND that refuse a request before it
+ *      sends; ENOBUFS with 512 transfers running
+ *
+ *    ZCOPY_CMD_XFER_GET (do with ZCOPY_A_XFER_ID, or dump; CAP_NET_ADMIN)
+ *      reply, per transfer of the caller's network namespace until its
+ *      completion: ZCOPY_A_XFER_ID, _COOKIE, _PID, _STATE (enum
+ *      zcopy_xfer_state), _FLAGS, _BYTES_TOTAL, _BYTES_SENT, _BYTES_ACKED
+ *      (absent where unknown: kTLS); ENOENT for an unknown id
+ *
+ *    ZCOPY_CMD_XFER_CANCEL (do; CAP_NET_ADMIN)
+ *      request: ZCOPY_A_XFER_ID; the transfer ends with ZCOPY_STOP_CANCELLED
+ *      and -ECANCELED. ENOENT: no such transfer; EALREADY: every byte is
+ *      with the stack (ZCOPY_XFER_STATE_RELEASING)
  *
  *    ZCOPY_CMD_ROUTE_PROBE (do; any user)
  *      request: ZCOPY_A_PROBE_SOCKFD    u32, required: the caller's socket
@@ -85,9 +101,13 @@
  *    sent ZCOPY_CMD_XFER_START):
  *      ZCOPY_CMD_XFER_DONE     a transfer completed: ZCOPY_A_XFER_COOKIE,
  *                              _PID, _BYTES, _POOL_BYTES, _ZC_BYTES,
- *                              _COPIED_BYTES, _COMPL_FLAGS, _REASON, _ERROR
+ *                              _COPIED_BYTES, _COMPL_FLAGS, _REASON, _ERROR,
+ *                              _STOP_SEG, _STOP_REASON, _STOP_OFFSET,
+ *                              _STOP_ERRNO, and _ID if the kernel ran it
  *      ZCOPY_CMD_SEND_FAILED   a send failed: ZCOPY_A_XFER_COOKIE, _PID,
- *                              _ERROR
+ *                              _ERROR, _ID if the kernel ran it
+ *      ZCOPY_CMD_XFER_PROGRESS a kernel-run transfer waits for room:
+ *                              the attributes of XFER_GET
  *      ZCOPY_CMD_POOL_NEW      a pool was registered: ZCOPY_A_POOL_*
  *      ZCOPY_CMD_POOL_DEL      a pool's pages were unpinned: ZCOPY_A_POOL_*
  */
