@@ -36,10 +36,50 @@
 #ifdef ZCOPY_HAVE_SPLIT_OPS
 #define ZCOPY_GENL_OPS							\
 	.split_ops = zcopy_nl_ops, .n_split_ops = ARRAY_SIZE(zcopy_nl_ops)
+#define ZCOPY_GENL_OPS_STORAGE						\
+	static_assert(ARRAY_SIZE(zcopy_nl_ops) > 0)
+#define zcopy_genl_ops_setup(family) ((void)(family))
 #else
 #define genl_split_ops genl_ops
-#define ZCOPY_GENL_OPS							\
-	.ops = zcopy_nl_ops, .n_ops = ARRAY_SIZE(zcopy_nl_ops)
+/*
+ * Classic ops take one entry per command with its doit and its dumpit;
+ * the generated table has an entry for each (XFER_GET, which has both,
+ * has two). zcopy_genl_ops_setup() merges them into ZCOPY_GENL_OPS_STORAGE
+ * at init, before the family is registered.
+ */
+#define ZCOPY_GENL_OPS .ops = zcopy_nl_ops_merged
+#define ZCOPY_GENL_OPS_STORAGE						\
+	static struct genl_ops zcopy_nl_ops_merged[ARRAY_SIZE(zcopy_nl_ops)] \
+		__ro_after_init
+#define zcopy_genl_ops_setup(family)					\
+	((family)->n_ops = zcopy_genl_merge_ops(zcopy_nl_ops,		\
+						ARRAY_SIZE(zcopy_nl_ops), \
+						zcopy_nl_ops_merged))
+
+static inline unsigned int zcopy_genl_merge_ops(const struct genl_ops *in,
+						unsigned int n,
+						struct genl_ops *out)
+{
+	unsigned int i, j, m = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < m && out[j].cmd != in[i].cmd; j++)
+			;
+		if (j == m) {
+			out[m++] = in[i];
+			continue;
+		}
+		if (in[i].doit) {
+			out[j].doit = in[i].doit;
+			out[j].policy = in[i].policy;
+			out[j].maxattr = in[i].maxattr;
+		}
+		if (in[i].dumpit)
+			out[j].dumpit = in[i].dumpit;
+		out[j].flags |= in[i].flags;
+	}
+	return m;
+}
 #endif
 
 /*

@@ -761,6 +761,8 @@ static struct notifier_block zcopy_nl_sock_nb = {
 	.notifier_call = zcopy_nl_sock_event,
 };
 
+ZCOPY_GENL_OPS_STORAGE;
+
 static struct genl_family zcopy_genl_family __ro_after_init = {
 	.name = ZCOPY_GENL_NAME,
 	.version = ZCOPY_GENL_VERSION,
@@ -782,6 +784,7 @@ int __init zcopy_nl_init(void)
 {
 	int ret;
 
+	zcopy_genl_ops_setup(&zcopy_genl_family);
 	ret = genl_register_family(&zcopy_genl_family);
 	if (ret)
 		return ret;

@@ -55,6 +55,8 @@ TESTS=(
 	"monitor_unprivileged_eperm	events		t_monitor_nobody"
 	"reset_unprivileged_eperm	stats-reset	t_reset_nobody"
 	"reset_zeroes_counters		stats-reset	t_reset"
+	"send_sigint_cancels		xfer-cancel	t_sigint_cancels"
+	"send_killed_is_cancelled	xfer-cancel	t_killed_cancels"
 )
 
 echo "TAP version 13"
@@ -796,6 +798,67 @@ t_reset() {
 	expect_eq bytes_file "$(stat_get bytes_file)" 0 || return 1
 	expect_eq bytes_zerocopy "$(stat_get bytes_zerocopy)" 0 || return 1
 	expect_eq pinned_pages "$(stat_get pinned_pages)" 0 || return 1
+}
+
+# A peer that accepts and then stops reading (busybox nc writing into a
+# pipe nobody reads): a netlink send of 32 MiB stalls once the socket
+# buffers are full. Sets $stall_pid (the listener) and $send_pid.
+stall_start() {
+	local port=7411
+	truncate -s 32M "$tmp/big.bin"
+	# shellcheck disable=SC2016
+	sh -c 'nc -l -p '$port' | sleep 120' &
+	stall_pid=$!
+	bg_pids+=("$stall_pid")
+	sleep 0.5
+	"$ZC" send "$@" "127.0.0.1:$port" "$tmp/big.bin" > "$tmp/s.out" 2>&1 &
+	send_pid=$!
+	bg_pids+=("$send_pid")
+	# Until the kernel reports the transfer waiting for the peer.
+	local i
+	for i in $(seq 100); do
+		[ "$(stat_get outstanding)" -gt 0 ] && break
+		sleep 0.1
+	done
+	sleep 1
+	kill -0 "$send_pid" 2>/dev/null ||
+		{ cat "$tmp/s.out"; echo "the send ended before it stalled"; return 4; }
+}
+
+# The stall is over: no transfer, no pool left, within 5 s.
+stall_idle() {
+	local i
+	kill "$stall_pid" 2>/dev/null
+	for i in $(seq 50); do
+		[ "$(stat_get outstanding)" = 0 ] && [ "$(stat_get pools)" = 0 ] &&
+			return 0
+		sleep 0.1
+	done
+	"$ZC" stats
+	return 1
+}
+
+# SIGINT: zcopyctl cancels the kernel-run transfer (XFER_CANCEL), says so
+# and exits 1; nothing stays behind.
+t_sigint_cancels() {
+	local rc=0
+	stall_start -q || return $?
+	kill -INT "$send_pid"
+	wait "$send_pid" || rc=$?
+	cat "$tmp/s.out"
+	expect_eq "send exit" "$rc" 1 || return 1
+	grep -q "cancelled after [0-9]* bytes" "$tmp/s.out" || return 1
+	stall_idle
+}
+
+# SIGKILL gives zcopyctl no chance: the kernel cancels the transfer when
+# its netlink socket closes (cancel-on-close), and closing its /dev/zcopy
+# file would too.
+t_killed_cancels() {
+	stall_start -q || return $?
+	kill -KILL "$send_pid"
+	wait "$send_pid" 2>/dev/null
+	stall_idle
 }
 
 # ---- run ----

@@ -1097,18 +1097,26 @@ TEST_F_TIMEOUT(xfer, async_returns_at_once_and_resumes, 90)
 	free(data);
 }
 
-/* Cancelled before its first byte: SEND_FAILED with ECANCELED. */
+/*
+ * Cancelled before its first byte: SEND_FAILED with ECANCELED. While it
+ * exists it holds a module reference (rmmod is refused), and gives it
+ * back at its end.
+ */
 TEST_F_TIMEOUT(xfer, async_cancel_before_first_byte, 60)
 {
 	struct zu_xfer_end end;
 	struct zt_nl mon;
-	long id;
+	long id, refs;
+	int i;
 
 	open_mon(_metadata, &mon);
 	fill_socket(self->cli);
+	refs = zu_module_refcnt();
 	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
 			0, 1, false);
 	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
+	if (refs >= 0)
+		EXPECT_LT(refs, zu_module_refcnt());
 	ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id))
 		TH_LOG("extack: %s", self->nl.extack);
 	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 5000));
@@ -1116,6 +1124,9 @@ TEST_F_TIMEOUT(xfer, async_cancel_before_first_byte, 60)
 	EXPECT_EQ(-ECANCELED, end.error);
 	EXPECT_EQ(-ENOENT, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id));
 	EXPECT_EQ(-ENOENT, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+	for (i = 0; i < 50 && zu_module_refcnt() != refs; i++)
+		usleep(100 * 1000);
+	EXPECT_EQ(refs, zu_module_refcnt());
 	close(mon.fd);
 }
 
