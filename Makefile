@@ -66,6 +66,9 @@ URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 # SHA-256 (recv --expect-sha256) from nettle; mkinitramfs copies the .so.
 NETTLE_LIBS = $(shell pkg-config --libs nettle)
+# TLS 1.3 of zcopyctl serve --tls, with OpenSSL's kernel TLS (libssl-dev).
+OPENSSL_CFLAGS = $(shell pkg-config --cflags openssl)
+OPENSSL_LIBS = $(shell pkg-config --libs openssl)
 # zcopy-bench's probes read the kernel's BTF with libbpf and are created,
 # triggered and read through libtracefs.
 BPF_CFLAGS = $(shell pkg-config --cflags libbpf)
@@ -170,8 +173,8 @@ TOOLS_CFLAGS := $(USER_CFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' \
 $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) $(TOOLS_COMMON) \
 		  $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
-	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) -o $@ $(filter %.c,$^) \
-		$(LIB_STATIC) $(LIBNL_LIBS) $(NETTLE_LIBS)
+	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(OPENSSL_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIB_STATIC) $(LIBNL_LIBS) $(NETTLE_LIBS) $(OPENSSL_LIBS)
 
 $(BUILD)/zcopy-bench: $(wildcard tools/zcopy-bench/*.c tools/zcopy-bench/*.h) $(TOOLS_COMMON) \
 		     $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
