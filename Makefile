@@ -19,6 +19,7 @@
 #                         FUZZ_SECS (1800), FUZZ_SEED: build/fuzz/{corpus,fail}
 #   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
+#   make demo-serve       zcopyctl serve in a VM: curl fetches, the counters
 #   make bench            zcopy-bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
 #   make spec-check       the committed netlink code is what the spec
@@ -97,7 +98,7 @@ all: module lib zcopyctl zcopy-bench selftests
 
 FORCE:
 .PHONY: FORCE all module lib examples lib-check zcopyctl zcopy-bench selftests \
-	selftests-install deps check shell demo style clean help spec-check nlgen \
+	selftests-install deps check shell demo demo-serve style clean help spec-check nlgen \
 	config-check bench coverage fuzz
 
 # The example kernel is an installed one (tools/kvers), not a name that
@@ -218,6 +219,9 @@ shell: module zcopyctl selftests
 
 demo: module zcopyctl selftests
 	tools/vm/demo --kernel $(KVER)
+
+demo-serve: module zcopyctl selftests
+	tools/vm/demo --kernel $(KVER) --serve
 
 # Every sending technique side by side, in the VM, on both kernels
 # (tools/vm/bench): build/bench/<kver>.json, .txt and copies-cpu.svg.
