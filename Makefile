@@ -19,6 +19,7 @@
 #                         FUZZ_SECS (1800), FUZZ_SEED: build/fuzz/{corpus,fail}
 #   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
+#   make demo-serve       zcopyctl serve in a VM: curl fetches, the counters
 #   make bench            zcopy-bench in a VM on both kernels: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
 #   make spec-check       the committed netlink code is what the spec
@@ -79,6 +80,9 @@ URING_CFLAGS = $(shell pkg-config --exists liburing 2>/dev/null && \
 URING_LIBS = $(shell pkg-config --libs liburing 2>/dev/null)
 # SHA-256 (recv --expect-sha256) from nettle; mkinitramfs copies the .so.
 NETTLE_LIBS = $(shell pkg-config --libs nettle)
+# TLS 1.3 of zcopyctl serve --tls, with OpenSSL's kernel TLS (libssl-dev).
+OPENSSL_CFLAGS = $(shell pkg-config --cflags openssl)
+OPENSSL_LIBS = $(shell pkg-config --libs openssl)
 # zcopy-bench's probes read the kernel's BTF with libbpf and are created,
 # triggered and read through libtracefs.
 BPF_CFLAGS = $(shell pkg-config --cflags libbpf)
@@ -107,7 +111,7 @@ all: module lib zcopyctl zcopy-bench selftests
 
 FORCE:
 .PHONY: FORCE all module lib examples lib-check zcopyctl zcopy-bench selftests \
-	selftests-install deps check shell demo style clean help spec-check nlgen \
+	selftests-install deps check shell demo demo-serve style clean help spec-check nlgen \
 	config-check bench coverage fuzz install modules_install dkms-source \
 	dkms-install dkms-remove deb check-packages
 
@@ -184,8 +188,8 @@ TOOLS_CFLAGS := $(USER_CFLAGS) $(CPPFLAGS) -DZCOPY_VERSION='"$(ZCOPY_VERSION)"' 
 $(BUILD)/zcopyctl: $(wildcard tools/zcopyctl/*.c tools/zcopyctl/*.h) $(TOOLS_COMMON) \
 		  $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
 	@mkdir -p $(BUILD)
-	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) \
-		$(LIB_STATIC) $(LIBNL_LIBS) $(NETTLE_LIBS)
+	$(CC) $(TOOLS_CFLAGS) $(LIBNL_CFLAGS) $(OPENSSL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) \
+		$(LIB_STATIC) $(LIBNL_LIBS) $(NETTLE_LIBS) $(OPENSSL_LIBS)
 
 $(BUILD)/zcopy-bench: $(wildcard tools/zcopy-bench/*.c tools/zcopy-bench/*.h) $(TOOLS_COMMON) \
 		     $(wildcard module/uapi/linux/zcopy*.h) VERSION $(LIB_STATIC)
@@ -229,6 +233,9 @@ shell: module zcopyctl selftests
 
 demo: module zcopyctl selftests
 	tools/vm/demo --kernel $(KVER)
+
+demo-serve: module zcopyctl selftests
+	tools/vm/demo --kernel $(KVER) --serve
 
 # Every sending technique side by side, in the VM, on both kernels
 # (tools/vm/bench): build/bench/<kver>.json, .txt and copies-cpu.svg.

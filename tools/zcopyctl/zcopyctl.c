@@ -67,6 +67,24 @@ static const struct zc_cmd zc_cmds[] = {
 		.run = cmd_probe,
 	},
 	{
+		.name = "serve",
+		.args = "",
+		.help = "serve a directory over HTTP/1.1 (HTTPS with kTLS), zero-copy",
+		.desc =
+"A static file server: GET and HEAD of the regular files beneath --root,\n"
+"keep-alive, one byte range (206, 416), If-Modified-Since (304), errors\n"
+"400 403 404 405 414 416 431 505. Nothing outside the root is served:\n"
+"\"..\" and NUL are refused, symbolic links that lead out answer 403.\n"
+"Every response is one ZCOPY_IOC_SEND of a header from a pinned pool and\n"
+"the file extent from the page cache, resumed when the socket was full.\n"
+"With --tls, TLS 1.3 is negotiated by OpenSSL and the kernel encrypts\n"
+"(kTLS): still no copy in user space. Runs until SIGINT or SIGTERM, then\n"
+"waits for the last completions and prints what was sent, zero-copy and\n"
+"copied, and why.",
+		.opts = zc_serve_opts,
+		.run = cmd_serve,
+	},
+	{
 		.name = "stats",
 		.args = "",
 		.help = "module-wide counters",

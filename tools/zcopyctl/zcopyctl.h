@@ -13,6 +13,8 @@
  *   send.c      send
  *   recv.c      recv
  *   probe.c     probe
+ *   serve.c     serve: the HTTP/1.1 (and HTTPS, kTLS) file server
+ *   http.c      its request parsing, ranges, dates, content types
  *
  * The command table's machinery (options, help, messages), output and
  * parsing helpers are shared with zcopy-bench: tools/common/cli.h.
@@ -24,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <libzcopy.h>
 
@@ -64,10 +67,11 @@ int cmd_monitor(struct zc_cli *cli, int argc, char **argv);
 int cmd_send(struct zc_cli *cli, int argc, char **argv);
 int cmd_recv(struct zc_cli *cli, int argc, char **argv);
 int cmd_probe(struct zc_cli *cli, int argc, char **argv);
+int cmd_serve(struct zc_cli *cli, int argc, char **argv);
 
 extern const struct zc_opt zc_info_opts[], zc_stats_opts[], zc_reset_opts[],
 	zc_pools_opts[], zc_monitor_opts[], zc_send_opts[], zc_recv_opts[],
-	zc_probe_opts[];
+	zc_probe_opts[], zc_serve_opts[];
 
 /* ---- netlink.c ---- */
 
@@ -147,5 +151,35 @@ const char *zc_reason_name(uint32_t reason);
 const char *zc_reason_help(uint32_t reason);
 const char *zc_stop_name(uint32_t stop);
 void zc_flags_str(uint32_t flags, char *buf, size_t len);
+
+/* ---- http.c ---- */
+
+/* The longest request head (request line and fields) serve reads. */
+#define ZC_HTTP_MAX_HEAD	8192
+
+/* One request head, parsed (zc_http_parse()). */
+struct zc_http_req {
+	char method[16];
+	bool get, head;			/* the method is GET, HEAD */
+	int minor;			/* HTTP/1.minor */
+	char path[4096];		/* decoded, relative to the root */
+	bool dir_slash;			/* the target ended with '/' */
+	bool have_host, conn_close, conn_keep;
+	bool keep_alive;		/* the connection stays open after */
+	bool has_body;			/* Content-Length > 0, Transfer-Encoding */
+	char range[128];		/* the Range field, "" without */
+	size_t range_len;
+	bool range_bad;			/* two Range fields, or too long */
+	bool have_ims;			/* a valid If-Modified-Since */
+	time_t ims;
+};
+
+int zc_http_parse(const char *buf, size_t len, struct zc_http_req *r);
+int zc_http_range(const struct zc_http_req *r, uint64_t size, uint64_t *off,
+		  uint64_t *len);
+void zc_http_date(time_t t, char *buf, size_t len);
+int zc_http_date_parse(const char *s, time_t *t);
+const char *zc_http_type(const char *path);
+const char *zc_http_status_text(int status);
 
 #endif /* ZCOPYCTL_H */
