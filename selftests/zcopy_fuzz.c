@@ -116,6 +116,16 @@ FIXTURE(fuzz)
 	unsigned long compl_read;	/* completion records read */
 	unsigned long compl_want;	/* successful sends queueing on dev */
 	int xfer_devfd;			/* DEVFD of the last XFER_START */
+	/*
+	 * Kernel-run transfers started (netlink): each must end with one
+	 * XFER_DONE (then a record on dev, if it named dev) or SEND_FAILED,
+	 * which @mon_fd (joined to the events) hears.
+	 */
+	int mon_fd;
+	__u32 *xfer_ids;
+	bool *xfer_on_dev;
+	int nr_xfers;
+	uint16_t family;
 	char printk[64];		/* /proc/sys/kernel/printk as found */
 	/* Our ends of a pipe and a socket pair whose other ends are fuzzed */
 	int canary_pipe, canary_sock;
@@ -194,6 +204,10 @@ FIXTURE_SETUP(fuzz)
 	self->secs = env_int("ZCOPY_FUZZ_SECS", 20);
 	memset(&self->st, 0, sizeof(self->st));
 	self->compl_read = self->compl_want = 0;
+	self->mon_fd = -1;
+	self->xfer_ids = NULL;
+	self->xfer_on_dev = NULL;
+	self->nr_xfers = 0;
 	self->page = ZU_PAGE;
 
 	/* Completions are read without blocking. */
@@ -820,6 +834,66 @@ static void count_own_pool(const struct nlmsghdr *h, size_t len, void *arg)
  * completion, the registered pools are exactly those the fuzzer was told
  * about, and once everything is closed nothing is left.
  */
+/*
+ * Every kernel-run transfer started ends once: XFER_DONE (its record then
+ * comes on dev if it named dev: one more completion to read) or
+ * SEND_FAILED. Wait for all of them, up to 20 s.
+ */
+static void settle_xfers(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fuzz) *self)
+{
+	static char ev[1 << 16];
+	uint64_t t0 = zu_now_ns();
+	int ended = 0, twice = 0, i;
+	bool *done = calloc(self->nr_xfers + 1, 1);
+	struct nlmsghdr *h;
+	ssize_t n;
+
+	ASSERT_NE(NULL, done);
+	while (ended < self->nr_xfers && zu_ms_since(t0) < 20000) {
+		if (zu_wait_fd(self->mon_fd, POLLIN, 200))
+			continue;
+		n = recv(self->mon_fd, ev, sizeof(ev), MSG_DONTWAIT);
+		if (n < 0) {
+			EXPECT_EQ(EAGAIN, errno) TH_LOG("events: %s", strerror(errno));
+			if (errno != EAGAIN)
+				break;
+			continue;
+		}
+		for (h = (struct nlmsghdr *)ev; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct genlmsghdr *gh = NLMSG_DATA(h);
+			struct nlattr *a;
+
+			if (h->nlmsg_type != self->family ||
+			    (gh->cmd != ZCOPY_CMD_XFER_DONE &&
+			     gh->cmd != ZCOPY_CMD_SEND_FAILED))
+				continue;
+			a = zt_genl_attr(h, ZCOPY_A_XFER_ID);
+			if (!a)
+				continue;
+			for (i = 0; i < self->nr_xfers; i++)
+				if (self->xfer_ids[i] == zt_nla_u32(a))
+					break;
+			if (i == self->nr_xfers)
+				continue;
+			if (done[i]) {
+				twice++;
+				continue;
+			}
+			done[i] = true;
+			ended++;
+			if (gh->cmd == ZCOPY_CMD_XFER_DONE && self->xfer_on_dev[i])
+				self->compl_want++;
+		}
+	}
+	TH_LOG("kernel-run transfers: %d started, %d ended, %d ended twice",
+	       self->nr_xfers, ended, twice);
+	EXPECT_EQ(self->nr_xfers, ended);
+	EXPECT_EQ(0, twice);
+	free(done);
+}
+
 static void finish(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(fuzz) *self)
 {
@@ -851,6 +925,11 @@ static void finish(struct __test_metadata *_metadata,
 		if (self->fds[i] != self->dev)
 			close(self->fds[i]);
 	self->nr_fds = 0;
+	if (self->mon_fd >= 0) {
+		settle_xfers(_metadata, self);
+		close(self->mon_fd);
+		self->mon_fd = -1;
+	}
 	t0 = zu_now_ns();
 	while (self->compl_read < self->compl_want && zu_ms_since(t0) < 20000) {
 		n = read(self->dev, c, sizeof(c));
@@ -905,6 +984,7 @@ TEST_F_TIMEOUT(fuzz, ioctls, 120)
 struct nl_scan {
 	int hits;
 	int msgs;
+	__u32 last_id;		/* ZCOPY_A_XFER_ID of the last XFER_START reply */
 };
 
 static void nl_scan_fn(const struct nlmsghdr *h, size_t len, void *arg)
@@ -913,8 +993,17 @@ static void nl_scan_fn(const struct nlmsghdr *h, size_t len, void *arg)
 
 	sc->msgs++;
 	/* An error message quotes our request: only scan replies. */
-	if (h->nlmsg_type != NLMSG_ERROR)
+	if (h->nlmsg_type != NLMSG_ERROR) {
+		struct genlmsghdr *gh = NLMSG_DATA(h);
+
 		sc->hits += zu_scan_kptr(h, len, "netlink reply");
+		if (gh->cmd == ZCOPY_CMD_XFER_START) {
+			struct nlattr *a = zt_genl_attr((struct nlmsghdr *)h,
+							ZCOPY_A_XFER_ID);
+
+			sc->last_id = a ? zt_nla_u32(a) : 0;
+		}
+	}
 }
 
 static void rnd_attr(FIXTURE_DATA(fuzz) *self, struct nlmsghdr *nlh,
@@ -1027,6 +1116,23 @@ TEST_F_TIMEOUT(fuzz, netlink, 120)
 	ASSERT_NE(NULL, nl);
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, zt_nl_open(nl, ZCOPY_GENL_NAME));
+	{
+		struct zt_nl *mon = malloc(sizeof(*mon));
+		int big = 16 << 20;
+
+		ASSERT_NE(NULL, mon);
+		ASSERT_EQ(0, zt_nl_open(mon, ZCOPY_GENL_NAME));
+		ASSERT_EQ(0, zu_events_join(mon));
+		setsockopt(mon->fd, SOL_SOCKET, SO_RCVBUFFORCE, &big,
+			   sizeof(big));
+		self->mon_fd = mon->fd;
+		self->family = mon->family;
+		free(mon);
+	}
+	self->xfer_ids = calloc(self->iters + 1, sizeof(*self->xfer_ids));
+	self->xfer_on_dev = calloc(self->iters + 1, sizeof(*self->xfer_on_dev));
+	ASSERT_NE(NULL, self->xfer_ids);
+	ASSERT_NE(NULL, self->xfer_on_dev);
 	/* Some pools for pool segments. */
 	pool = self->arena + A_DATA * self->page;
 	for (i = 0; i < 3; i++) {
@@ -1066,14 +1172,19 @@ TEST_F_TIMEOUT(fuzz, netlink, 120)
 			for (j = 0; j < nattr; j++)
 				rnd_attr(self, nlh, 24);
 		}
+		sc.last_id = 0;
 		ret = zt_nl_raw(nl, nlh, 5000, nl_scan_fn, &sc);
 		if (ret == -ETIMEDOUT) {
 			TH_LOG("%s: no answer within 5 s", op_names[op]);
 			self->st.bad[op]++;
 		}
 		count(_metadata, self, op, ret, -ret, "netlink");
-		if (!ret && op == OP_NL_XFER && self->xfer_devfd == self->dev)
-			self->compl_want++;
+		if (!ret && op == OP_NL_XFER) {
+			EXPECT_NE(0, sc.last_id);
+			self->xfer_ids[self->nr_xfers] = sc.last_id;
+			self->xfer_on_dev[self->nr_xfers++] =
+				self->xfer_devfd == self->dev;
+		}
 		/* Read what completed, now and then. */
 		while (chance(self, 30) &&
 		       (n = read(self->dev, c, sizeof(c))) > 0)
@@ -1086,6 +1197,8 @@ TEST_F_TIMEOUT(fuzz, netlink, 120)
 	free(nl);
 	free(buf);
 	finish(_metadata, self);
+	free(self->xfer_ids);
+	free(self->xfer_on_dev);
 }
 
 /*
