@@ -9,6 +9,8 @@
  *	struct genl_split_ops (one doit or one dumpit each)
  *   ZCOPY_HAVE_SPLICE_PAGES (6.5)     TCP takes page references with
  *	MSG_SPLICE_PAGES; ->sendpage is gone; proto_ops has ->splice_eof
+ *   ZCOPY_HAVE_INODE_TIME_ACCESSORS (6.7) struct inode's timestamps are
+ *	read through inode_get_mtime() (i_mtime is gone)
  *   ZCOPY_HAVE_UBUF_INFO_OPS (6.10)   struct ubuf_info's callback moved
  *	into struct ubuf_info_ops
  */
@@ -16,6 +18,7 @@
 #define _ZCOPY_COMPAT_H
 
 #include <linux/bvec.h>
+#include <linux/fs.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
 #include <linux/socket.h>
@@ -217,6 +220,16 @@ static inline void zcopy_sock_push(struct socket *sock)
 	release_sock(sk);
 	if (!corked)
 		tcp_sock_set_cork(sk, false);
+#endif
+}
+
+/* The inode's modification time. */
+static inline struct timespec64 zcopy_inode_mtime(const struct inode *inode)
+{
+#ifdef ZCOPY_HAVE_INODE_TIME_ACCESSORS
+	return inode_get_mtime(inode);
+#else
+	return inode->i_mtime;
 #endif
 }
 

@@ -710,7 +710,9 @@ static void zcopy_nl_xfer_done(const struct zcopy_xfer_info *xfer)
 	      nla_put_u32(msg, ZCOPY_A_XFER_STOP_REASON, xfer->stop->reason) ||
 	      nla_put_u64_64bit(msg, ZCOPY_A_XFER_STOP_OFFSET,
 				xfer->stop->offset, ZCOPY_A_XFER_PAD) ||
-	      nla_put_u32(msg, ZCOPY_A_XFER_STOP_ERRNO, xfer->stop->err);
+	      nla_put_u32(msg, ZCOPY_A_XFER_STOP_ERRNO, xfer->stop->err) ||
+	      ((rec->flags & ZCOPY_COMPL_FILE_CHANGED) &&
+	       nla_put_u32(msg, ZCOPY_A_XFER_CHANGED_SEG, rec->changed_seg));
 	zcopy_nl_event_send(xfer->net, msg, hdr, err);
 }
 

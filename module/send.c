@@ -1045,6 +1045,7 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 					unsigned int *bad_seg)
 {
 	unsigned int i, nr_segs = a->nr_segs, nr_pools = 0, nr_drops = 0;
+	unsigned int nr_watches = 0;
 	struct zcopy_sendop *op;
 	struct zcopy_sender *s;
 	u64 total = 0;
@@ -1056,6 +1057,9 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 	for (i = 0; i < nr_segs; i++) {
 		nr_pools += segs[i].type == ZCOPY_SEG_POOL;
 		nr_drops += !!(segs[i].flags & ZCOPY_SEG_DROP_BEHIND);
+		/* Files of a file-notify send are watched for changes. */
+		nr_watches += segs[i].type == ZCOPY_SEG_FILE &&
+			      (a->flags & ZCOPY_SEND_FILE_NOTIFY);
 	}
 	op = kvzalloc(sizeof(*op) + nr_segs * (sizeof(*op->ks) +
 					       sizeof(*op->res)) +
@@ -1104,7 +1108,7 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 		goto out_op;
 	}
 
-	s->x = zcopy_xfer_alloc(ctx, nr_pools, nr_drops);
+	s->x = zcopy_xfer_alloc(ctx, nr_pools, nr_drops, nr_watches);
 	if (IS_ERR(s->x)) {
 		ret = PTR_ERR(s->x);
 		s->x = NULL;
@@ -1159,13 +1163,18 @@ int zcopy_send_run(struct zcopy_sendop *op)
 {
 	unsigned int i;
 
-	/* Readahead for every willneed extent, before the first byte. */
+	/*
+	 * Before the first byte: readahead for every willneed extent, and
+	 * the snapshot of every file a file-notify send will watch.
+	 */
 	if (!op->started) {
 		op->started = true;
 		for (i = 0; i < op->a.nr_segs; i++) {
 			if (op->ks[i].hints & ZCOPY_SEG_WILLNEED)
 				vfs_fadvise(op->ks[i].file, op->ks[i].offset,
 					    op->ks[i].len, POSIX_FADV_WILLNEED);
+			if (op->ks[i].file && op->s.file_notify)
+				zcopy_xfer_watch(op->s.x, op->ks[i].file);
 		}
 	}
 	return zcopy_send_segs(op);
@@ -1249,12 +1258,20 @@ int zcopy_send_finish(struct zcopy_sendop *op, int err, struct zcopy_send *a,
 	u32 id = x->id;
 	bool ok;
 
-	/* What was sent of drop-behind extents is evicted at completion. */
+	/*
+	 * What was sent of drop-behind extents is evicted at completion;
+	 * the files sent from are checked for changes then, or now for
+	 * bytes copied at send time.
+	 */
 	for (i = 0; i < sa->nr_segs; i++) {
-		if ((op->ks[i].hints & ZCOPY_SEG_DROP_BEHIND) &&
-		    op->res[i].sent)
-			zcopy_xfer_add_drop(x, op->ks[i].file, op->ks[i].offset,
-					    op->res[i].sent);
+		const struct zcopy_kseg *k = &op->ks[i];
+		const struct zcopy_seg_result *r = &op->res[i];
+
+		if ((k->hints & ZCOPY_SEG_DROP_BEHIND) && r->sent)
+			zcopy_xfer_add_drop(x, k->file, k->offset, r->sent);
+		/* Pages that went by reference, even to be copied late. */
+		if (k->file && r->sent && op->s.file_notify)
+			zcopy_xfer_watch_sent(x, k->file, i, k->zc);
 	}
 	/* Bytes queued with MSG_MORE by a send that stopped must go out. */
 	if (err && sa->bytes_sent && !(sa->flags & ZCOPY_SEND_MORE))

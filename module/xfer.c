@@ -19,10 +19,12 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -105,6 +107,137 @@ static void zcopy_xfer_drop_behind(struct zcopy_xfer *x)
 	x->nr_drops = 0;
 }
 
+/*
+ * File-changed detection (ZCOPY_SEND_FILE_NOTIFY sends).
+ *
+ * Whatever changes a file's data - write(), truncate, fallocate's punch
+ * and collapse - does it under the inode lock, after setting the inode's
+ * modification time to the current time; so does a write fault through a
+ * shared mapping where the filesystem tracks those (->page_mkwrite), not
+ * under the lock. A file whose mtime and size are what they were when the
+ * send started, and whose inode no writer held then, has not changed -
+ * provided that a change made later cannot leave the mtime as it was:
+ * timestamps come from the coarse clock, so the snapshot is retaken until
+ * the clock has moved past the file's mtime (a file written in the current
+ * tick makes the send wait for the next one). The test is per file, not
+ * per range: the filesystem keeps one mtime per inode.
+ */
+#define ZCOPY_WATCH_WAIT_MS	50
+
+static void zcopy_watch_snapshot(struct zcopy_watch *w)
+{
+	struct inode *inode = file_inode(w->file);
+	unsigned long until = jiffies + msecs_to_jiffies(ZCOPY_WATCH_WAIT_MS);
+	struct timespec64 now;
+
+	for (;;) {
+		/* Not inode_lock_shared(): a writer may hold it for long. */
+		if (inode_trylock_shared(inode)) {
+			w->mtime = zcopy_inode_mtime(inode);
+			w->size = i_size_read(inode);
+			now = current_time(inode);
+			inode_unlock_shared(inode);
+			if (!timespec64_equal(&w->mtime, &now))
+				return;
+		}
+		if (time_after(jiffies, until)) {
+			w->unknown = true;
+			return;
+		}
+		schedule_timeout_uninterruptible(1);
+	}
+}
+
+static struct zcopy_watch *zcopy_watch_find(struct zcopy_xfer *x,
+					    const struct file *file)
+{
+	unsigned int i;
+
+	/* Newest first: segments of one file tend to follow each other. */
+	for (i = x->nr_watches; i-- > 0; ) {
+		if (file_inode(x->watches[i].file) == file_inode(file))
+			return &x->watches[i];
+	}
+	return NULL;
+}
+
+/**
+ * zcopy_xfer_watch - watch a file of the transfer for changes
+ * @x: the transfer (of a ZCOPY_SEND_FILE_NOTIFY send)
+ * @file: a file it is about to send from
+ *
+ * Call before the first byte of @file is sent; once per segment is fine.
+ * May sleep (a few jiffies at most).
+ */
+void zcopy_xfer_watch(struct zcopy_xfer *x, struct file *file)
+{
+	struct zcopy_watch *w;
+
+	if (zcopy_watch_find(x, file))
+		return;
+	w = &x->watches[x->nr_watches++];
+	w->file = get_file(file);
+	zcopy_watch_snapshot(w);
+}
+
+/**
+ * zcopy_xfer_watch_sent - segment @seg sent bytes of @file
+ * @x: the transfer
+ * @file: a file passed to zcopy_xfer_watch()
+ * @seg: the segment's index; call in increasing order
+ * @by_ref: some of the bytes went by reference, with the notification
+ */
+void zcopy_xfer_watch_sent(struct zcopy_xfer *x, struct file *file, u32 seg,
+			   bool by_ref)
+{
+	struct zcopy_watch *w = zcopy_watch_find(x, file);
+
+	if (!w)
+		return;
+	if (!w->sent) {
+		w->sent = true;
+		w->seg = seg;
+	}
+	w->by_ref |= by_ref;
+}
+
+static bool zcopy_watch_changed(const struct zcopy_watch *w)
+{
+	const struct inode *inode = file_inode(w->file);
+	struct timespec64 mtime = zcopy_inode_mtime(inode);
+
+	return w->unknown || !timespec64_equal(&mtime, &w->mtime) ||
+	       i_size_read(inode) != w->size;
+}
+
+/*
+ * Check the watched files. Before the completion (@final false), only
+ * those whose bytes were all copied at send time are done with: the
+ * others are checked again once the stack has released their pages.
+ */
+static void zcopy_xfer_check_watches(struct zcopy_xfer *x, bool final)
+{
+	struct zcopy_completion *rec = &x->rec;
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < x->nr_watches; i++) {
+		struct zcopy_watch *w = &x->watches[i];
+
+		if (!final && w->sent && w->by_ref) {
+			x->watches[kept++] = *w;
+			continue;
+		}
+		if (x->post && w->sent && zcopy_watch_changed(w) &&
+		    (!(rec->flags & ZCOPY_COMPL_FILE_CHANGED) ||
+		     w->seg < rec->changed_seg)) {
+			rec->flags |= ZCOPY_COMPL_FILE_CHANGED;
+			rec->changed_seg = w->seg;
+		}
+		fput(w->file);
+	}
+	x->nr_watches = kept;
+}
+
 static void zcopy_xfer_work(struct work_struct *work)
 {
 	struct zcopy_xfer *x = container_of(work, struct zcopy_xfer, work);
@@ -115,6 +248,7 @@ static void zcopy_xfer_work(struct work_struct *work)
 	unsigned int i;
 	bool queued = false;
 
+	zcopy_xfer_check_watches(x, true);
 	zcopy_xfer_drop_behind(x);
 
 	for (i = 0; i < x->nr_pools; i++) {
@@ -169,6 +303,7 @@ static void zcopy_xfer_work(struct work_struct *work)
  * @ctx: the sender's context
  * @max_pools: pool references the transfer will hold at most
  * @max_drops: drop-behind extents it will hold at most
+ * @max_watches: files it will watch for changes at most
  *
  * Charges the transfer to @ctx's outstanding limit.
  *
@@ -177,7 +312,8 @@ static void zcopy_xfer_work(struct work_struct *work)
  */
 struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
 				    unsigned int max_pools,
-				    unsigned int max_drops)
+				    unsigned int max_drops,
+				    unsigned int max_watches)
 {
 	struct zcopy_xfer *x;
 	size_t size;
@@ -187,14 +323,16 @@ struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
 		return ERR_PTR(-ENOBUFS);
 	}
 
-	size = size_add(struct_size(x, pools, max_pools),
-			array_size(max_drops, sizeof(*x->drops)));
+	size = size_add(size_add(struct_size(x, pools, max_pools),
+				 array_size(max_drops, sizeof(*x->drops))),
+			array_size(max_watches, sizeof(*x->watches)));
 	x = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!x) {
 		atomic_dec(&ctx->outstanding);
 		return ERR_PTR(-ENOMEM);
 	}
 	x->drops = (struct zcopy_drop *)&x->pools[max_pools];
+	x->watches = (struct zcopy_watch *)&x->drops[max_drops];
 
 	zcopy_ubuf_init(&x->ubuf, &zcopy_ubuf_ops);
 	INIT_WORK(&x->work, zcopy_xfer_work);
@@ -251,6 +389,8 @@ void zcopy_xfer_add_drop(struct zcopy_xfer *x, struct file *file, u64 offset,
 void zcopy_xfer_done_sending(struct zcopy_xfer *x, bool post)
 {
 	x->post = post;
+	/* Files whose bytes were all copied are done with now. */
+	zcopy_xfer_check_watches(x, false);
 	/*
 	 * Most often no skb holds the notification by now (nothing went
 	 * zero-copy from a pool, or the stack has already let go of it):

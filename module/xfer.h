@@ -6,6 +6,7 @@
 #include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/skbuff.h>
+#include <linux/time64.h>
 #include <linux/workqueue.h>
 #include <linux/zcopy.h>
 
@@ -25,6 +26,29 @@ struct zcopy_drop {
 	struct file *file;
 	pgoff_t start;
 	pgoff_t end;
+};
+
+/**
+ * struct zcopy_watch - a file of a ZCOPY_SEND_FILE_NOTIFY send, watched
+ *	for changes from the start of the send to its completion
+ * @file: the file (a reference is held)
+ * @mtime: its inode's modification time when the send started
+ * @size: its size then
+ * @seg: the first segment that sent bytes of it
+ * @sent: some segment sent bytes of it
+ * @by_ref: some of them went by reference (the check waits for the
+ *	completion; copied bytes are checked when the send returns)
+ * @unknown: no snapshot could be taken (the inode stayed locked by a
+ *	writer): the file counts as changed
+ */
+struct zcopy_watch {
+	struct file *file;
+	struct timespec64 mtime;
+	loff_t size;
+	u32 seg;
+	bool sent;
+	bool by_ref;
+	bool unknown;
 };
 
 /**
@@ -52,6 +76,8 @@ struct zcopy_drop {
  * @done_arg: its argument
  * @nr_drops: entries in @drops
  * @drops: drop-behind extents (after @pools in the same allocation)
+ * @nr_watches: entries in @watches
+ * @watches: files watched for changes (after @drops)
  * @pools: references to the pools the transfer sends from, each once
  */
 struct zcopy_xfer {
@@ -73,15 +99,21 @@ struct zcopy_xfer {
 	void *done_arg;
 	unsigned int nr_drops;
 	struct zcopy_drop *drops;
+	unsigned int nr_watches;
+	struct zcopy_watch *watches;
 	struct zcopy_pool *pools[];
 };
 
 struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
 				    unsigned int max_pools,
-				    unsigned int max_drops);
+				    unsigned int max_drops,
+				    unsigned int max_watches);
 void zcopy_xfer_add_pool(struct zcopy_xfer *x, struct zcopy_pool *pool);
 void zcopy_xfer_add_drop(struct zcopy_xfer *x, struct file *file, u64 offset,
 			 u64 len);
+void zcopy_xfer_watch(struct zcopy_xfer *x, struct file *file);
+void zcopy_xfer_watch_sent(struct zcopy_xfer *x, struct file *file, u32 seg,
+			   bool by_ref);
 void zcopy_xfer_done_sending(struct zcopy_xfer *x, bool post);
 
 ssize_t zcopy_cq_read(struct zcopy_ctx *ctx, char __user *buf, size_t count,

@@ -65,7 +65,7 @@ static inline u64 zcopy_features(void)
 	return ZCOPY_FEATURE_POOLS | ZCOPY_FEATURE_SEND | ZCOPY_FEATURE_KTLS |
 	       ZCOPY_FEATURE_FILE_NOTIFY | ZCOPY_FEATURE_NOWAIT_IO |
 	       ZCOPY_FEATURE_CACHE_HINTS | ZCOPY_FEATURE_ROUTE_PROBE |
-	       ZCOPY_FEATURE_ASYNC_XFER;
+	       ZCOPY_FEATURE_FILE_CHANGED | ZCOPY_FEATURE_ASYNC_XFER;
 }
 
 static inline void zcopy_ctx_get(struct zcopy_ctx *ctx)

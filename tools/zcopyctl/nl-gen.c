@@ -112,6 +112,7 @@ static const struct zc_attr_desc zc_xfer_attrs[ZCOPY_A_XFER_MAX + 1] = {
 	[ZCOPY_A_XFER_BYTES_TOTAL] = { "bytes_total", ZC_T_U64, NULL },
 	[ZCOPY_A_XFER_BYTES_ACKED] = { "bytes_acked", ZC_T_U64, NULL },
 	[ZCOPY_A_XFER_CANCEL_ON_CLOSE] = { "cancel_on_close", ZC_T_FLAG, NULL },
+	[ZCOPY_A_XFER_CHANGED_SEG] = { "changed_seg", ZC_T_U32, NULL },
 };
 
 const struct zc_attr_set zc_set_xfer = {

@@ -327,14 +327,16 @@ struct zcopy_send {
  * @reason: enum zcopy_reason, the first reason for a copy, if any
  * @error: 0, or the negative errno that stopped the send early (-EINTR
  *	for a signal; the kernel's internal restart codes never appear)
- * @__reserved: written as 0
+ * @changed_seg: with ZCOPY_COMPL_FILE_CHANGED in @flags, the index of the
+ *	first segment whose file may have changed while it was sent; else 0
  *
  * When it is read, the pool buffers of the transfer may be reused. Pages
  * of file extents are page-cache pages: the stack may still reference
  * them (as with sendfile), so the file should not change until the peer
  * has acknowledged the data - unless the send had ZCOPY_SEND_FILE_NOTIFY:
- * then the record waits for the stack to release those pages too, and
- * @flags has ZCOPY_COMPL_FILE_RELEASED.
+ * then the record waits for the stack to release those pages too,
+ * @flags has ZCOPY_COMPL_FILE_RELEASED, and ZCOPY_COMPL_FILE_CHANGED says
+ * whether a file sent from may have changed meanwhile.
  */
 struct zcopy_completion {
 	__aligned_u64 cookie;
@@ -345,7 +347,7 @@ struct zcopy_completion {
 	__u32 flags;
 	__u32 reason;
 	__s32 error;
-	__u32 __reserved;
+	__u32 changed_seg;
 };
 
 /**

@@ -205,6 +205,13 @@ enum zcopy_probe_flags {
  * @ZCOPY_COMPL_FILE_COPIED: (ZCOPY_SEND_FILE_NOTIFY) file bytes the send
  *   handed over by reference were copied by the stack instead (local delivery
  *   copies referenced pages, see reason); they count as copied
+ * @ZCOPY_COMPL_FILE_CHANGED: (ZCOPY_SEND_FILE_NOTIFY) the data of a file the
+ *   transfer sent from may have changed between the start of the send and the
+ *   moment the stack released the file's pages: the file was written,
+ *   truncated, hole-punched or collapsed meanwhile (detected per file, through
+ *   its modification time and size), so the peer may have received data the
+ *   file no longer holds, or a mix. changed_seg (changed-seg) is the first
+ *   segment of such a file
  */
 enum zcopy_completion_flags {
 	ZCOPY_COMPL_COPIED = 1,
@@ -212,6 +219,7 @@ enum zcopy_completion_flags {
 	ZCOPY_COMPL_SHORT = 4,
 	ZCOPY_COMPL_FILE_RELEASED = 8,
 	ZCOPY_COMPL_FILE_COPIED = 16,
+	ZCOPY_COMPL_FILE_CHANGED = 32,
 };
 
 enum zcopy_a_info {
@@ -305,6 +313,7 @@ enum zcopy_a_xfer {
 	ZCOPY_A_XFER_BYTES_TOTAL,
 	ZCOPY_A_XFER_BYTES_ACKED,
 	ZCOPY_A_XFER_CANCEL_ON_CLOSE,
+	ZCOPY_A_XFER_CHANGED_SEG,
 
 	__ZCOPY_A_XFER_MAX,
 	ZCOPY_A_XFER_MAX = (__ZCOPY_A_XFER_MAX - 1)

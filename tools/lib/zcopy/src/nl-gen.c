@@ -133,6 +133,7 @@ static const struct libzcopy_nl_attr libzcopy_nl_attrs_xfer[ZCOPY_A_XFER_MAX + 1
 	[ZCOPY_A_XFER_BYTES_TOTAL] = { "bytes_total", LIBZCOPY_NL_T_U64, NULL },
 	[ZCOPY_A_XFER_BYTES_ACKED] = { "bytes_acked", LIBZCOPY_NL_T_U64, NULL },
 	[ZCOPY_A_XFER_CANCEL_ON_CLOSE] = { "cancel_on_close", LIBZCOPY_NL_T_FLAG, NULL },
+	[ZCOPY_A_XFER_CHANGED_SEG] = { "changed_seg", LIBZCOPY_NL_T_U32, NULL },
 };
 
 static struct nla_policy libzcopy_nl_policy_xfer[ZCOPY_A_XFER_MAX + 1] = {
@@ -159,6 +160,7 @@ static struct nla_policy libzcopy_nl_policy_xfer[ZCOPY_A_XFER_MAX + 1] = {
 	[ZCOPY_A_XFER_BYTES_TOTAL] = { .type = NLA_U64 },
 	[ZCOPY_A_XFER_BYTES_ACKED] = { .type = NLA_U64 },
 	[ZCOPY_A_XFER_CANCEL_ON_CLOSE] = { .type = NLA_FLAG },
+	[ZCOPY_A_XFER_CHANGED_SEG] = { .type = NLA_U32 },
 };
 
 const struct libzcopy_nl_aset libzcopy_nl_set_xfer = {
