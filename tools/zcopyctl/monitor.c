@@ -86,7 +86,7 @@ static void zc_event_xfer(uint8_t cmd, const struct libzcopy_nl_obj *o)
 {
 	int64_t err = zc_s32(o, ZCOPY_A_XFER_ERROR);
 	uint32_t flags = (uint32_t)zc_u(o, ZCOPY_A_XFER_COMPL_FLAGS);
-	char fl[64];
+	char fl[96];
 
 	zc_print_u64(ZC_ANY, "cookie", "cookie %" PRIu64,
 		     zc_u(o, ZCOPY_A_XFER_COOKIE));
@@ -106,6 +106,10 @@ static void zc_event_xfer(uint8_t cmd, const struct libzcopy_nl_obj *o)
 		zc_flags_str(flags, fl, sizeof(fl));
 		zc_print_u64(ZC_JSON, "compl_flags", NULL, flags);
 		zc_print_str(ZC_TEXT, NULL, ", flags %s", fl);
+		if (libzcopy_nl_has(o, ZCOPY_A_XFER_CHANGED_SEG))
+			zc_print_u64(ZC_ANY, "changed_seg",
+				     ", file of segment %" PRIu64 " changed",
+				     zc_u(o, ZCOPY_A_XFER_CHANGED_SEG));
 		if (err)
 			zc_print_text(", stopped by %s", strerror((int)-err));
 	} else {

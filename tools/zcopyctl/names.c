@@ -44,6 +44,7 @@ void zc_flags_str(uint32_t flags, char *buf, size_t len)
 {
 	static const char *const names[] = {
 		"copied", "pool-copied", "short", "file-released", "file-copied",
+		"file-changed",
 	};
 	size_t n = 0;
 	unsigned int i;

@@ -128,6 +128,7 @@ struct zc_send {
 	uint64_t sent, sends, resumes, completions;
 	uint64_t bytes, pool_bytes, zc_bytes, copied_bytes;
 	uint32_t compl_flags, reason;
+	uint64_t changed;		/* completions with file-changed */
 	int32_t error;
 	bool short_file, failed;
 	uint64_t t0, t_sent, t_done;
@@ -588,6 +589,12 @@ static void zc_add_completion(struct zc_send *s, const struct zcopy_completion *
 	s->zc_bytes += c->zc_bytes;
 	s->copied_bytes += c->copied_bytes;
 	s->compl_flags |= c->flags;
+	if (c->flags & ZCOPY_COMPL_FILE_CHANGED) {
+		s->changed++;
+		zc_warn(&s->ctx->cli,
+			"a file of segment %u may have changed while it was sent",
+			c->changed_seg);
+	}
 	if (!s->reason && c->reason)
 		s->reason = c->reason;
 	/* Stops zcopyctl resumed from (would block, signal) are no errors. */
@@ -897,6 +904,10 @@ static void zc_send_report(struct zc_send *s, const char *dest)
 		zc_print_bool(ZC_ANY, "file_released",
 			      "released   file pages before the completions: %s\n",
 			      s->compl_flags & ZCOPY_COMPL_FILE_RELEASED);
+	if (s->file_notify)
+		zc_print_u64(ZC_ANY, "file_changed",
+			     "changed    %" PRIu64 " transfers sent from a file that changed meanwhile\n",
+			     s->changed);
 	zc_print_u64(s->resumes ? ZC_ANY : ZC_JSON, "resumes",
 		     "resumed    %" PRIu64 " short send", s->resumes);
 	if (s->resumes)
