@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <linux/falloc.h>
 #include <linux/magic.h>
 
 #include "zcopy_util.h"
@@ -988,6 +990,271 @@ TEST_F_TIMEOUT(files, file_changing_while_sent, 120)
 	}
 	EXPECT_EQ(-ETIMEDOUT, zu_read_compl(self->dev, &c, 200));
 	close(m.fd);
+	free(data);
+}
+
+/* --------------------------------------------------------- file-changed */
+
+/*
+ * ZCOPY_COMPL_FILE_CHANGED: a file-notify send whose file changes while
+ * the stack holds its pages says so, with the index of the first segment
+ * of that file. The send is [pool range, head file, target extent]; the
+ * peer does not read, so most of the extent waits in the sender's queue
+ * (the socket's buffer is forced large enough to take it all), and the
+ * change happens then. Detection is per file: a change anywhere in the
+ * target flags it; metadata changes and reads never do.
+ */
+#define CHG_FILE	(2 * ZU_MIB)	/* the target file */
+#define CHG_EXTENT	ZU_MIB		/* sent: its first half */
+#define CHG_HEAD	1000
+
+enum chg {
+	CHG_NONE,
+	CHG_PWRITE,		/* pwrite() inside the extent */
+	CHG_PWRITE_OUTSIDE,	/* pwrite() into the half not sent */
+	CHG_BOTH,		/* the head file and the target */
+	CHG_TRUNCATE,
+	CHG_PUNCH,		/* fallocate(PUNCH_HOLE | KEEP_SIZE) */
+	CHG_COLLAPSE,		/* fallocate(COLLAPSE_RANGE) */
+	CHG_MMAP,		/* a store through a new MAP_SHARED mapping */
+	CHG_CHMOD,		/* metadata: not a change of the data */
+	CHG_READ,		/* pread(), atime: not a change either */
+};
+
+/* Apply @how to @fd (and @head); 0, or KSFT_SKIP if the fs cannot. */
+static int chg_apply(int fd, int head, enum chg how)
+{
+	char b[4096];
+	void *p;
+
+	memset(b, 'X', sizeof(b));
+	switch (how) {
+	case CHG_NONE:
+		return 0;
+	case CHG_BOTH:
+		if (pwrite(head, b, 10, 0) != 10)
+			return -errno;
+		/* fall through */
+	case CHG_PWRITE:
+		return pwrite(fd, b, 100, 4096) == 100 ? 0 : -errno;
+	case CHG_PWRITE_OUTSIDE:
+		return pwrite(fd, b, 100, CHG_FILE - 4096) == 100 ? 0 : -errno;
+	case CHG_TRUNCATE:
+		return ftruncate(fd, 8192) ? -errno : 0;
+	case CHG_PUNCH:
+		if (!fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       0, 65536))
+			return 0;
+		return errno == EOPNOTSUPP ? KSFT_SKIP : -errno;
+	case CHG_COLLAPSE:
+		if (!fallocate(fd, FALLOC_FL_COLLAPSE_RANGE, 0, 65536))
+			return 0;
+		return errno == EOPNOTSUPP ? KSFT_SKIP : -errno;
+	case CHG_MMAP:
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		((volatile char *)p)[100] = 'X';
+		return munmap(p, 4096) ? -errno : 0;
+	case CHG_CHMOD:
+		return fchmod(fd, 0600) ? -errno : 0;
+	case CHG_READ:
+		return pread(fd, b, sizeof(b), 0) == sizeof(b) ? 0 : -errno;
+	}
+	return -EINVAL;
+}
+
+static void file_changed_case(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(files) *self, enum chg how,
+			      bool flagged, int seg)
+{
+	unsigned char *data = malloc(CHG_FILE), head[CHG_HEAD];
+	size_t total = 10 + CHG_HEAD + CHG_EXTENT;
+	unsigned char *expect = malloc(total);
+	int fd, hfd, snd = -1, rcv = -1, sndbuf = 8 * ZU_MIB, r;
+	struct zcopy_completion c;
+	struct zcopy_seg segs[3];
+	struct zcopy_send s;
+	struct zu_rx rx;
+
+	ASSERT_NE(NULL, data);
+	ASSERT_NE(NULL, expect);
+	if (!(self->q.features & ZCOPY_FEATURE_FILE_CHANGED))
+		SKIP(return, "module without file-changed");
+	zu_fill(head, sizeof(head), 3);
+	hfd = make_file(self, "chghead", head, sizeof(head));
+	ASSERT_LE(0, hfd);
+	fd = seeded_file(_metadata, self, "chg", data, CHG_FILE);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, zu_tcp_pair(&snd, &rcv));
+	ASSERT_EQ(0, setsockopt(snd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+				sizeof(sndbuf)));
+	segs[0] = zu_seg_pool(self->pool.id, 0, 10);
+	segs[1] = zu_seg_file(hfd, 0, CHG_HEAD);
+	segs[2] = zu_seg_file(fd, 0, CHG_EXTENT);
+	ASSERT_EQ(0, zu_send(self->dev, snd, segs, 3, NULL, self->cookie,
+			     ZCOPY_SEND_FILE_NOTIFY, &s));
+	ASSERT_EQ(total, s.bytes_sent);
+	ASSERT_EQ(-ETIMEDOUT, zu_wait_fd(self->dev, POLLIN, 300))
+		TH_LOG("the completion came while the peer held back");
+
+	r = chg_apply(fd, hfd, how);
+	if (r == KSFT_SKIP) {
+		zu_close(&snd);
+		zu_close(&rcv);
+		SKIP(return, "%s: this change is not supported here",
+		     self->fs.mounted ? "ext4" : "tmpfs");
+	}
+	ASSERT_EQ(0, r) TH_LOG("change %d: %s", how, strerror(-r));
+
+	/* Unchanged, the peer gets exactly the data; else just its length. */
+	memcpy(expect, self->pool.mem, 10);
+	memcpy(expect + 10, head, CHG_HEAD);
+	memcpy(expect + 10 + CHG_HEAD, data, CHG_EXTENT);
+	ASSERT_EQ(0, zu_rx_start(&rx, rcv, flagged ? NULL : expect,
+				 flagged ? 0 : total, total));
+	zu_rx_join(&rx);
+	EXPECT_EQ(total, rx.got);
+	if (!flagged)
+		EXPECT_TRUE(zu_rx_ok(&rx, total));
+	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
+	EXPECT_EQ(0, zu_check_compl(&c, &s));
+	EXPECT_TRUE(c.flags & ZCOPY_COMPL_FILE_RELEASED);
+	EXPECT_EQ(flagged, !!(c.flags & ZCOPY_COMPL_FILE_CHANGED)) {
+		zu_log_compl(&c);
+	}
+	if (flagged) {
+		EXPECT_EQ(seg, c.changed_seg);
+	} else {
+		EXPECT_EQ(0, c.changed_seg);
+	}
+	zu_close(&snd);
+	zu_close(&rcv);
+	close(fd);
+	close(hfd);
+	free(expect);
+	free(data);
+	self->cookie++;
+}
+
+TEST_F(files, file_changed_not_for_an_unchanged_file)
+{
+	file_changed_case(_metadata, self, CHG_NONE, false, 0);
+}
+
+TEST_F(files, file_changed_pwrite)
+{
+	file_changed_case(_metadata, self, CHG_PWRITE, true, 2);
+}
+
+/* Per file: the part of the file that was not sent counts too. */
+TEST_F(files, file_changed_pwrite_outside_the_extent)
+{
+	file_changed_case(_metadata, self, CHG_PWRITE_OUTSIDE, true, 2);
+}
+
+/* changed_seg is the first changed segment. */
+TEST_F(files, file_changed_first_segment)
+{
+	file_changed_case(_metadata, self, CHG_BOTH, true, 1);
+}
+
+TEST_F(files, file_changed_truncate)
+{
+	file_changed_case(_metadata, self, CHG_TRUNCATE, true, 2);
+}
+
+TEST_F(files, file_changed_punch_hole)
+{
+	file_changed_case(_metadata, self, CHG_PUNCH, true, 2);
+}
+
+/* ext4 only: tmpfs has no collapse range. */
+TEST_F(files, file_changed_collapse_range)
+{
+	file_changed_case(_metadata, self, CHG_COLLAPSE, true, 2);
+}
+
+/*
+ * A store through a new shared mapping: its write fault updates the mtime
+ * (ext4 in ->page_mkwrite, tmpfs in the fault path, which does it for
+ * mappings without that hook).
+ */
+TEST_F(files, file_changed_mmap_store)
+{
+	file_changed_case(_metadata, self, CHG_MMAP, true, 2);
+}
+
+TEST_F(files, file_changed_not_for_chmod)
+{
+	file_changed_case(_metadata, self, CHG_CHMOD, false, 0);
+}
+
+TEST_F(files, file_changed_not_for_a_read)
+{
+	file_changed_case(_metadata, self, CHG_READ, false, 0);
+}
+
+#define NOFP_ROUNDS	10000
+#define NOFP_LEN	4096
+
+/*
+ * No false positives: 10,000 file-notify transfers of files that do not
+ * change while they are sent never say FILE_CHANGED - not even when the
+ * file was rewritten just before the send (the same clock tick: the
+ * send waits for the next one) or is rewritten the moment the completion
+ * has been read. The peer gets every round as it was sent.
+ */
+TEST_F_TIMEOUT(files, file_changed_no_false_positives, 600)
+{
+	unsigned char *data = malloc(NOFP_LEN);
+	unsigned char *want = malloc(NOFP_LEN);
+	struct zcopy_completion c;
+	struct zcopy_seg seg;
+	struct zcopy_send s;
+	struct zu_rx rx;
+	int fd, k, flagged = 0, rewrites = 0;
+	uint64_t t0 = zu_now_ns();
+
+	ASSERT_NE(NULL, data);
+	ASSERT_NE(NULL, want);
+	if (!(self->q.features & ZCOPY_FEATURE_FILE_CHANGED))
+		SKIP(return, "module without file-changed");
+	zu_fill(data, NOFP_LEN, 1);
+	fd = make_file(self, "nofp", data, NOFP_LEN);
+	ASSERT_LE(0, fd);
+	seg = zu_seg_file(fd, 0, NOFP_LEN);
+	for (k = 0; k < NOFP_ROUNDS; k++) {
+		/* Every 100th round, rewritten just before the send. */
+		if (k % 100 == 50) {
+			zu_fill(data, NOFP_LEN, k);
+			ASSERT_EQ(NOFP_LEN, pwrite(fd, data, NOFP_LEN, 0));
+			rewrites++;
+		}
+		memcpy(want, data, NOFP_LEN);
+		ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, want, NOFP_LEN,
+					 NOFP_LEN));
+		ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, NULL, k,
+				     ZCOPY_SEND_FILE_NOTIFY, &s));
+		ASSERT_EQ(NOFP_LEN, s.bytes_sent);
+		zu_rx_join(&rx);
+		ASSERT_TRUE(zu_rx_ok(&rx, NOFP_LEN)) TH_LOG("round %d", k);
+		ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
+		ASSERT_EQ(0, zu_check_compl(&c, &s));
+		flagged += !!(c.flags & ZCOPY_COMPL_FILE_CHANGED);
+		/* And every 100th, rewritten right after the completion. */
+		if (k % 100 == 99) {
+			zu_fill(data, NOFP_LEN, k);
+			ASSERT_EQ(NOFP_LEN, pwrite(fd, data, NOFP_LEN, 0));
+			rewrites++;
+		}
+	}
+	TH_LOG("%s: %d transfers, %d rewrites between them, %d flagged, %llu ms",
+	       self->fs.mounted ? "ext4" : "tmpfs", NOFP_ROUNDS, rewrites,
+	       flagged, (unsigned long long)zu_ms_since(t0));
+	EXPECT_EQ(0, flagged);
+	close(fd);
+	free(want);
 	free(data);
 }
 

@@ -314,12 +314,12 @@ void zu_log_send(const struct zcopy_send *s)
 
 void zu_log_compl(const struct zcopy_completion *c)
 {
-	zu_log("completion: cookie 0x%llx bytes %llu pool_bytes %llu zc_bytes %llu copied_bytes %llu flags 0x%x reason %u (%s) error %d",
+	zu_log("completion: cookie 0x%llx bytes %llu pool_bytes %llu zc_bytes %llu copied_bytes %llu flags 0x%x reason %u (%s) error %d changed_seg %u",
 	       (unsigned long long)c->cookie, (unsigned long long)c->bytes,
 	       (unsigned long long)c->pool_bytes,
 	       (unsigned long long)c->zc_bytes,
 	       (unsigned long long)c->copied_bytes, c->flags, c->reason,
-	       zu_reason_name(c->reason), c->error);
+	       zu_reason_name(c->reason), c->error, c->changed_seg);
 }
 
 int zu_probe(int dev, int sock, struct zcopy_probe *p)
@@ -490,7 +490,8 @@ int zu_check_compl(const struct zcopy_completion *c,
 				    ZCOPY_COMPL_POOL_COPIED |
 				    ZCOPY_COMPL_SHORT |
 				    ZCOPY_COMPL_FILE_RELEASED |
-				    ZCOPY_COMPL_FILE_COPIED)));
+				    ZCOPY_COMPL_FILE_COPIED |
+				    ZCOPY_COMPL_FILE_CHANGED)));
 	/* Promised by ZCOPY_SEND_FILE_NOTIFY, and only by it. */
 	ZU_CC(!!(c->flags & ZCOPY_COMPL_FILE_RELEASED) ==
 	      !!(s->flags & ZCOPY_SEND_FILE_NOTIFY));
@@ -506,7 +507,11 @@ int zu_check_compl(const struct zcopy_completion *c,
 	ZU_CC(c->reason <= ZCOPY_REASON_SMALL);
 	ZU_CC(c->copied_bytes == 0 || c->reason != ZCOPY_REASON_NONE);
 	ZU_CC(c->copied_bytes != 0 || c->reason == ZCOPY_REASON_NONE);
-	ZU_CC(c->__reserved == 0);
+	/* Only file-notify sends are watched, and only sends of files. */
+	ZU_CC(!(c->flags & ZCOPY_COMPL_FILE_CHANGED) ||
+	      ((s->flags & ZCOPY_SEND_FILE_NOTIFY) &&
+	       c->bytes > c->pool_bytes && c->changed_seg < s->nr_segs));
+	ZU_CC(c->changed_seg == 0 || (c->flags & ZCOPY_COMPL_FILE_CHANGED));
 	if (s->stop_reason == ZCOPY_STOP_NONE)
 		ZU_CC(c->error == 0);
 	if (s->stop_reason == ZCOPY_STOP_ERROR)
