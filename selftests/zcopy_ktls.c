@@ -213,6 +213,45 @@ TEST_F(ktls, file_notify)
 	EXPECT_EQ(20000, c.pool_bytes);
 }
 
+/*
+ * file-changed on kTLS: the record took a copy at send time, so a rewrite
+ * after the send returned, the peer not yet reading, changes nothing the
+ * peer decrypts, and the completion does not flag it.
+ */
+TEST_F(ktls, file_changed_after_send_not_flagged)
+{
+	struct zcopy_seg seg = zu_seg_file(self->file, 4095, 70001);
+	unsigned char *new = malloc(FILE_LEN);
+	int sndbuf = 4 * FILE_LEN;
+	struct zcopy_completion c;
+	struct zcopy_seg_result res;
+	struct zcopy_send s;
+	struct zu_rx rx;
+
+	ASSERT_NE(NULL, new);
+	if (!(self->q.features & ZCOPY_FEATURE_FILE_CHANGED))
+		SKIP(return, "module without file-changed");
+	ASSERT_EQ(0, setsockopt(self->snd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+				sizeof(sndbuf)));
+	ASSERT_EQ(0, zu_send(self->dev, self->snd, &seg, 1, &res, 7,
+			     ZCOPY_SEND_FILE_NOTIFY, &s));
+	ASSERT_EQ(70001, s.bytes_sent);
+	EXPECT_EQ(70001, res.copied);
+	memset(new, 'N', FILE_LEN);
+	ASSERT_EQ(FILE_LEN, pwrite(self->file, new, FILE_LEN, 0));
+	ASSERT_EQ(0, zu_rx_start_idle(&rx, self->rcv, self->file_data + 4095,
+				      70001, 70001, 5000));
+	zu_rx_join(&rx);
+	EXPECT_TRUE(zu_rx_ok(&rx, 70001))
+		TH_LOG("the peer decrypted bytes written after the send");
+	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
+	EXPECT_EQ(0, zu_check_compl(&c, &s));
+	EXPECT_TRUE(c.flags & ZCOPY_COMPL_FILE_RELEASED);
+	EXPECT_FALSE(c.flags & ZCOPY_COMPL_FILE_CHANGED) zu_log_compl(&c);
+	EXPECT_EQ(0, c.changed_seg);
+	free(new);
+}
+
 TEST_F(ktls, pool_range)
 {
 	struct zcopy_seg seg = zu_seg_pool(self->pool.id, 17, 100000);

@@ -278,6 +278,7 @@ FIXTURE(xfer)
 	__u32 pool;
 	unsigned char *mem;
 	size_t len;
+	__u64 features;		/* ZCOPY_IOC_QUERY's */
 };
 
 FIXTURE_SETUP(xfer)
@@ -297,6 +298,7 @@ FIXTURE_SETUP(xfer)
 	self->dev = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->dev);
 	ASSERT_EQ(0, ioctl(self->dev, ZCOPY_IOC_QUERY, &q));
+	self->features = q.features;
 	if (!(q.features & ZCOPY_FEATURE_SEND))
 		SKIP(return, "module without sends");
 
@@ -1282,7 +1284,54 @@ TEST_F_TIMEOUT(xfer, async_releasing_cannot_be_cancelled, 60)
 	EXPECT_TRUE(end.done);
 	EXPECT_EQ(ZCOPY_COMPL_FILE_RELEASED,
 		  end.compl_flags & ZCOPY_COMPL_FILE_RELEASED);
+	/* Nobody wrote the file: no file-changed, no changed-seg. */
+	EXPECT_FALSE(end.compl_flags & ZCOPY_COMPL_FILE_CHANGED);
+	EXPECT_FALSE(end.has_changed_seg);
 	free(got);
+	close(mon.fd);
+}
+
+/*
+ * file-changed on a kernel-run transfer: the file is rewritten while the
+ * stack still holds its pages (releasing, the peer not reading); XFER_DONE
+ * says so, with changed-seg 0.
+ */
+TEST_F_TIMEOUT(xfer, async_file_changed, 60)
+{
+	int big = 4 << 20;
+	struct zu_xfer_end end;
+	struct zt_nl mon;
+	size_t junk;
+	long id;
+	int i;
+
+	if (!(self->features & ZCOPY_FEATURE_FILE_CHANGED))
+		SKIP(return, "module without file-changed");
+	open_mon(_metadata, &mon);
+	junk = fill_socket(self->cli);
+	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+				sizeof(big)));
+	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
+			ZCOPY_SEND_FILE_NOTIFY, 6, false);
+	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
+		if (reply_u32(self, ZCOPY_A_XFER_STATE) ==
+		    ZCOPY_XFER_STATE_RELEASING)
+			break;
+		usleep(100 * 1000);
+	}
+	ASSERT_EQ(ZCOPY_XFER_STATE_RELEASING,
+		  reply_u32(self, ZCOPY_A_XFER_STATE));
+	ASSERT_EQ(1, pwrite(self->file, "X", 1, self->len / 2));
+	ASSERT_EQ(0, drain(self->srv, junk));
+	ASSERT_EQ(0, drain(self->srv, self->len));
+	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 10000));
+	EXPECT_TRUE(end.done);
+	EXPECT_TRUE(end.compl_flags & ZCOPY_COMPL_FILE_RELEASED);
+	EXPECT_TRUE(end.compl_flags & ZCOPY_COMPL_FILE_CHANGED);
+	EXPECT_TRUE(end.has_changed_seg);
+	EXPECT_EQ(0, end.changed_seg);
 	close(mon.fd);
 }
 

@@ -387,6 +387,7 @@ int zu_event_wait(int fd, int cmd, char *buf, size_t len,
  * @bytes: XFER_DONE's bytes
  * @zc_bytes: its zero-copy bytes
  * @compl_flags: its completion flags
+ * @has_changed_seg, @changed_seg: XFER_DONE's changed-seg, when present
  * @stop_seg, @stop_reason, @stop_offset, @stop_errno: where it stopped
  */
 struct zu_xfer_end {
@@ -395,6 +396,8 @@ struct zu_xfer_end {
 	__s32 error;
 	__u64 bytes, zc_bytes;
 	__u32 compl_flags;
+	bool has_changed_seg;
+	__u32 changed_seg;
 	__u32 stop_seg, stop_reason, stop_errno;
 	__u64 stop_offset;
 };

@@ -1214,7 +1214,9 @@ static void zu_xfer_end_from(struct nlmsghdr *h, struct zu_xfer_end *end)
 	ZU_GET(ZCOPY_A_XFER_STOP_REASON, stop_reason, zt_nla_u32);
 	ZU_GET(ZCOPY_A_XFER_STOP_OFFSET, stop_offset, zt_nla_u64);
 	ZU_GET(ZCOPY_A_XFER_STOP_ERRNO, stop_errno, zt_nla_u32);
+	ZU_GET(ZCOPY_A_XFER_CHANGED_SEG, changed_seg, zt_nla_u32);
 #undef ZU_GET
+	end->has_changed_seg = zt_genl_attr(h, ZCOPY_A_XFER_CHANGED_SEG);
 }
 
 int zu_xfer_wait(struct zt_nl *mon, __u32 id, struct zu_xfer_end *end,
