@@ -44,6 +44,7 @@ TESTS=(
 	"send_small_header_copied	xfer-start,copy_threshold	t_small"
 	"probe_lo_and_veth_fd		route-probe	t_probe"
 	"send_file_notify_and_hints	file-notify,nowait-io,cache-hints	t_send_hints"
+	"send_file_changed_warns	file-changed			t_file_changed"
 	"recv_mismatch_exit_3		xfer-start	t_mismatch"
 	"recv_sha256			xfer-start	t_sha256"
 	"send_errors_one_line		xfer-start	t_send_errors"
@@ -451,6 +452,38 @@ t_send_hints() {
 		expect_eq "bytes$how" "$(jget bytes "$tmp/s.json")" $((HDR_LEN + DATA_LEN)) || return 1
 	done
 	"$ZC" send -h | grep -q -- "--drop-behind" || return 1
+}
+
+# file-changed: the file grows while the stopped peer holds its pages;
+# zcopyctl warns and counts the transfer, by netlink and ioctl.
+t_file_changed() {
+	local how i spid rc
+
+	for how in "" --ioctl; do
+		cp "$tmp/data.bin" "$tmp/chg.bin"
+		recv_start "$tmp/r.out" -- recv 127.0.0.1:0 --output /dev/null || return 1
+		kill -STOP "$rpid"
+		"$ZC" -j send $how --file-notify "127.0.0.1:$port" "$tmp/chg.bin" \
+			> "$tmp/s.json" 2> "$tmp/s.err" &
+		spid=$!
+		# Sent (the snapshot is taken first), not yet complete.
+		for i in $(seq 100); do
+			[ "$(stat_get outstanding)" -gt 0 ] && break
+			sleep 0.1
+		done
+		sleep 0.5
+		printf x >> "$tmp/chg.bin"
+		kill -CONT "$rpid"
+		rc=0
+		wait "$spid" || rc=$?
+		cat "$tmp/s.err"
+		expect_eq "send exit$how" "$rc" 0 || return 1
+		recv_wait || { cat "$tmp/r.out" "$tmp/r.out.err"; return 1; }
+		expect_eq "file_changed$how" "$(jget file_changed "$tmp/s.json")" 1 || return 1
+		expect_eq "compl_flags & FILE_CHANGED$how" \
+			$(( $(jget compl_flags "$tmp/s.json") & 32 )) 32 || return 1
+		grep -q "segment 0 may have changed" "$tmp/s.err" || return 1
+	done
 }
 
 t_ipv6() {
