@@ -87,12 +87,12 @@ static inline unsigned int zcopy_genl_merge_ops(const struct genl_ops *in,
 
 /*
  * Zero-copy notification: a ubuf_info whose completion the stack calls
- * once per reference it drops.
+ * once per reference it drops. From 6.10 it has ops, and ->link_skb lets
+ * an skb that already carries one notification take data of another
+ * (zcopy_xfer chains them); before, TCP starts a new skb instead, and
+ * @link is never called.
  */
 #ifdef ZCOPY_HAVE_UBUF_INFO_OPS
-#define ZCOPY_DEFINE_UBUF_OPS(name, fn)					\
-	static const struct ubuf_info_ops name = { .complete = fn }
-
 static inline void zcopy_ubuf_init(struct ubuf_info *uarg,
 				   const struct ubuf_info_ops *ops)
 {
@@ -100,14 +100,22 @@ static inline void zcopy_ubuf_init(struct ubuf_info *uarg,
 	uarg->flags = SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN;
 	refcount_set(&uarg->refcnt, 1);
 }
+
+/* @a and @b were initialised with the same ops. */
+static inline bool zcopy_ubuf_same_ops(const struct ubuf_info *a,
+				       const struct ubuf_info *b)
+{
+	return a->ops == b->ops;
+}
+
+#define zcopy_ubuf_ops_t ubuf_info_ops
 #else
+/* ->link_skb is there for ZCOPY_DEFINE_UBUF_OPS only: nothing calls it. */
 struct zcopy_ubuf_ops {
 	void (*complete)(struct sk_buff *skb, struct ubuf_info *uarg,
 			 bool zerocopy_success);
+	int (*link_skb)(struct sk_buff *skb, struct ubuf_info *uarg);
 };
-
-#define ZCOPY_DEFINE_UBUF_OPS(name, fn)					\
-	static const struct zcopy_ubuf_ops name = { .complete = fn }
 
 static inline void zcopy_ubuf_init(struct ubuf_info *uarg,
 				   const struct zcopy_ubuf_ops *ops)
@@ -116,7 +124,21 @@ static inline void zcopy_ubuf_init(struct ubuf_info *uarg,
 	uarg->flags = SKBFL_ZEROCOPY_FRAG | SKBFL_DONT_ORPHAN;
 	refcount_set(&uarg->refcnt, 1);
 }
+
+static inline bool zcopy_ubuf_same_ops(const struct ubuf_info *a,
+				       const struct ubuf_info *b)
+{
+	return a->callback == b->callback;
+}
+
+#define zcopy_ubuf_ops_t zcopy_ubuf_ops
 #endif
+
+#define ZCOPY_DEFINE_UBUF_OPS(name, fn, link)				\
+	static const struct zcopy_ubuf_ops_t name = {			\
+		.complete = fn,						\
+		.link_skb = link,					\
+	}
 
 /**
  * zcopy_sock_send_pages - send a run of page ranges by reference

@@ -871,17 +871,37 @@ static void zcopy_sock_end_skb(struct socket *sock)
 	release_sock(sk);
 }
 
-/* Whether pool data with a notification meets other data before seg @i. */
-static bool zcopy_seg_boundary(const struct zcopy_kseg *ks, unsigned int n,
-			       unsigned int i)
+/* Whether data with a notification meets other data before seg @i. */
+static bool zcopy_seg_boundary(const struct zcopy_kseg *ks, unsigned int i)
 {
-	bool before = i > 0 && ks[i - 1].zc;
-	bool after = i < n && ks[i].zc;
+	return ks[i - 1].zc != ks[i].zc;
+}
 
-	/* Around the transfer: the socket may hold other transfers' data. */
-	if (i == 0 || i == n)
-		return before || after;
-	return before != after;
+/*
+ * The same at the start of the transfer, where what meets the first
+ * segment is the socket's queued tail. Another zcopy transfer's data with
+ * a notification may share an skb with ours: its notification takes ours
+ * along (a chain, zcopy_xfer) where the stack allows it, else TCP starts
+ * a new skb itself; either way each transfer's copies are reported. The
+ * end of a transfer needs nothing: the next zcopy transfer looks here,
+ * and data from elsewhere is not reported by zcopy.
+ */
+static void zcopy_sock_start(struct zcopy_sender *s, bool zc)
+{
+	struct sock *sk = s->sock->sk;
+	struct ubuf_info *tail_uarg;
+	struct sk_buff *skb;
+	bool ours;
+
+	lock_sock(sk);
+	skb = tcp_write_queue_tail(sk);
+	if (skb) {
+		tail_uarg = skb_zcopy(skb);
+		ours = tail_uarg && zcopy_ubuf_same_ops(tail_uarg, &s->x->ubuf);
+		if (zc ? !ours : !!tail_uarg)
+			TCP_SKB_CB(skb)->eor = 1;
+	}
+	release_sock(sk);
 }
 
 /*
@@ -905,9 +925,12 @@ static int zcopy_send_segs(struct zcopy_sendop *op)
 		if (res[i].sent >= ks[i].len)
 			continue;
 		/* A resumed segment had its boundary before its first byte. */
-		if (s->route.local && !res[i].sent &&
-		    zcopy_seg_boundary(ks, a->nr_segs, i))
-			zcopy_sock_end_skb(s->sock);
+		if (s->route.local && !res[i].sent) {
+			if (!i)
+				zcopy_sock_start(s, ks[0].zc);
+			else if (zcopy_seg_boundary(ks, i))
+				zcopy_sock_end_skb(s->sock);
+		}
 		if (zcopy_cancelled(s))
 			err = ZCOPY_ERR_CANCELLED;
 		else if (ks[i].pool)
@@ -918,9 +941,6 @@ static int zcopy_send_segs(struct zcopy_sendop *op)
 		if (err)
 			break;
 	}
-	if (!err && s->route.local &&
-	    zcopy_seg_boundary(ks, a->nr_segs, a->nr_segs))
-		zcopy_sock_end_skb(s->sock);
 	op->next = i;
 	a->bytes_sent = 0;
 	for (i = 0; i < a->nr_segs; i++)

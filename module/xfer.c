@@ -13,6 +13,11 @@
  * is whenever no pool page went into an skb, the sender runs the
  * completion itself before the send returns.
  *
+ * An skb has one notification. Where the stack lets it take the bytes of
+ * a later transfer anyway (->link_skb, 6.10 and later), the later transfer
+ * joins the earlier one's chain and completes with it: consecutive small
+ * sends then share skbs, as one sender's MSG_ZEROCOPY calls do.
+ *
  * Each transfer not yet completed holds a module reference: the module
  * cannot be unloaded while the stack may still call back into it.
  */
@@ -38,6 +43,19 @@
 
 static struct workqueue_struct *zcopy_wq;
 
+/*
+ * @x's last reference is gone. A chain member's completion is its head's:
+ * the transfer whose chain can now complete, or NULL.
+ */
+static struct zcopy_xfer *zcopy_xfer_released(struct zcopy_xfer *x)
+{
+	struct zcopy_xfer *head = x->head;
+
+	if (head == x)
+		return x;
+	return refcount_dec_and_test(&head->ubuf.refcnt) ? head : NULL;
+}
+
 static void zcopy_xfer_ubuf_complete(struct sk_buff *skb,
 				     struct ubuf_info *uarg, bool success)
 {
@@ -48,11 +66,56 @@ static void zcopy_xfer_ubuf_complete(struct sk_buff *skb,
 	else if (skb)
 		WRITE_ONCE(x->zc_used, true);
 
-	if (refcount_dec_and_test(&uarg->refcnt))
-		queue_work(zcopy_wq, &x->work);
+	if (refcount_dec_and_test(&uarg->refcnt)) {
+		x = zcopy_xfer_released(x);
+		if (x)
+			queue_work(zcopy_wq, &x->work);
+	}
 }
 
-ZCOPY_DEFINE_UBUF_OPS(zcopy_ubuf_ops, zcopy_xfer_ubuf_complete);
+/*
+ * Members a chain may have: a transfer's completion waits for those
+ * chained after it, so a stream of small sends must not make one chain.
+ */
+#define ZCOPY_CHAIN_MAX		64
+
+/*
+ * TCP appends the start of transfer @uarg to an skb that carries the tail
+ * of an earlier one (called under the socket lock). Rather than start a
+ * new skb for it, as TCP otherwise must (an skb has one notification;
+ * and before 6.10, which has no ->link_skb, it does),
+ * the new transfer joins the earlier one's chain: the chain's head then
+ * completes only once every member's skbs are released. A transfer joins
+ * before anything joined it, and once.
+ */
+static int zcopy_xfer_ubuf_link(struct sk_buff *skb, struct ubuf_info *uarg)
+{
+	struct ubuf_info *prev_uarg = skb_zcopy(skb);
+	struct zcopy_xfer *x, *prev, *head;
+
+	/* No notification yet, or this one: TCP attaches it as usual. */
+	if (!prev_uarg || prev_uarg == uarg)
+		return 0;
+	if (!zcopy_ubuf_same_ops(prev_uarg, uarg))
+		return -EEXIST;
+	x = container_of(uarg, struct zcopy_xfer, ubuf);
+	prev = container_of(prev_uarg, struct zcopy_xfer, ubuf);
+	head = prev->head;
+	if (x->head != x || x->chain_len || x->ctx != prev->ctx ||
+	    head->chain_len >= ZCOPY_CHAIN_MAX)
+		return -EEXIST;
+	/* The skb holds @prev, and @prev holds @head: not yet released. */
+	refcount_inc(&head->ubuf.refcnt);
+	while (prev->next)
+		prev = prev->next;
+	prev->next = x;
+	x->head = head;
+	head->chain_len++;
+	return 0;
+}
+
+ZCOPY_DEFINE_UBUF_OPS(zcopy_ubuf_ops, zcopy_xfer_ubuf_complete,
+		      zcopy_xfer_ubuf_link);
 
 /*
  * Settle the bytes sent with the notification (pool ranges, and file
@@ -238,9 +301,8 @@ static void zcopy_xfer_check_watches(struct zcopy_xfer *x, bool final)
 	x->nr_watches = kept;
 }
 
-static void zcopy_xfer_work(struct work_struct *work)
+static void zcopy_xfer_complete(struct zcopy_xfer *x)
 {
-	struct zcopy_xfer *x = container_of(work, struct zcopy_xfer, work);
 	struct zcopy_ctx *ctx = x->ctx;
 	/* Read now: once queued, the record is the reader's to free. */
 	void (*done)(void *arg) = x->done;
@@ -294,8 +356,41 @@ static void zcopy_xfer_work(struct work_struct *work)
 		zcopy_xfer_free(x);
 	}
 	zcopy_ctx_put(ctx);
-	/* Last: zcopy_xfer_uninit() waits for this function to return. */
 	module_put(THIS_MODULE);
+}
+
+/*
+ * Complete @work's transfer and the members of its chain, in sending
+ * order. Members shared skbs with each other, and the stack reports an
+ * skb's fate to the notification it carries, not to each transfer whose
+ * bytes it holds: what happened to one counts for the whole chain (any
+ * copy makes all of it copied).
+ */
+static void zcopy_xfer_work(struct work_struct *work)
+{
+	struct zcopy_xfer *x = container_of(work, struct zcopy_xfer, work);
+	struct zcopy_xfer *m, *next;
+	bool copied = false, used = false;
+
+	if (x->next) {
+		for (m = x; m; m = m->next) {
+			copied |= READ_ONCE(m->zc_copied);
+			used |= READ_ONCE(m->zc_used);
+		}
+		for (m = x; m; m = m->next) {
+			m->zc_copied = copied;
+			m->zc_used = used;
+		}
+	}
+	/*
+	 * Each member holds a module reference until its completion: the
+	 * last one's module_put() is the last thing done here, and
+	 * zcopy_xfer_uninit() waits for this function to return.
+	 */
+	for (m = x; m; m = next) {
+		next = m->next;
+		zcopy_xfer_complete(m);
+	}
 }
 
 /**
@@ -335,6 +430,7 @@ struct zcopy_xfer *zcopy_xfer_alloc(struct zcopy_ctx *ctx,
 	x->watches = (struct zcopy_watch *)&x->drops[max_drops];
 
 	zcopy_ubuf_init(&x->ubuf, &zcopy_ubuf_ops);
+	x->head = x;
 	INIT_WORK(&x->work, zcopy_xfer_work);
 	INIT_LIST_HEAD(&x->node);
 	zcopy_ctx_get(ctx);
@@ -398,8 +494,11 @@ void zcopy_xfer_done_sending(struct zcopy_xfer *x, bool post)
 	 * wake a worker for it. The caller's file or genl family keeps the
 	 * module alive past the module_put() at the end.
 	 */
-	if (refcount_dec_and_test(&x->ubuf.refcnt))
-		zcopy_xfer_work(&x->work);
+	if (refcount_dec_and_test(&x->ubuf.refcnt)) {
+		x = zcopy_xfer_released(x);
+		if (x)
+			zcopy_xfer_work(&x->work);
+	}
 }
 
 ssize_t zcopy_cq_read(struct zcopy_ctx *ctx, char __user *buf, size_t count,

@@ -78,6 +78,12 @@ struct zcopy_watch {
  * @drops: drop-behind extents (after @pools in the same allocation)
  * @nr_watches: entries in @watches
  * @watches: files watched for changes (after @drops)
+ * @head: the first transfer of the chain this one joined (itself if none):
+ *	an skb carrying the tail of one transfer took the start of the next
+ *	(6.10 and later, ->link_skb); each member holds a reference on
+ *	@head's @ubuf until its own is released, and @head completes them all
+ * @next: the next member of @head's chain, in sending order
+ * @chain_len: members of the chain after @head (in @head)
  * @pools: references to the pools the transfer sends from, each once
  */
 struct zcopy_xfer {
@@ -101,6 +107,9 @@ struct zcopy_xfer {
 	struct zcopy_drop *drops;
 	unsigned int nr_watches;
 	struct zcopy_watch *watches;
+	struct zcopy_xfer *head;
+	struct zcopy_xfer *next;
+	unsigned int chain_len;
 	struct zcopy_pool *pools[];
 };
 
