@@ -62,6 +62,11 @@ enum {
 	OPT_LIST,
 	OPT_JSON_OUT,
 	OPT_REPEAT,
+	OPT_CLOCK,
+	OPT_AGAIN,
+	OPT_TOLERANCE,
+	OPT_NO_CHECK,
+	OPT_VERIFY_TIMED,
 };
 
 static const struct zc_opt zb_optlist[] = {
@@ -100,7 +105,17 @@ static const struct zc_opt zb_optlist[] = {
 	{ "timeout", OPT_TIMEOUT, "SECS",
 	  "give up on a technique after SECS without progress (default 120)" },
 	{ "repeat", OPT_REPEAT, "N",
-	  "timed passes per technique, the median (by sender CPU) is reported (default 3, at most 9)" },
+	  "timed passes per technique; each figure is the median, with its spread (default 3, at most 9)" },
+	{ "clock", OPT_CLOCK, "MODE",
+	  "wall: times are seconds (hardware); icount: the machine runs under instruction counting (qemu -icount shift=0), a nanosecond is an instruction, costs are printed as instructions (default wall)" },
+	{ "again", OPT_AGAIN, "LIST",
+	  "techniques run once more at the end of the bulk and small workloads, as alike pairs for the self-check" },
+	{ "tolerance", OPT_TOLERANCE, "PCT",
+	  "alike pairs whose whole-machine cost (the sender's, if that is unknown) differs by more than PCT percent fail the run (default 3)" },
+	{ "no-check", OPT_NO_CHECK, NULL,
+	  "print the alike pairs but do not fail the run on them" },
+	{ "verify-timed", OPT_VERIFY_TIMED, NULL,
+	  "the receiver checks the payload in the timed passes too (default: in one extra pass, or the probed one)" },
 	{ "json-out", OPT_JSON_OUT, "FILE",
 	  "also write the JSON report to FILE (the table stays on stdout)" },
 	{ "list", OPT_LIST, NULL, "list the techniques and exit" },
@@ -122,6 +137,9 @@ struct zb_opts {
 	bool tech[ZB_NTECH];
 	bool probes;
 	unsigned int repeat;
+	bool icount, check, verify_timed;
+	bool again[ZB_NTECH];
+	double tolerance;		/* relative */
 };
 
 struct zb_result {
@@ -137,6 +155,12 @@ struct zb_result {
 	struct zb_copies cp;
 	uint64_t probe_bytes;		/* payload of the probed pass */
 	unsigned int repeats;		/* timed passes; this is the median */
+	bool again;			/* a second run of the same (self-check) */
+	struct zb_cost cost;		/* this pass */
+	/* each timed pass: sender CPU, whole machine, elapsed */
+	uint64_t p_snd[ZB_MAX_REPEAT], p_guest[ZB_MAX_REPEAT];
+	uint64_t p_stat[ZB_MAX_REPEAT], p_ns[ZB_MAX_REPEAT];
+	bool guest_ok;
 };
 
 static struct zb_result *zb_results;
@@ -436,9 +460,19 @@ static int zb_connect(struct zb_env *e, int port)
  * One connection: the receiver, the technique's sends, the verdict. With
  * @probe, the copy counters run around it and nothing else is kept.
  */
+enum zb_pass_mode {
+	ZB_TIMED,			/* measured; hashed with --verify-timed */
+	ZB_PROBED,			/* copies counted, payload checked */
+	ZB_VERIFY,			/* payload checked, nothing kept */
+};
+
 static int zb_pass(struct zb_env *e, const struct zb_tech *t,
-		   const struct zb_work *w, bool probe, struct zb_result *r)
+		   const struct zb_work *w, enum zb_pass_mode mode,
+		   bool verify_timed, struct zb_result *r)
 {
+	bool probe = mode == ZB_PROBED;
+	struct zb_cost_snap cs0, cs1;
+	struct zb_cost cost;
 	struct rusage ru0, ru1;
 	struct zb_rx_result rx;
 	struct zb_counts c = { 0 };
@@ -468,6 +502,8 @@ static int zb_pass(struct zb_env *e, const struct zb_tech *t,
 		snprintf(r->why, sizeof(r->why), "could not start the probes");
 		return -1;
 	}
+	e->rx_verify = mode != ZB_TIMED || verify_timed;
+	zb_cost_snap(&cs0);
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = zc_now_ns();
 	ret = t->send(e, fd, w, w->requests, &c);
@@ -480,6 +516,8 @@ static int zb_pass(struct zb_env *e, const struct zb_tech *t,
 		close(fd);
 	zb_recv_finish(e, &rcv, &rx);
 	t1 = zc_now_ns();
+	zb_cost_snap(&cs1);
+	zb_cost_diff(&cs0, &cs1, &cost);
 	if (probe)
 		zb_trace_stop(e, getpid(), rcv.pid, &r->cp);
 	if (!ret)
@@ -494,6 +532,8 @@ static int zb_pass(struct zb_env *e, const struct zb_tech *t,
 		r->probe_bytes = w->bytes;
 		return 0;
 	}
+	if (mode == ZB_VERIFY)
+		return 0;
 	r->requests = w->requests;
 	r->bytes = w->bytes;
 	r->ns = t1 - t0;
@@ -504,6 +544,8 @@ static int zb_pass(struct zb_env *e, const struct zb_tech *t,
 	r->rx_utime_ns = rx.utime_ns;
 	r->rx_stime_ns = rx.stime_ns;
 	r->c = c;
+	r->cost = cost;
+	r->guest_ok = cost.busy_ok;
 	return 0;
 }
 
@@ -534,8 +576,13 @@ static void zb_progress(struct zb_env *e, const struct zb_result *r)
 	fprintf(stderr, " %s%s%s\n", r->status, r->why[0] ? ": " : "", r->why);
 }
 
+static uint64_t zb_pass_key(const struct zb_result *r)
+{
+	return r->guest_ok ? r->cost.busy_ns : r->utime_ns + r->stime_ns;
+}
+
 static void zb_run(struct zb_env *e, const struct zb_opts *o, int tid,
-		   const struct zb_work *w, int64_t threshold)
+		   const struct zb_work *w, int64_t threshold, bool again)
 {
 	const struct zb_tech *t = &zb_techs[tid];
 	struct zb_result *r = zb_new_result();
@@ -544,28 +591,41 @@ static void zb_run(struct zb_env *e, const struct zb_opts *o, int tid,
 	r->tech = t;
 	r->pool_size = w->pool_size;
 	r->threshold = threshold;
+	r->again = again;
 	if (t->setup && t->setup(e, r->why, sizeof(r->why))) {
 		r->status = "skipped";
 		zb_progress(e, r);
 		return;
 	}
 	{
-		/* The timed pass @repeat times; keep the median by sender CPU. */
+		/*
+		 * The timed pass @repeat times. Each figure is the median of
+		 * its own values (zb_med()); the other columns come from the
+		 * pass of median whole-machine cost.
+		 */
 		struct zb_result runs[ZB_MAX_REPEAT];
+		uint64_t snd[ZB_MAX_REPEAT], guest[ZB_MAX_REPEAT];
+		uint64_t stat[ZB_MAX_REPEAT], ns[ZB_MAX_REPEAT];
+		bool guest_ok = true;
 		unsigned int n, a, b;
 
 		for (n = 0; n < o->repeat; n++) {
 			runs[n] = *r;
-			if (zb_pass(e, t, w, false, &runs[n])) {
+			if (zb_pass(e, t, w, ZB_TIMED, o->verify_timed, &runs[n])) {
 				snprintf(r->why, sizeof(r->why), "%s", runs[n].why);
 				r->status = "failed";
 				zb_progress(e, r);
 				return;
 			}
+			snd[n] = runs[n].utime_ns + runs[n].stime_ns;
+			guest[n] = runs[n].cost.busy_ns;
+			stat[n] = runs[n].cost.stat_busy_ns;
+			ns[n] = runs[n].ns;
+			guest_ok = guest_ok && runs[n].guest_ok;
 		}
 		for (a = 1; a < n; a++)
-			for (b = a; b > 0 && runs[b].utime_ns + runs[b].stime_ns <
-					     runs[b - 1].utime_ns + runs[b - 1].stime_ns; b--) {
+			for (b = a; b > 0 && zb_pass_key(&runs[b]) <
+					     zb_pass_key(&runs[b - 1]); b--) {
 				struct zb_result tmp = runs[b];
 
 				runs[b] = runs[b - 1];
@@ -573,6 +633,11 @@ static void zb_run(struct zb_env *e, const struct zb_opts *o, int tid,
 			}
 		*r = runs[n / 2];
 		r->repeats = n;
+		r->guest_ok = guest_ok;
+		memcpy(r->p_snd, snd, sizeof(snd));
+		memcpy(r->p_guest, guest, sizeof(guest));
+		memcpy(r->p_stat, stat, sizeof(stat));
+		memcpy(r->p_ns, ns, sizeof(ns));
 	}
 	r->status = "ok";
 	if (e->probes) {
@@ -580,10 +645,19 @@ static void zb_run(struct zb_env *e, const struct zb_opts *o, int tid,
 		struct zb_unit u1;
 
 		zb_work_scale(e, w, o->probe_bytes, &s, &u1);
-		if (zb_pass(e, t, &s, true, r)) {
+		if (zb_pass(e, t, &s, ZB_PROBED, true, r)) {
 			r->status = "failed";
 			if (!r->why[0])
 				snprintf(r->why, sizeof(r->why), "probed pass failed");
+		}
+	} else if (!o->verify_timed) {
+		struct zb_result v = *r;
+
+		/* The payload checked once, outside the timed passes. */
+		if (zb_pass(e, t, w, ZB_VERIFY, true, &v)) {
+			r->status = "failed";
+			snprintf(r->why, sizeof(r->why), "verified pass: %.180s",
+				 v.why[0] ? v.why : "failed");
 		}
 	}
 	zb_progress(e, r);
@@ -638,7 +712,7 @@ static double zb_ratio(uint64_t part, uint64_t whole)
  * document (bench-plot, performance.md), from the same cells. Columns
  * without a header are JSON only, those without a key text only.
  */
-static const struct zc_col zb_cols[] = {
+static struct zc_col zb_cols[] = {
 	{ "workload", "workload", 'l' },
 	{ "size", "pool_size", 'r' },
 	{ "thr", "copy_threshold", 'r' },
@@ -652,8 +726,23 @@ static const struct zc_col zb_cols[] = {
 	{ "MiB/s", "throughput_mib_s", 'r' },
 	{ "req/s", "requests_per_s", 'r' },
 	{ NULL, "cpu_s_per_gib", 'r' },
-	{ "usr s/GiB", "user_s_per_gib", 'r' },
-	{ "sys s/GiB", "sys_s_per_gib", 'r' },
+	{ NULL, "cpu_spread", 'r' },
+	{ NULL, "cpu_min_s_per_gib", 'r' },
+	{ NULL, "cpu_max_s_per_gib", 'r' },
+	{ "snd ns/B", NULL, 'r' },		/* zb_cols_clock() */
+	{ "rng", NULL, 'r' },
+	{ NULL, "all_cpu_s_per_gib", 'r' },
+	{ NULL, "all_cpu_spread", 'r' },
+	{ NULL, "all_cpu_min_s_per_gib", 'r' },
+	{ NULL, "all_cpu_max_s_per_gib", 'r' },
+	{ "all ns/B", NULL, 'r' },
+	{ "rng", NULL, 'r' },
+	{ NULL, "all_cpu_ns_per_req", 'r' },
+	{ "all us/req", NULL, 'r' },
+	{ NULL, "cpu_ns_per_req", 'r' },
+	{ NULL, "all_cpu_stat_s_per_gib", 'r' },
+	{ NULL, "user_s_per_gib", 'r' },
+	{ NULL, "sys_s_per_gib", 'r' },
 	{ NULL, "receiver_cpu_s_per_gib", 'r' },
 	{ NULL, "syscalls", 'r' },
 	{ "syscalls/req", "syscalls_per_req", 'r' },
@@ -677,6 +766,76 @@ static const struct zc_col zb_cols[] = {
 
 #define ZB_NCOLS ((int)(sizeof(zb_cols) / sizeof(zb_cols[0])))
 
+/* The cost columns' headers: per byte in ns, or in instructions (icount). */
+static void zb_cols_clock(bool icount)
+{
+	int i;
+
+	for (i = 0; i < ZB_NCOLS; i++) {
+		const char *h = zb_cols[i].head;
+
+		if (!h)
+			continue;
+		if (!strcmp(h, "snd ns/B") || !strcmp(h, "snd ins/B"))
+			zb_cols[i].head = icount ? "snd ins/B" : "snd ns/B";
+		else if (!strcmp(h, "all ns/B") || !strcmp(h, "all ins/B"))
+			zb_cols[i].head = icount ? "all ins/B" : "all ns/B";
+		else if (!strcmp(h, "all us/req") || !strcmp(h, "all kins/req"))
+			zb_cols[i].head = icount ? "all kins/req" : "all us/req";
+	}
+}
+
+static int zb_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median, minimum and maximum of @n values. */
+static double zb_med(const uint64_t *v, unsigned int n, uint64_t *min,
+		     uint64_t *max)
+{
+	uint64_t s[ZB_MAX_REPEAT];
+
+	if (!n) {
+		*min = *max = 0;
+		return 0;
+	}
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), zb_cmp_u64);
+	*min = s[0];
+	*max = s[n - 1];
+	return n % 2 ? (double)s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+}
+
+/* A cost figure: median, range relative to it, min, max; per GiB. */
+static void zb_cell_cost(struct zc_table *t, bool ok, const uint64_t *v,
+			 unsigned int n, uint64_t bytes, bool have)
+{
+	uint64_t min, max;
+	double med = zb_med(v, n, &min, &max);
+	double gib = bytes / 1073741824.0;
+
+	if (!have || !bytes) {
+		zc_cell_null(t, NULL);
+		zc_cell_null(t, NULL);
+		zc_cell_null(t, NULL);
+		zc_cell_null(t, NULL);
+		zc_cell_text(t, ok ? "-" : NULL);
+		zc_cell_text(t, ok ? "-" : NULL);
+		return;
+	}
+	/* s/GiB in JSON; ns (instructions) per byte in the text */
+	zc_cell_f64(t, med / 1e9 / gib, NULL);
+	zc_cell_f64(t, med > 0 ? (max - min) / med : 0, NULL);
+	zc_cell_f64(t, min / 1e9 / gib, NULL);
+	zc_cell_f64(t, max / 1e9 / gib, NULL);
+	zc_cell_text(t, ok ? "%.3f" : NULL, med / bytes);
+	zc_cell_text(t, ok ? "%.1f%%" : NULL,
+		     med > 0 ? 100.0 * (max - min) / med : 0);
+}
+
 /* A copies-per-byte cell: null without probes, "-" in an ok row. */
 static void zb_cell_cp(struct zc_table *t, bool ok, bool have, double v)
 {
@@ -692,9 +851,11 @@ static void zb_result_row(struct zc_table *t, const struct zb_result *r,
 	const struct zb_copies *cp = &r->cp;
 	bool ok = !strcmp(r->status, "ok");
 	bool have_cp = cp->valid && r->probe_bytes;
-	uint64_t cpu = r->utime_ns + r->stime_ns;
-	uint64_t pb = r->probe_bytes;
-	double s = r->ns / 1e9;
+	uint64_t pb = r->probe_bytes, lo, hi;
+	double s = zb_med(r->p_ns, r->repeats, &lo, &hi) / 1e9;
+	double snd = zb_med(r->p_snd, r->repeats, &lo, &hi);
+	double all = zb_med(r->p_guest, r->repeats, &lo, &hi);
+	double stat = zb_med(r->p_stat, r->repeats, &lo, &hi);
 	char b[48];
 	int k;
 
@@ -708,7 +869,12 @@ static void zb_result_row(struct zc_table *t, const struct zb_result *r,
 	} else {
 		zc_cell_null(t, NULL);
 	}
-	zc_cell_str(t, r->tech->name);
+	if (r->again) {
+		snprintf(b, sizeof(b), "%s (again)", r->tech->name);
+		zc_cell_str(t, b);
+	} else {
+		zc_cell_str(t, r->tech->name);
+	}
 	zc_cell_str(t, route);
 	zc_cell_str(t, r->why);
 	zc_cell_u64(t, r->repeats);
@@ -718,9 +884,20 @@ static void zb_result_row(struct zc_table *t, const struct zb_result *r,
 	zc_cell_f64(t, ok && s > 0 ? r->bytes / 1048576.0 / s : 0,
 		    ok ? "%.1f" : NULL);
 	zc_cell_f64(t, ok && s > 0 ? r->requests / s : 0, ok ? "%.0f" : NULL);
-	zc_cell_f64(t, zb_per_gib(cpu, r->bytes), NULL);
-	zc_cell_f64(t, zb_per_gib(r->utime_ns, r->bytes), ok ? "%.2f" : NULL);
-	zc_cell_f64(t, zb_per_gib(r->stime_ns, r->bytes), ok ? "%.2f" : NULL);
+	zb_cell_cost(t, ok, r->p_snd, r->repeats, r->bytes, true);
+	zb_cell_cost(t, ok, r->p_guest, r->repeats, r->bytes, r->guest_ok);
+	if (r->guest_ok && r->requests)
+		zc_cell_f64(t, all / r->requests, NULL);
+	else
+		zc_cell_null(t, NULL);
+	if (ok && r->guest_ok && r->requests)
+		zc_cell_text(t, "%.1f", all / r->requests / 1e3);
+	else
+		zc_cell_text(t, ok ? "-" : NULL);
+	zc_cell_f64(t, r->requests ? snd / r->requests : 0, NULL);
+	zc_cell_f64(t, zb_per_gib((uint64_t)stat, r->bytes), NULL);
+	zc_cell_f64(t, zb_per_gib(r->utime_ns, r->bytes), NULL);
+	zc_cell_f64(t, zb_per_gib(r->stime_ns, r->bytes), NULL);
 	zc_cell_f64(t, zb_per_gib(r->rx_utime_ns + r->rx_stime_ns, r->bytes),
 		    NULL);
 	zc_cell_u64(t, r->c.syscalls);
@@ -779,11 +956,127 @@ static void zb_result_row(struct zc_table *t, const struct zb_result *r,
 	zc_row_end(t);
 }
 
-static void zb_report(struct zb_env *e, const char *route,
-		      const struct zb_opts *o)
+/*
+ * The self-check: pairs of results that send exactly alike must cost
+ * alike. zcopy-pool at two copy_threshold values on the same side of the
+ * body size (both zero copy, or both copied), and a technique run again
+ * (--again) against its first run. Returns the pairs outside the
+ * tolerance; prints them all (JSON "self_check").
+ */
+static const struct zc_col zb_check_cols[] = {
+	{ "workload", "workload", 'l' },
+	{ "size", "pool_size", 'r' },
+	{ "technique", "technique", 'l' },
+	{ "first", "first", 'l' },
+	{ "second", "second", 'l' },
+	{ "snd ratio", "sender_ratio", 'r' },
+	{ "all ratio", "all_ratio", 'r' },
+	{ "verdict", "verdict", 'l' },
+};
+
+static double zb_cost_med(const struct zb_result *r, bool all)
+{
+	uint64_t lo, hi;
+	double m = zb_med(all ? r->p_guest : r->p_snd, r->repeats, &lo, &hi);
+
+	return m > 1 ? m : 1;
+}
+
+static bool zb_within(double ratio, double tol)
+{
+	return ratio >= 1 - tol && ratio <= 1 + tol;
+}
+
+static bool zb_alike(const struct zb_result *a, const struct zb_result *b)
+{
+	if (a == b || strcmp(a->status, "ok") || strcmp(b->status, "ok") ||
+	    strcmp(a->workload, b->workload) || a->tech != b->tech ||
+	    a->pool_size != b->pool_size || !a->repeats || !b->repeats)
+		return false;
+	if (b->again)
+		return !a->again && a->threshold == b->threshold;
+	/* copy_threshold: a segment shorter than it is copied */
+	return !a->again && a->tech == &zb_techs[ZB_ZC_POOL] &&
+	       a->threshold >= 0 && b->threshold > a->threshold &&
+	       ((uint64_t)a->threshold > a->pool_size) ==
+	       ((uint64_t)b->threshold > b->pool_size);
+}
+
+static void zb_pair_label(char *b, size_t len, const struct zb_result *r)
+{
+	if (r->again)
+		snprintf(b, len, "again");
+	else if (r->threshold >= 0)
+		snprintf(b, len, "thr %" PRId64, r->threshold);
+	else
+		snprintf(b, len, "first");
+}
+
+static unsigned int zb_self_check(const struct zb_opts *o)
+{
+	unsigned int bad = 0, pairs = 0;
+	struct zc_table *t;
+	size_t i, j;
+
+	zc_obj_open("self_check");
+	zc_print_f64(ZC_JSON, "tolerance", NULL, o->tolerance);
+	zc_print_text("\nSelf-check: alike pairs must cost all CPUs alike within %.1f%% (snd ratio: for information)%s:\n",
+		      100 * o->tolerance, o->check ? "" : " (--no-check: reported only)");
+	t = zc_table_new("pairs", zb_check_cols,
+			 (int)(sizeof(zb_check_cols) / sizeof(zb_check_cols[0])),
+			 ZC_TABLE_HEADER);
+	for (j = 0; j < zb_nresults; j++) {
+		const struct zb_result *b = &zb_results[j];
+
+		for (i = 0; i < j; i++) {
+			const struct zb_result *a = &zb_results[i];
+			double rs, ra;
+			bool ok;
+			char la[32], lb[32], sz[32];
+
+			if (!zb_alike(a, b))
+				continue;
+			rs = zb_cost_med(b, false) / zb_cost_med(a, false);
+			ra = a->guest_ok && b->guest_ok ?
+			     zb_cost_med(b, true) / zb_cost_med(a, true) : 1;
+			/*
+			 * All CPUs when known: the sender's share moves with
+			 * where the receive softirq ran, the sum does not.
+			 */
+			ok = a->guest_ok && b->guest_ok ?
+			     zb_within(ra, o->tolerance) :
+			     zb_within(rs, o->tolerance);
+			zb_pair_label(la, sizeof(la), a);
+			zb_pair_label(lb, sizeof(lb), b);
+			zc_row_begin(t);
+			zc_cell_str(t, a->workload);
+			zc_cell_u64_as(t, a->pool_size, a->pool_size ?
+				       zc_fmt_bytes(a->pool_size, sz, sizeof(sz)) : NULL);
+			zc_cell_str(t, a->tech->name);
+			zc_cell_str(t, la);
+			zc_cell_str(t, lb);
+			zc_cell_f64(t, rs, "%.3f");
+			zc_cell_f64(t, ra, a->guest_ok && b->guest_ok ? "%.3f" : "-");
+			zc_cell_str(t, ok ? "ok" : "DIFFER");
+			zc_row_end(t);
+			pairs++;
+			bad += !ok;
+			break;		/* one pair per later result */
+		}
+	}
+	zc_table_end(t);
+	zc_print_u64(ZC_ANY, "pairs", "%" PRIu64 " alike pairs", pairs);
+	zc_print_u64(ZC_ANY, "differ", ", %" PRIu64 " differ\n", bad);
+	zc_obj_close();
+	return o->check ? bad : 0;
+}
+
+static unsigned int zb_report(struct zb_env *e, const char *route,
+			      const struct zb_opts *o)
 {
 	struct zc_table *t;
 	struct utsname un;
+	unsigned int bad;
 	size_t i;
 
 	uname(&un);
@@ -796,16 +1089,25 @@ static void zb_report(struct zb_env *e, const char *route,
 		     o->hdr);
 	zc_print_u64(ZC_ANY, "chunk_bytes", ", chunk %" PRIu64 " bytes\n",
 		     e->chunk);
-	zc_print_str(ZC_JSON, "note", NULL,
-		     "absolute times under TCG emulation mean little; compare ratios within one run");
-	zc_print_text("Absolute times under TCG emulation mean little: compare ratios within one run. Timed values: median of %u passes.\n",
-		      o->repeat);
+	zc_print_str(ZC_ANY, "clock", "Clock: %s", o->icount ? "icount" : "wall");
+	zc_print_text(o->icount ?
+		      " (instruction counting: 1 ns = 1 guest instruction, so a time is an instruction count).\n" :
+		      " (times are seconds; under plain TCG emulation they mean little).\n");
+	zc_print_u64(ZC_ANY, "repeats", "Each figure: the median of %" PRIu64 " timed passes; rng = (max - min) / median.\n",
+		     o->repeat);
 	zc_print_bool(ZC_JSON, "probes", NULL, e->probes);
+	zc_print_bool(ZC_JSON, "verify_timed", NULL, o->verify_timed);
+	zc_print_text("snd = the sender's CPU (getrusage, all threads); all = every CPU's non-idle time around the pass\n"
+		      "(nohz idle accounting, /proc/timer_list), receiver and softirqs included, %s;\n"
+		      "per payload byte, and per request.\n",
+		      o->verify_timed ? "the receiver's payload hash included" :
+		      "the receiver checks the length only in timed passes, the payload in one more");
 	zc_print_str(ZC_ANY, "probe_list",
-		     "CPU = the sender's getrusage; cp/B = bytes the CPU copied per payload byte (kprobes: %s).\n",
+		     "cp/B = bytes the CPU copied per payload byte (kprobes: %s).\n",
 		     e->probes ? e->probe_list : e->probe_why);
 	zc_print_text("sirq = copies in softirq context, whichever task was current (over veth/lo the receive path\n"
 		      "runs in the sender's softirq). thr = zcopy copy_threshold.\n\n");
+	zb_cols_clock(o->icount);
 	t = zc_table_new("results", zb_cols, ZB_NCOLS, ZC_TABLE_HEADER);
 	for (i = 0; i < zb_nresults; i++)
 		zb_result_row(t, &zb_results[i], route);
@@ -821,18 +1123,35 @@ static void zb_report(struct zb_env *e, const char *route,
 			zc_print_text("%s %s: %s: %s\n", zb_results[i].workload,
 				      zb_results[i].tech->name,
 				      zb_results[i].status, zb_results[i].why);
+	bad = zb_self_check(o);
 	zc_obj_close();
 	zc_print_end();
+	return bad;
 }
 
 /* ---- the command ---- */
 
 static const int zb_bulk_techs[] = {
 	ZB_RW, ZB_MMAP, ZB_SENDFILE, ZB_SPLICE, ZB_SENDFILE_MORE, ZB_MSG_ZC,
-	ZB_URING_ZC, ZB_ZC_FILE, ZB_ZC_POOL, ZB_ZC_HDR_FILE, -1,
+	ZB_URING_ZC, ZB_ZC_FILE, ZB_ZC_POOL, ZB_ZC_HDR_FILE, ZB_VMSPLICE, -1,
 };
+
+/* The bulk or small workload: each technique, then the --again ones. */
+static void zb_workload(struct zb_env *e, const struct zb_opts *o,
+			const struct zb_work *w, bool tech_given)
+{
+	size_t k;
+
+	for (k = 0; zb_bulk_techs[k] >= 0; k++)
+		if (!tech_given || o->tech[zb_bulk_techs[k]])
+			zb_run(e, o, zb_bulk_techs[k], w, -1, false);
+	for (k = 0; zb_bulk_techs[k] >= 0; k++)
+		if (o->again[zb_bulk_techs[k]] &&
+		    (!tech_given || o->tech[zb_bulk_techs[k]]))
+			zb_run(e, o, zb_bulk_techs[k], w, -1, true);
+}
 static const int zb_pool_techs[] = {
-	ZB_WRITE, ZB_MSG_ZC, ZB_URING_ZC, ZB_ZC_POOL, -1,
+	ZB_WRITE, ZB_MSG_ZC, ZB_URING_ZC, ZB_ZC_POOL, ZB_VMSPLICE, -1,
 };
 
 static void zb_list(void)
@@ -853,6 +1172,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		.chunk = 256 << 10, .pool_bytes = 8 << 20,
 		.probe_bytes = 16 << 20, .w_bulk = true, .w_small = true,
 		.w_pool = true, .probes = true, .repeat = 3,
+		.check = true, .tolerance = 0.03,
 	};
 	struct zb_env e = {
 		.ctx = ctx, .file_fd = -1, .devfd = -1, .snd_netns = -1,
@@ -861,6 +1181,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 	const char *techs = NULL, *workloads = NULL, *addr = "127.0.0.1";
 	bool tech_given = false;
 	int64_t thr_saved = -1;
+	unsigned int bad = 0;
 	char route[64];
 	int c, ret = EXIT_FAIL;
 	size_t i, k;
@@ -945,6 +1266,46 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 			break;
 		case OPT_JSON_OUT:
 			o.json_out = optarg;
+			break;
+		case OPT_CLOCK:
+			if (strcmp(optarg, "wall") && strcmp(optarg, "icount"))
+				return zc_usage_error(ctx, "--clock '%s': expected wall or icount",
+						      optarg);
+			o.icount = !strcmp(optarg, "icount");
+			break;
+		case OPT_AGAIN: {
+			char *dup = strdup(optarg), *tok, *save;
+
+			for (tok = strtok_r(dup, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				int id = zb_tech_by_name(tok);
+
+				if (id < 0) {
+					zc_usage_error(ctx, "--again: unknown technique '%s' (--list shows them)",
+						       tok);
+					free(dup);
+					return EXIT_USAGE;
+				}
+				o.again[id] = true;
+			}
+			free(dup);
+			break;
+		}
+		case OPT_TOLERANCE: {
+			char *end;
+			double pct = strtod(optarg, &end);
+
+			if (end == optarg || *end || !(pct > 0) || pct > 100)
+				return zc_usage_error(ctx, "--tolerance '%s': expected a percentage above 0, at most 100",
+						      optarg);
+			o.tolerance = pct / 100;
+			break;
+		}
+		case OPT_NO_CHECK:
+			o.check = false;
+			break;
+		case OPT_VERIFY_TIMED:
+			o.verify_timed = true;
 			break;
 		case OPT_LIST:
 			zb_list();
@@ -1036,6 +1397,13 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 	}
 	zb_zcopy_open(&e);
 	thr_saved = zb_get_threshold(&e);
+	{
+		char why[200];
+
+		if (zb_cost_setup(why, sizeof(why)))
+			zc_warn(ctx, "the cost of all CPUs will not be measured: %s",
+				why);
+	}
 	if (o.probes && zb_trace_setup(&e))
 		zc_warn(ctx, "copies will not be counted: %s", e.probe_why);
 	if (!o.probes)
@@ -1048,9 +1416,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 				     .requests = 1 };
 
 		zb_work_finish(&e, &w);
-		for (k = 0; zb_bulk_techs[k] >= 0; k++)
-			if (!tech_given || o.tech[zb_bulk_techs[k]])
-				zb_run(&e, &o, zb_bulk_techs[k], &w, -1);
+		zb_workload(&e, &o, &w, tech_given);
 	}
 	if (o.w_small) {
 		struct zb_unit u[40];
@@ -1063,9 +1429,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 			u[k].body_off = (k % 8) * 65536;
 		}
 		zb_work_finish(&e, &w);
-		for (k = 0; zb_bulk_techs[k] >= 0; k++)
-			if (!tech_given || o.tech[zb_bulk_techs[k]])
-				zb_run(&e, &o, zb_bulk_techs[k], &w, -1);
+		zb_workload(&e, &o, &w, tech_given);
 	}
 	if (o.w_pool) {
 		if (!o.nthr && thr_saved >= 0) {
@@ -1093,13 +1457,14 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 				if (tech_given && !o.tech[id])
 					continue;
 				if (id != ZB_ZC_POOL || !e.zc_ok) {
-					zb_run(&e, &o, id, &w, -1);
+					zb_run(&e, &o, id, &w, -1, false);
 					continue;
 				}
 				for (j = 0; j < o.nthr; j++) {
 					if (zb_set_threshold(ctx, o.thr[j]))
 						break;
-					zb_run(&e, &o, id, &w, (int64_t)o.thr[j]);
+					zb_run(&e, &o, id, &w, (int64_t)o.thr[j],
+					       false);
 				}
 			}
 		}
@@ -1107,7 +1472,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 			zb_set_threshold(ctx, (uint64_t)thr_saved);
 	}
 
-	zb_report(&e, route, &o);
+	bad = zb_report(&e, route, &o);
 	if (o.json_out) {
 		/* The same report again, as JSON, into the file. */
 		fflush(stdout);
@@ -1117,12 +1482,17 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 			goto out;
 		}
 		zc_print_set_json(true, false);
-		zb_report(&e, route, &o);
+		(void)zb_report(&e, route, &o);
 	}
 	ret = EXIT_OK;
 	for (i = 0; i < zb_nresults; i++)
 		if (!strcmp(zb_results[i].status, "failed"))
 			ret = EXIT_FAIL;
+	if (bad) {
+		zc_err(ctx, "self-check: %u alike pairs differ by more than %.1f%%: the figures are noisier than the tolerance",
+		       bad, 100 * o.tolerance);
+		ret = EXIT_FAIL;
+	}
 out:
 	if (e.probes)
 		zb_trace_teardown(&e);

@@ -6,6 +6,7 @@
  *   bench_send.c   the sending techniques
  *   bench_recv.c   the verifying receiver (a child in another netns)
  *   bench_trace.c  CPU copies counted with kprobes/kretprobes in tracefs
+ *   bench_cost.c   the whole guest's CPU time around a pass (all CPUs)
  */
 #ifndef ZCOPY_BENCH_H
 #define ZCOPY_BENCH_H
@@ -95,6 +96,7 @@ enum zb_tech_id {
 	ZB_RW, ZB_MMAP, ZB_SENDFILE, ZB_SPLICE, ZB_SENDFILE_MORE,
 	ZB_MSG_ZC, ZB_URING_ZC, ZB_ZC_FILE, ZB_ZC_POOL, ZB_ZC_HDR_FILE,
 	ZB_WRITE,			/* write() from memory (pool sweep) */
+	ZB_VMSPLICE,			/* vmsplice(SPLICE_F_GIFT) + splice */
 	ZB_NTECH,
 };
 
@@ -140,6 +142,7 @@ struct zb_env {
 	char addr[64];
 	int family;
 	double timeout;
+	bool rx_verify;			/* the receiver hashes what it reads */
 	/* tracing */
 	bool probes;
 	char probe_why[200];
@@ -150,6 +153,27 @@ struct zb_env {
 /* bench_send.c */
 int zb_sendall(int fd, const void *buf, size_t len, int flags,
 	       struct zb_counts *c);
+
+/* bench_cost.c: what a pass cost the whole guest */
+#define ZB_COST_CPUS	64
+
+struct zb_cost {
+	uint64_t busy_ns;		/* all CPUs, not idle (tick_sched) */
+	uint64_t stat_busy_ns;		/* /proc/stat user+nice+system+irq+softirq */
+	bool busy_ok;			/* busy_ns is known */
+};
+
+struct zb_cost_snap {
+	uint64_t now[ZB_COST_CPUS], idle[ZB_COST_CPUS];
+	uint64_t stat_busy;		/* clock ticks */
+	int ncpu;
+	bool ok;
+};
+
+int zb_cost_setup(char *why, size_t wlen);
+void zb_cost_snap(struct zb_cost_snap *s);
+void zb_cost_diff(const struct zb_cost_snap *a, const struct zb_cost_snap *b,
+		  struct zb_cost *c);
 
 /* bench_trace.c */
 int zb_trace_setup(struct zb_env *e);

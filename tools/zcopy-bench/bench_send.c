@@ -290,6 +290,56 @@ static int zb_splice_send(struct zb_env *e, int fd, const struct zb_work *w,
 	return 0;
 }
 
+/* ---- vmsplice(SPLICE_F_GIFT) from memory, then splice to the socket ---- */
+
+/*
+ * The body's pages go into the pipe by reference (SPLICE_F_GIFT: the
+ * sender promises not to touch them; zcopy-bench never writes the
+ * memory copy of the payload after loading it), then the pipe's buffers
+ * to the socket. No completion tells when the stack let go of them: a
+ * program that rewrites its buffers cannot know when it may.
+ */
+static int zb_vmsplice_send(struct zb_env *e, int fd, const struct zb_work *w,
+			    uint64_t requests, struct zb_counts *c)
+{
+	uint64_t i;
+
+	for (i = 0; i < requests; i++) {
+		const struct zb_unit *u = zb_unit(w, i);
+		const uint8_t *p = e->mem + u->body_off;
+		uint64_t left = u->body_len;
+
+		if (zb_hdr(e, fd, u, MSG_MORE, c))
+			return -1;
+		while (left) {
+			struct iovec iov = {
+				(void *)p, left < zb_pipe_size ? left : zb_pipe_size,
+			};
+			ssize_t n = ZB_SYS(c, vmsplice(zb_pipe[1], &iov, 1,
+						       SPLICE_F_GIFT));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return -1;
+			p += n;
+			left -= n;
+			while (n) {
+				ssize_t m = ZB_SYS(c, splice(zb_pipe[0], NULL, fd,
+					NULL, n, SPLICE_F_MOVE |
+					(left ? SPLICE_F_MORE : 0)));
+
+				if (m < 0 && errno == EINTR)
+					continue;
+				if (m <= 0)
+					return -1;
+				n -= m;
+			}
+		}
+	}
+	return 0;
+}
+
 /* ---- MSG_ZEROCOPY ---- */
 
 /* Read zero-copy notifications from the error queue; @block: until @want. */
@@ -818,4 +868,6 @@ const struct zb_tech zb_techs[ZB_NTECH] = {
 			     true, zb_zc_setup, zb_zc_hdr_file_send },
 	[ZB_WRITE] = { "write", "write() from memory (copies)", false, NULL,
 		       zb_write_send },
+	[ZB_VMSPLICE] = { "vmsplice", "send(header, MSG_MORE), vmsplice(SPLICE_F_GIFT) memory -> pipe -> socket",
+			  false, zb_splice_setup, zb_vmsplice_send },
 };
