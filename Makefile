@@ -20,7 +20,8 @@
 #   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make demo-serve       zcopyctl serve in a VM: curl fetches, the counters
-#   make bench            zcopy-bench in a VM on both kernels: build/bench/
+#   make bench            zcopy-bench in a VM on both kernels, then
+#                         zcopyctl serve beside nginx under wrk: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
 #   make spec-check       the committed netlink code is what the spec
 #                         generates, and it compiles (and YNL's client)
@@ -241,6 +242,7 @@ demo-serve: module zcopyctl selftests
 # (tools/vm/bench): build/bench/<kver>.json, .txt and copies-cpu.svg.
 bench: module zcopyctl zcopy-bench selftests
 	tools/vm/bench $(if $(KVERS),$(KVERS))
+	tools/vm/bench --serve $(if $(KVERS),$(KVERS))
 
 style:
 	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }

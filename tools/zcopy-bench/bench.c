@@ -67,6 +67,8 @@ enum {
 	OPT_TOLERANCE,
 	OPT_NO_CHECK,
 	OPT_VERIFY_TIMED,
+	OPT_AROUND,
+	OPT_SERVER_PID,
 };
 
 static const struct zc_opt zb_optlist[] = {
@@ -119,6 +121,10 @@ static const struct zc_opt zb_optlist[] = {
 	{ "json-out", OPT_JSON_OUT, "FILE",
 	  "also write the JSON report to FILE (the table stays on stdout)" },
 	{ "list", OPT_LIST, NULL, "list the techniques and exit" },
+	{ "copies-around", OPT_AROUND, NULL,
+	  "no bench: count the CPU copies while the command after -- runs, split between the --server-pid tasks and the rest" },
+	{ "server-pid", OPT_SERVER_PID, "PID",
+	  "with --copies-around: a server process (its threads and children count as it; repeatable, at most 16)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -1179,7 +1185,9 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		.rcv_netns = -1, .timeout = 120,
 	};
 	const char *techs = NULL, *workloads = NULL, *addr = "127.0.0.1";
-	bool tech_given = false;
+	bool tech_given = false, around = false;
+	pid_t servers[16];
+	size_t nservers = 0;
 	int64_t thr_saved = -1;
 	unsigned int bad = 0;
 	char route[64];
@@ -1310,9 +1318,25 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		case OPT_LIST:
 			zb_list();
 			return EXIT_OK;
+		case OPT_AROUND:
+			around = true;
+			break;
+		case OPT_SERVER_PID:
+			if (zc_parse_u64(optarg, &v) || !v || v > INT32_MAX ||
+			    nservers == 16)
+				return zc_usage_error(ctx, "--server-pid '%s': expected a PID (at most 16)",
+						      optarg);
+			servers[nservers++] = (pid_t)v;
+			break;
 		case ZC_OPT_EXIT:
 			return ctx->exit;
 		}
+	}
+	if (around) {
+		if (optind >= argc || !nservers)
+			return zc_usage_error(ctx, "--copies-around needs --server-pid and a command after --");
+		return zb_copies_around(&e, servers, nservers, argv + optind,
+					o.json_out);
 	}
 	if (optind < argc)
 		return zc_usage_error(ctx, "unexpected argument '%s'",

@@ -7,6 +7,7 @@
  *   bench_recv.c   the verifying receiver (a child in another netns)
  *   bench_trace.c  CPU copies counted with kprobes/kretprobes in tracefs
  *   bench_cost.c   the whole guest's CPU time around a pass (all CPUs)
+ *   bench_around.c those counters around another command (--copies-around)
  */
 #ifndef ZCOPY_BENCH_H
 #define ZCOPY_BENCH_H
@@ -181,7 +182,13 @@ void zb_trace_teardown(struct zb_env *e);
 int zb_trace_start(struct zb_env *e);
 int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
 		  struct zb_copies *out);
+int zb_trace_stop_servers(const pid_t *servers, size_t n,
+			  struct zb_copies *out);
 const char *zb_trace_probe_name(int i);
+
+/* bench_around.c */
+int zb_copies_around(struct zb_env *e, const pid_t *servers, size_t nservers,
+		     char **cmd, const char *json_out);
 
 #define ZB_SYS(c, call) ((c)->syscalls++, (call))
 

@@ -438,8 +438,11 @@ static pid_t zb_tgid(pid_t pid)
 	return tgid;
 }
 
-int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
-		  struct zb_copies *out)
+/* Which side a task's copy goes to: 0 the sender, 1 the receiver, 2 other. */
+typedef int (*zb_classify_fn)(pid_t pid, void *arg);
+
+static int zb_trace_collect(zb_classify_fn classify, void *arg,
+			    struct zb_copies *out)
 {
 	char *buf, *line, *save;
 	size_t i;
@@ -458,8 +461,9 @@ int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
 			unsigned long long bytes;
 			int sign = zb_probes[i].sign;
 			unsigned long flags;
-			pid_t pid, tg;
+			pid_t pid;
 			bool irq;
+			int side;
 
 			if (!pp || !pf || !pb)
 				continue;
@@ -467,17 +471,17 @@ int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
 			flags = strtoul(pf + 13, NULL, 0);
 			bytes = strtoull(pb + 7, NULL, 10) * sign;
 			irq = flags & ZB_FLAGS_IRQ;
-			tg = pid == sender || pid == receiver ? pid : zb_tgid(pid);
+			side = classify(pid, arg);
 			out->by_probe[i] += bytes;
-			if (irq && tg == sender)
+			if (irq && side == 0)
 				out->sirq_sender += bytes;
-			else if (irq && tg == receiver)
+			else if (irq && side == 1)
 				out->sirq_receiver += bytes;
 			else if (irq)
 				out->sirq_other += bytes;
-			else if (tg == sender)
+			else if (side == 0)
 				out->sender += bytes;
-			else if (tg == receiver)
+			else if (side == 1)
 				out->receiver += bytes;
 			else
 				out->other += bytes;
@@ -487,6 +491,72 @@ int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
 	}
 	out->missed = zb_trace_missed() - zb_missed_base;
 	out->valid = true;
-	(void)e;
 	return 0;
+}
+
+struct zb_pair {
+	pid_t sender, receiver;
+};
+
+static int zb_classify_pair(pid_t pid, void *arg)
+{
+	const struct zb_pair *p = arg;
+	pid_t tg = pid == p->sender || pid == p->receiver ? pid : zb_tgid(pid);
+
+	return tg == p->sender ? 0 : tg == p->receiver ? 1 : 2;
+}
+
+int zb_trace_stop(struct zb_env *e, pid_t sender, pid_t receiver,
+		  struct zb_copies *out)
+{
+	struct zb_pair p = { sender, receiver };
+
+	(void)e;
+	return zb_trace_collect(zb_classify_pair, &p, out);
+}
+
+/* A task's thread group and parent, from /proc/PID/stat; -1 if gone. */
+static int zb_tgid_ppid(pid_t pid, pid_t *tgid, pid_t *ppid)
+{
+	char path[64], *buf, *p;
+
+	*tgid = zb_tgid(pid);
+	if (!*tgid)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", *tgid);
+	buf = zb_read_all(path, NULL);
+	if (!buf)
+		return -1;
+	/* "pid (comm) state ppid ...": comm may hold spaces and parens */
+	p = strrchr(buf, ')');
+	*ppid = p ? (pid_t)strtol(p + 3, NULL, 10) : 0;
+	free(buf);
+	return 0;
+}
+
+struct zb_pids {
+	const pid_t *pids;
+	size_t n;
+};
+
+static int zb_classify_servers(pid_t pid, void *arg)
+{
+	const struct zb_pids *s = arg;
+	pid_t tg, pp;
+	size_t i;
+
+	if (zb_tgid_ppid(pid, &tg, &pp))
+		return 2;
+	for (i = 0; i < s->n; i++)
+		if (tg == s->pids[i] || pp == s->pids[i])
+			return 0;
+	return 2;
+}
+
+int zb_trace_stop_servers(const pid_t *servers, size_t n,
+			  struct zb_copies *out)
+{
+	struct zb_pids s = { servers, n };
+
+	return zb_trace_collect(zb_classify_servers, &s, out);
 }
