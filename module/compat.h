@@ -109,6 +109,8 @@ static inline bool zcopy_ubuf_same_ops(const struct ubuf_info *a,
 }
 
 #define zcopy_ubuf_ops_t ubuf_info_ops
+/* An skb may take the data of another transfer (->link_skb). */
+#define ZCOPY_UBUF_CAN_LINK	true
 #else
 /* ->link_skb is there for ZCOPY_DEFINE_UBUF_OPS only: nothing calls it. */
 struct zcopy_ubuf_ops {
@@ -132,6 +134,7 @@ static inline bool zcopy_ubuf_same_ops(const struct ubuf_info *a,
 }
 
 #define zcopy_ubuf_ops_t zcopy_ubuf_ops
+#define ZCOPY_UBUF_CAN_LINK	false
 #endif
 
 #define ZCOPY_DEFINE_UBUF_OPS(name, fn, link)				\

@@ -880,11 +880,13 @@ static bool zcopy_seg_boundary(const struct zcopy_kseg *ks, unsigned int i)
 /*
  * The same at the start of the transfer, where what meets the first
  * segment is the socket's queued tail. Another zcopy transfer's data with
- * a notification may share an skb with ours: its notification takes ours
- * along (a chain, zcopy_xfer) where the stack allows it, else TCP starts
- * a new skb itself; either way each transfer's copies are reported. The
- * end of a transfer needs nothing: the next zcopy transfer looks here,
- * and data from elsewhere is not reported by zcopy.
+ * a notification may share an skb with ours where the stack allows it:
+ * its notification takes ours along (a chain, zcopy_xfer). Before 6.10
+ * TCP would start a new skb itself, after marking the tail for push,
+ * and there the tail ends a record, at the start and, as before chains
+ * existed, at the end of a transfer (zcopy_send_segs()). With chains the
+ * end needs nothing: the next zcopy transfer looks here, and data from
+ * elsewhere is not reported by zcopy.
  */
 static void zcopy_sock_start(struct zcopy_sender *s, bool zc)
 {
@@ -897,7 +899,8 @@ static void zcopy_sock_start(struct zcopy_sender *s, bool zc)
 	skb = tcp_write_queue_tail(sk);
 	if (skb) {
 		tail_uarg = skb_zcopy(skb);
-		ours = tail_uarg && zcopy_ubuf_same_ops(tail_uarg, &s->x->ubuf);
+		ours = ZCOPY_UBUF_CAN_LINK && tail_uarg &&
+		       zcopy_ubuf_same_ops(tail_uarg, &s->x->ubuf);
 		if (zc ? !ours : !!tail_uarg)
 			TCP_SKB_CB(skb)->eor = 1;
 	}
@@ -941,6 +944,10 @@ static int zcopy_send_segs(struct zcopy_sendop *op)
 		if (err)
 			break;
 	}
+	/* Without chains, as before them: end the record after the transfer. */
+	if (!err && s->route.local && !ZCOPY_UBUF_CAN_LINK && a->nr_segs &&
+	    ks[a->nr_segs - 1].zc)
+		zcopy_sock_end_skb(s->sock);
 	op->next = i;
 	a->bytes_sent = 0;
 	for (i = 0; i < a->nr_segs; i++)
