@@ -67,7 +67,7 @@ ynl --dump xfer-get > "$tmp/dump.json" 2> "$tmp/dump.err"
 ynl --do xfer-get --json "{\"id\": $id}" > "$tmp/get.json" 2> "$tmp/get.err"
 ynl --do xfer-cancel --json "{\"id\": $id}" > "$tmp/cancel.out" 2>&1
 echo $? > "$tmp/cancel.rc"
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	ynl --dump xfer-get > "$tmp/after.json" 2> "$tmp/after.err"
 	jq -s -e --argjson id "$id" "[.[] | (arrays | .[]), objects | select(.id == \$id)] | length == 0" "$tmp/after.json" >/dev/null && break
 	sleep 0.2
@@ -99,7 +99,7 @@ check xfer_get_no_longer_lists_it test "$(entry "$tmp/after.json")" = "[]"
 
 # The peer is gone with helper_stalled_peer: the socket's skbs free, and
 # nothing may stay outstanding or pinned.
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	python3 "$CLI" --spec "$SPEC" --no-schema --output-json --do stats-get > "$tmp/stats.json"
 	jq -e '.outstanding == 0 and .["pinned-pages"] == 0' "$tmp/stats.json" >/dev/null && break
 	sleep 0.2
