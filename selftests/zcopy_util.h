@@ -226,6 +226,13 @@ int zu_setns_fd(int nsfd);
 int zu_wait_fd(int fd, short ev, int timeout_ms);
 
 /*
+ * The sanitizer kernel of make check-debug (it has fault injection, which
+ * stock Debian kernels lack): long loops run fewer rounds there, the full
+ * count running on the stock kernels of make check.
+ */
+bool zu_sanitizer_kernel(void);
+
+/*
  * A connected TCP pair: *@snd is the connecting side (the one the tests
  * send from), *@rcv the accepted side. Both blocking, CLOEXEC.
  */

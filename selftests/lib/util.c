@@ -1415,3 +1415,8 @@ int zu_veth_new(int *ns_a, int *ns_b, const char *if_a,
 	}
 	return 0;
 }
+
+bool zu_sanitizer_kernel(void)
+{
+	return !access("/proc/thread-self/fail-nth", F_OK);
+}
