@@ -1237,37 +1237,53 @@ TEST_F_TIMEOUT(xfer, async_dump, 60)
 }
 
 /*
+ * A file-notify transfer of the fixture's file with every byte queued and
+ * none acknowledged: the peer's window is shut by *@junk bytes it has not
+ * read. *@id is the transfer's id once it is releasing, else not positive.
+ */
+static void start_releasing(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(xfer) *self, __u64 cookie, long *id,
+			    size_t *junk)
+{
+	int big = 4 << 20;
+	int i;
+
+	*id = 0;
+	*junk = fill_socket(self->cli);
+	/* Room on our side; the peer still reads nothing. */
+	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDBUFFORCE, &big,
+				sizeof(big)));
+	*id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
+			 ZCOPY_SEND_FILE_NOTIFY, cookie, false);
+	ASSERT_LT(0, *id) TH_LOG("XFER_START: %ld (%s)", *id, self->nl.extack);
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, *id));
+		if (reply_u32(self, ZCOPY_A_XFER_STATE) ==
+		    ZCOPY_XFER_STATE_RELEASING)
+			return;
+		usleep(100 * 1000);
+	}
+	*id = 0;
+	ASSERT_EQ(ZCOPY_XFER_STATE_RELEASING,
+		  reply_u32(self, ZCOPY_A_XFER_STATE));
+}
+
+/*
  * Every byte queued but nothing acknowledged (the peer's window is shut):
  * a file-notify transfer is "releasing", can no longer be cancelled
  * (EALREADY), and completes once the peer reads.
  */
 TEST_F_TIMEOUT(xfer, async_releasing_cannot_be_cancelled, 60)
 {
-	int big = 4 << 20;
 	struct zu_xfer_end end;
 	unsigned char *got;
 	struct zt_nl mon;
 	size_t junk;
 	long id;
-	int i;
 
 	open_mon(_metadata, &mon);
-	junk = fill_socket(self->cli);
-	/* Room on our side; the peer still reads nothing. */
-	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDBUFFORCE, &big,
-				sizeof(big)));
-	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
-			ZCOPY_SEND_FILE_NOTIFY, 4, false);
-	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
-	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
-		if (reply_u32(self, ZCOPY_A_XFER_STATE) ==
-		    ZCOPY_XFER_STATE_RELEASING)
-			break;
-		usleep(100 * 1000);
-	}
-	ASSERT_EQ(ZCOPY_XFER_STATE_RELEASING,
-		  reply_u32(self, ZCOPY_A_XFER_STATE));
+	start_releasing(_metadata, self, 4, &id, &junk);
+	ASSERT_LT(0, id);
 	EXPECT_EQ(self->len, reply_u64(self, ZCOPY_A_XFER_BYTES_SENT, 0));
 	EXPECT_GT(self->len, reply_u64(self, ZCOPY_A_XFER_BYTES_ACKED,
 				       self->len));
@@ -1298,31 +1314,16 @@ TEST_F_TIMEOUT(xfer, async_releasing_cannot_be_cancelled, 60)
  */
 TEST_F_TIMEOUT(xfer, async_file_changed, 60)
 {
-	int big = 4 << 20;
 	struct zu_xfer_end end;
 	struct zt_nl mon;
 	size_t junk;
 	long id;
-	int i;
 
 	if (!(self->features & ZCOPY_FEATURE_FILE_CHANGED))
 		SKIP(return, "module without file-changed");
 	open_mon(_metadata, &mon);
-	junk = fill_socket(self->cli);
-	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDBUFFORCE, &big,
-				sizeof(big)));
-	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
-			ZCOPY_SEND_FILE_NOTIFY, 6, false);
-	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
-	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_GET, id));
-		if (reply_u32(self, ZCOPY_A_XFER_STATE) ==
-		    ZCOPY_XFER_STATE_RELEASING)
-			break;
-		usleep(100 * 1000);
-	}
-	ASSERT_EQ(ZCOPY_XFER_STATE_RELEASING,
-		  reply_u32(self, ZCOPY_A_XFER_STATE));
+	start_releasing(_metadata, self, 6, &id, &junk);
+	ASSERT_LT(0, id);
 	ASSERT_EQ(1, pwrite(self->file, "X", 1, self->len / 2));
 	ASSERT_EQ(0, drain(self->srv, junk));
 	ASSERT_EQ(0, drain(self->srv, self->len));
