@@ -252,6 +252,23 @@ static int zb_splice_setup(struct zb_env *e, char *why, size_t wlen)
 	return 0;
 }
 
+/* Splice @n bytes from zb_pipe to @fd, with SPLICE_F_MORE if @more. */
+static int zb_pipe_drain(int fd, ssize_t n, bool more, struct zb_counts *c)
+{
+	while (n) {
+		ssize_t m = ZB_SYS(c, splice(zb_pipe[0], NULL, fd, NULL, n,
+					     SPLICE_F_MOVE |
+					     (more ? SPLICE_F_MORE : 0)));
+
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			return -1;
+		n -= m;
+	}
+	return 0;
+}
+
 static int zb_splice_send(struct zb_env *e, int fd, const struct zb_work *w,
 			  uint64_t requests, struct zb_counts *c)
 {
@@ -274,17 +291,8 @@ static int zb_splice_send(struct zb_env *e, int fd, const struct zb_work *w,
 			if (n <= 0)
 				return -1;
 			left -= n;
-			while (n) {
-				ssize_t m = ZB_SYS(c, splice(zb_pipe[0], NULL, fd,
-					NULL, n, SPLICE_F_MOVE |
-					(left ? SPLICE_F_MORE : 0)));
-
-				if (m < 0 && errno == EINTR)
-					continue;
-				if (m <= 0)
-					return -1;
-				n -= m;
-			}
+			if (zb_pipe_drain(fd, n, left, c))
+				return -1;
 		}
 	}
 	return 0;
@@ -324,17 +332,8 @@ static int zb_vmsplice_send(struct zb_env *e, int fd, const struct zb_work *w,
 				return -1;
 			p += n;
 			left -= n;
-			while (n) {
-				ssize_t m = ZB_SYS(c, splice(zb_pipe[0], NULL, fd,
-					NULL, n, SPLICE_F_MOVE |
-					(left ? SPLICE_F_MORE : 0)));
-
-				if (m < 0 && errno == EINTR)
-					continue;
-				if (m <= 0)
-					return -1;
-				n -= m;
-			}
+			if (zb_pipe_drain(fd, n, left, c))
+				return -1;
 		}
 	}
 	return 0;
