@@ -184,13 +184,16 @@ static void zcopy_xfer_drop_behind(struct zcopy_xfer *x)
  * the clock has moved past the file's mtime (a file written in the current
  * tick makes the send wait for the next one). The test is per file, not
  * per range: the filesystem keeps one mtime per inode.
+ *
+ * The wait is bounded per transfer, not per file: however many files a
+ * send watches, it waits ZCOPY_WATCH_WAIT_MS in all; a file it cannot take
+ * a clean snapshot of by then is reported changed (unknown), at once.
  */
 #define ZCOPY_WATCH_WAIT_MS	50
 
-static void zcopy_watch_snapshot(struct zcopy_watch *w)
+static void zcopy_watch_snapshot(struct zcopy_watch *w, unsigned long until)
 {
 	struct inode *inode = file_inode(w->file);
-	unsigned long until = jiffies + msecs_to_jiffies(ZCOPY_WATCH_WAIT_MS);
 	struct timespec64 now;
 
 	for (;;) {
@@ -203,7 +206,7 @@ static void zcopy_watch_snapshot(struct zcopy_watch *w)
 			if (!timespec64_equal(&w->mtime, &now))
 				return;
 		}
-		if (time_after(jiffies, until)) {
+		if (!time_before(jiffies, until)) {
 			w->unknown = true;
 			return;
 		}
@@ -230,7 +233,7 @@ static struct zcopy_watch *zcopy_watch_find(struct zcopy_xfer *x,
  * @file: a file it is about to send from
  *
  * Call before the first byte of @file is sent; once per segment is fine.
- * May sleep (a few jiffies at most).
+ * May sleep: ZCOPY_WATCH_WAIT_MS at most over all calls for @x.
  */
 void zcopy_xfer_watch(struct zcopy_xfer *x, struct file *file)
 {
@@ -238,9 +241,11 @@ void zcopy_xfer_watch(struct zcopy_xfer *x, struct file *file)
 
 	if (zcopy_watch_find(x, file))
 		return;
+	if (!x->nr_watches)
+		x->watch_until = jiffies + msecs_to_jiffies(ZCOPY_WATCH_WAIT_MS);
 	w = &x->watches[x->nr_watches++];
 	w->file = get_file(file);
-	zcopy_watch_snapshot(w);
+	zcopy_watch_snapshot(w, x->watch_until);
 }
 
 /**

@@ -78,6 +78,8 @@ struct zcopy_watch {
  * @drops: drop-behind extents (after @pools in the same allocation)
  * @nr_watches: entries in @watches
  * @watches: files watched for changes (after @drops)
+ * @watch_until: when the snapshots of @watches stop waiting for a clean
+ *	one (jiffies; set by the first), so a send waits that long in all
  * @head: the first transfer of the chain this one joined (itself if none):
  *	an skb carrying the tail of one transfer took the start of the next
  *	(6.10 and later, ->link_skb); each member holds a reference on
@@ -107,6 +109,7 @@ struct zcopy_xfer {
 	struct zcopy_drop *drops;
 	unsigned int nr_watches;
 	struct zcopy_watch *watches;
+	unsigned long watch_until;
 	struct zcopy_xfer *head;
 	struct zcopy_xfer *next;
 	unsigned int chain_len;

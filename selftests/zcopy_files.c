@@ -10,10 +10,15 @@
 
 #include <stddef.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/falloc.h>
 #include <linux/magic.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
 
 #include "zcopy_util.h"
 #include "kselftest_harness.h"
@@ -1193,6 +1198,120 @@ TEST_F(files, file_changed_not_for_chmod)
 TEST_F(files, file_changed_not_for_a_read)
 {
 	file_changed_case(_metadata, self, CHG_READ, false, 0);
+}
+
+#define HELD_FILES	32
+#define HELD_LEN	4096
+
+struct held_writer {
+	int fd;
+	void *buf;	/* a missing page of the userfaultfd region */
+	pthread_t thread;
+	ssize_t ret;
+};
+
+static void *held_write_fn(void *arg)
+{
+	struct held_writer *h = arg;
+
+	h->ret = pwrite(h->fd, h->buf, HELD_LEN, 0);
+	return NULL;
+}
+
+/*
+ * A send of many files whose inode locks writers hold waits for a clean
+ * snapshot ZCOPY_WATCH_WAIT_MS (50 ms) in all, not per file: each of 32
+ * writers is stopped inside write(), holding its file's inode lock, on a
+ * userfaultfd page it copies from; the send of the 32 files returns in
+ * well under 32 x 50 ms, and its completion says the files may have
+ * changed (no clean snapshot, so not known unchanged) from segment 0.
+ */
+TEST_F_TIMEOUT(files, file_changed_locked_files_wait_once, 120)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t region = HELD_FILES * page, total = HELD_FILES * HELD_LEN;
+	unsigned char *data = malloc(total);
+	struct held_writer h[HELD_FILES];
+	struct uffdio_register reg = { 0 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_zeropage zp = { 0 };
+	struct zcopy_seg segs[HELD_FILES];
+	struct zcopy_completion c;
+	struct zcopy_send s;
+	struct uffd_msg msg;
+	struct zu_rx rx;
+	int uffd, i, faults = 0;
+	uint64_t t0, ms;
+	char *mem;
+
+	ASSERT_NE(NULL, data);
+	if (!(self->q.features & ZCOPY_FEATURE_FILE_CHANGED))
+		SKIP(return, "module without file-changed");
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	mem = mmap(NULL, region, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	reg.range.start = (unsigned long)mem;
+	reg.range.len = region;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	for (i = 0; i < HELD_FILES; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "held%d", i);
+		zu_fill(data + i * HELD_LEN, HELD_LEN, 100 + i);
+		h[i].fd = make_file(self, name, data + i * HELD_LEN, HELD_LEN);
+		ASSERT_LE(0, h[i].fd);
+		h[i].buf = mem + i * page;
+		segs[i] = zu_seg_file(h[i].fd, 0, HELD_LEN);
+		ASSERT_EQ(0, pthread_create(&h[i].thread, NULL, held_write_fn,
+					    &h[i]));
+	}
+	/* A fault read is a writer stopped with its inode lock held. */
+	while (faults < HELD_FILES) {
+		ASSERT_EQ(0, zu_wait_fd(uffd, POLLIN, 20000))
+			TH_LOG("%d of %d writers faulted", faults, HELD_FILES);
+		ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+		ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+		faults++;
+	}
+
+	ASSERT_EQ(0, zu_rx_start(&rx, self->rcv, data, total, total));
+	t0 = zu_now_ns();
+	ASSERT_EQ(0, zu_send(self->dev, self->snd, segs, HELD_FILES, NULL,
+			     self->cookie, ZCOPY_SEND_FILE_NOTIFY, &s));
+	ms = zu_ms_since(t0);
+	ASSERT_EQ(total, s.bytes_sent);
+	zu_rx_join(&rx);
+	/* The writers have not copied a byte yet: the peer got the files. */
+	EXPECT_TRUE(zu_rx_ok(&rx, total));
+	ASSERT_EQ(0, zu_read_compl(self->dev, &c, 20000));
+	EXPECT_EQ(0, zu_check_compl(&c, &s));
+	EXPECT_TRUE(c.flags & ZCOPY_COMPL_FILE_CHANGED) {
+		zu_log_compl(&c);
+	}
+	EXPECT_EQ(0, c.changed_seg);
+	TH_LOG("%d files, each inode lock held by a writer: send took %llu ms",
+	       HELD_FILES, (unsigned long long)ms);
+	/* One 50 ms wait, not 32 (1.6 s); room for a slow kernel. */
+	EXPECT_GT(HELD_FILES * 50 / 2, ms);
+
+	zp.range.start = (unsigned long)mem;
+	zp.range.len = region;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zp));
+	for (i = 0; i < HELD_FILES; i++) {
+		pthread_join(h[i].thread, NULL);
+		EXPECT_EQ(HELD_LEN, h[i].ret);
+		close(h[i].fd);
+	}
+	munmap(mem, region);
+	close(uffd);
+	free(data);
+	self->cookie++;
 }
 
 #define NOFP_ROUNDS	10000
