@@ -58,14 +58,14 @@
  * once, but each zero-copy send still pays for the notification and the
  * skb bookkeeping, and a small zero-copy segment gets an skb of its own
  * where a copied one shares the next one's. Pool segments shorter than
- * this are copied. The default is where zcopyctl bench's pool sweep has
- * zero copy lose on every route and kernel measured
- * (Documentation/performance.md).
+ * this are copied. The default is the smallest size from which zero copy
+ * no longer costs more than a copy over a NIC route on either kernel, on
+ * the instruction-counting benchmark (Documentation/performance.md).
  */
-static unsigned int copy_threshold = 1024;
+static unsigned int copy_threshold = 4096;
 module_param(copy_threshold, uint, 0644);
 MODULE_PARM_DESC(copy_threshold,
-		 "Pool segments shorter than this many bytes are copied (0: never; default 1024)");
+		 "Pool segments shorter than this many bytes are copied (0: never; default 4096)");
 
 unsigned int zcopy_copy_threshold(void)
 {

@@ -79,7 +79,7 @@ tmp=$(mktemp -d /tmp/zcopy_ctl.XXXXXX)
 chmod 755 "$tmp"
 
 # The topology rules below assume that no pool segment is copied for being
-# small: copy_threshold 0 (the default is 1024) while this test runs.
+# small: copy_threshold 0 (the default is 4096) while this test runs.
 THRESHOLD=/sys/module/zcopy/parameters/copy_threshold
 threshold_saved=
 if [ -w "$THRESHOLD" ]; then

@@ -42,9 +42,9 @@ if family_listed; then not_ok family_gone; else ok family_gone; fi
 
 check reload insmod "$ZCOPY_KO"
 check family_back family_listed
-# Freshly loaded: pool segments under 1 KiB are copied (performance.md).
+# Freshly loaded: pool segments under 4 KiB are copied (performance.md).
 check default_copy_threshold \
-	[ "$(cat /sys/module/zcopy/parameters/copy_threshold)" = 1024 ]
+	[ "$(cat /sys/module/zcopy/parameters/copy_threshold)" = 4096 ]
 
 # MODULE_ALIAS_GENL_FAMILY: resolving the family name loads the module.
 if rmmod zcopy && zcopyctl info >/dev/null && [ -d /sys/module/zcopy ]; then
