@@ -20,8 +20,9 @@
 #   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make demo-serve       zcopyctl serve in a VM: curl fetches, the counters
-#   make msg-zerocopy-peer  build/msg_zerocopy: the kernel's MSG_ZEROCOPY
-#                         selftest, built from $(KSRC), make bench's peer
+#   make msg-zerocopy-peer
+#                         build/msg_zerocopy: the kernel's MSG_ZEROCOPY
+#                         selftest, built from $(KSRC): make bench's peer
 #   make bench            zcopy-bench in a VM on both kernels, then
 #                         zcopyctl serve beside nginx under wrk: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
