@@ -20,6 +20,9 @@
 #   make shell            a bash in a VM with zcopy.ko loaded
 #   make demo             zcopyctl send/recv over veth and vmxnet3 in a VM
 #   make demo-serve       zcopyctl serve in a VM: curl fetches, the counters
+#   make msg-zerocopy-peer
+#                         build/msg_zerocopy: the kernel's MSG_ZEROCOPY
+#                         selftest, built from $(KSRC): make bench's peer
 #   make bench            zcopy-bench in a VM on both kernels, then
 #                         zcopyctl serve beside nginx under wrk: build/bench/
 #   make style            checkpatch.pl --strict and the layering of the module
@@ -113,7 +116,7 @@ all: module lib zcopyctl zcopy-bench selftests
 FORCE:
 .PHONY: FORCE all module lib examples lib-check zcopyctl zcopy-bench selftests \
 	selftests-install deps check shell demo demo-serve style clean help spec-check nlgen \
-	config-check bench coverage fuzz install modules_install dkms-source \
+	config-check bench msg-zerocopy-peer coverage fuzz install modules_install dkms-source \
 	dkms-install dkms-remove deb check-packages
 
 # The example kernel is an installed one (tools/kvers), not a name that
@@ -199,6 +202,17 @@ $(BUILD)/zcopy-bench: $(wildcard tools/zcopy-bench/*.c tools/zcopy-bench/*.h) $(
 		$(TRACEFS_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB_STATIC) \
 		$(LIBNL_LIBS) $(URING_LIBS) $(BPF_LIBS) $(TRACEFS_LIBS)
 
+# The kernel's own MSG_ZEROCOPY sender and receiver (its net selftest),
+# built from the kernel source that make deps extracts, never copied into
+# this tree: make bench runs it beside zcopy-bench (tools/vm/bench-guest.sh).
+MSG_ZEROCOPY_SRC := $(KSRC)/tools/testing/selftests/net/msg_zerocopy.c
+msg-zerocopy-peer: $(BUILD)/msg_zerocopy
+
+$(BUILD)/msg_zerocopy: $(wildcard $(MSG_ZEROCOPY_SRC))
+	@test -e $(MSG_ZEROCOPY_SRC) || { echo "$(MSG_ZEROCOPY_SRC) missing: run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -Wall -o $@ $(MSG_ZEROCOPY_SRC)
+
 SELFTESTS_ARGS = -C selftests OUTPUT=$(BUILD)/selftests KSRC=$(KSRC) \
 	CFLAGS="$(USER_CFLAGS)" LIBZCOPY_DIR=$(LIBDIR)
 # zcopy_lib links libzcopy.a.
@@ -240,7 +254,7 @@ demo-serve: module zcopyctl selftests
 
 # Every sending technique side by side, in the VM, on both kernels
 # (tools/vm/bench): build/bench/<kver>.json, .txt and copies-cpu.svg.
-bench: module zcopyctl zcopy-bench selftests
+bench: module zcopyctl zcopy-bench selftests msg-zerocopy-peer
 	tools/vm/bench $(if $(KVERS),$(KVERS))
 	tools/vm/bench --serve $(if $(KVERS),$(KVERS))
 

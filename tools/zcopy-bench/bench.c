@@ -69,6 +69,8 @@ enum {
 	OPT_VERIFY_TIMED,
 	OPT_AROUND,
 	OPT_SERVER_PID,
+	OPT_COST_AROUND,
+	OPT_RECEIVER,
 };
 
 static const struct zc_opt zb_optlist[] = {
@@ -124,7 +126,11 @@ static const struct zc_opt zb_optlist[] = {
 	{ "copies-around", OPT_AROUND, NULL,
 	  "no bench: count the CPU copies while the command after -- runs, split between the --server-pid tasks and the rest" },
 	{ "server-pid", OPT_SERVER_PID, "PID",
-	  "with --copies-around: a server process (its threads and children count as it; repeatable, at most 16)" },
+	  "with --copies-around: a server process (its threads and children count as it; repeatable, at most 16); with --cost-around: a process whose CPU time over the command is reported" },
+	{ "cost-around", OPT_COST_AROUND, NULL,
+	  "no bench: every CPU's non-idle time (the all column's instrument) while the command after -- runs, and the command's own CPU time" },
+	{ "receiver", OPT_RECEIVER, "MODE",
+	  "copy: the receiver read()s (default); zerocopy: it maps the received pages with TCP_ZEROCOPY_RECEIVE and read()s what cannot be mapped" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -157,6 +163,7 @@ struct zb_result {
 	char why[200];
 	uint64_t requests, bytes, ns, utime_ns, stime_ns, nvcsw, nivcsw;
 	uint64_t rx_utime_ns, rx_stime_ns;
+	uint64_t rx_mapped, rx_copied;	/* --receiver zerocopy */
 	struct zb_counts c;
 	struct zb_copies cp;
 	uint64_t probe_bytes;		/* payload of the probed pass */
@@ -549,6 +556,8 @@ static int zb_pass(struct zb_env *e, const struct zb_tech *t,
 	r->nivcsw = ru1.ru_nivcsw - ru0.ru_nivcsw;
 	r->rx_utime_ns = rx.utime_ns;
 	r->rx_stime_ns = rx.stime_ns;
+	r->rx_mapped = rx.mapped;
+	r->rx_copied = rx.copied;
 	r->c = c;
 	r->cost = cost;
 	r->guest_ok = cost.busy_ok;
@@ -762,6 +771,7 @@ static struct zc_col zb_cols[] = {
 	{ NULL, "probe_payload_bytes", 'r' },
 	{ "snd cp/B", "copies_per_byte_sender", 'r' },
 	{ "rcv cp/B", "copies_per_byte_receiver", 'r' },
+	{ NULL, "receiver_mapped_fraction", 'r' },	/* zb_cols_clock() */
 	{ "sirq cp/B", "copies_per_byte_softirq", 'r' },
 	{ NULL, "copies_per_byte_softirq_in_sender", 'r' },
 	{ NULL, "copies_per_byte_other", 'r' },
@@ -772,14 +782,20 @@ static struct zc_col zb_cols[] = {
 
 #define ZB_NCOLS ((int)(sizeof(zb_cols) / sizeof(zb_cols[0])))
 
-/* The cost columns' headers: per byte in ns, or in instructions (icount). */
-static void zb_cols_clock(bool icount)
+/*
+ * The cost columns' headers: per byte in ns, or in instructions (icount).
+ * The receiver's mapped share has a text column with --receiver zerocopy.
+ */
+static void zb_cols_clock(bool icount, bool rx_zerocopy)
 {
 	int i;
 
 	for (i = 0; i < ZB_NCOLS; i++) {
 		const char *h = zb_cols[i].head;
 
+		if (zb_cols[i].key &&
+		    !strcmp(zb_cols[i].key, "receiver_mapped_fraction"))
+			zb_cols[i].head = rx_zerocopy ? "rcv map" : NULL;
 		if (!h)
 			continue;
 		if (!strcmp(h, "snd ns/B") || !strcmp(h, "snd ins/B"))
@@ -852,7 +868,7 @@ static void zb_cell_cp(struct zc_table *t, bool ok, bool have, double v)
 }
 
 static void zb_result_row(struct zc_table *t, const struct zb_result *r,
-			  const char *route)
+			  const char *route, bool rx_zerocopy)
 {
 	const struct zb_copies *cp = &r->cp;
 	bool ok = !strcmp(r->status, "ok");
@@ -939,6 +955,11 @@ static void zb_result_row(struct zc_table *t, const struct zb_result *r,
 		zc_cell_null(t, NULL);
 	zb_cell_cp(t, ok, have_cp, zb_ratio(cp->sender, pb));
 	zb_cell_cp(t, ok, have_cp, zb_ratio(cp->receiver, pb));
+	if (rx_zerocopy && r->rx_mapped + r->rx_copied)
+		zc_cell_f64(t, zb_ratio(r->rx_mapped, r->rx_mapped + r->rx_copied),
+			    ok ? "%.3f" : NULL);
+	else
+		zc_cell_null(t, rx_zerocopy && ok ? "-" : NULL);
 	zb_cell_cp(t, ok, have_cp, zb_ratio(cp->sirq_sender +
 		   cp->sirq_receiver + cp->sirq_other, pb));
 	zb_cell_cp(t, false, have_cp, zb_ratio(cp->sirq_sender, pb));
@@ -1103,6 +1124,11 @@ static unsigned int zb_report(struct zb_env *e, const char *route,
 		     o->repeat);
 	zc_print_bool(ZC_JSON, "probes", NULL, e->probes);
 	zc_print_bool(ZC_JSON, "verify_timed", NULL, o->verify_timed);
+	zc_print_str(ZC_JSON, "receiver", NULL,
+		     e->rx_zerocopy ? "zerocopy" : "copy");
+	if (e->rx_zerocopy)
+		zc_print_text("Receiver: TCP_ZEROCOPY_RECEIVE maps whole received pages, read() takes the rest;\n"
+			      "rcv map = the share of the payload it mapped (timed pass of median cost).\n");
 	zc_print_text("snd = the sender's CPU (getrusage, all threads); all = every CPU's non-idle time around the pass\n"
 		      "(nohz idle accounting, /proc/timer_list), receiver and softirqs included, %s;\n"
 		      "per payload byte, and per request.\n",
@@ -1113,10 +1139,10 @@ static unsigned int zb_report(struct zb_env *e, const char *route,
 		     e->probes ? e->probe_list : e->probe_why);
 	zc_print_text("sirq = copies in softirq context, whichever task was current (over veth/lo the receive path\n"
 		      "runs in the sender's softirq). thr = zcopy copy_threshold.\n\n");
-	zb_cols_clock(o->icount);
+	zb_cols_clock(o->icount, e->rx_zerocopy);
 	t = zc_table_new("results", zb_cols, ZB_NCOLS, ZC_TABLE_HEADER);
 	for (i = 0; i < zb_nresults; i++)
-		zb_result_row(t, &zb_results[i], route);
+		zb_result_row(t, &zb_results[i], route, e->rx_zerocopy);
 	zc_table_end(t);
 	for (i = 0; i < zb_nresults; i++)
 		if (zb_results[i].cp.missed)
@@ -1185,7 +1211,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		.rcv_netns = -1, .timeout = 120,
 	};
 	const char *techs = NULL, *workloads = NULL, *addr = "127.0.0.1";
-	bool tech_given = false, around = false;
+	bool tech_given = false, around = false, cost_around = false;
 	pid_t servers[16];
 	size_t nservers = 0;
 	int64_t thr_saved = -1;
@@ -1321,6 +1347,15 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		case OPT_AROUND:
 			around = true;
 			break;
+		case OPT_COST_AROUND:
+			cost_around = true;
+			break;
+		case OPT_RECEIVER:
+			if (strcmp(optarg, "copy") && strcmp(optarg, "zerocopy"))
+				return zc_usage_error(ctx, "--receiver '%s': expected copy or zerocopy",
+						      optarg);
+			e.rx_zerocopy = !strcmp(optarg, "zerocopy");
+			break;
 		case OPT_SERVER_PID:
 			if (zc_parse_u64(optarg, &v) || !v || v > INT32_MAX ||
 			    nservers == 16)
@@ -1331,6 +1366,14 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		case ZC_OPT_EXIT:
 			return ctx->exit;
 		}
+	}
+	if (around && cost_around)
+		return zc_usage_error(ctx, "--copies-around and --cost-around: one at a time");
+	if (cost_around) {
+		if (optind >= argc)
+			return zc_usage_error(ctx, "--cost-around needs a command after --");
+		return zb_cost_around(&e, servers, nservers, argv + optind,
+				      o.json_out);
 	}
 	if (around) {
 		if (optind >= argc || !nservers)

@@ -7,7 +7,8 @@
  *   bench_recv.c   the verifying receiver (a child in another netns)
  *   bench_trace.c  CPU copies counted with kprobes/kretprobes in tracefs
  *   bench_cost.c   the whole guest's CPU time around a pass (all CPUs)
- *   bench_around.c those counters around another command (--copies-around)
+ *   bench_around.c those counters, or that cost, around another command
+ *                  (--copies-around, --cost-around)
  */
 #ifndef ZCOPY_BENCH_H
 #define ZCOPY_BENCH_H
@@ -59,6 +60,7 @@ struct zb_rx_result {
 	uint64_t bytes, units, bad_units, first_bad;
 	uint64_t rx_ns;			/* first byte to EOF */
 	uint64_t utime_ns, stime_ns;
+	uint64_t mapped, copied;	/* --receiver zerocopy: mapped, read() */
 	char err[160];
 };
 
@@ -144,6 +146,7 @@ struct zb_env {
 	int family;
 	double timeout;
 	bool rx_verify;			/* the receiver hashes what it reads */
+	bool rx_zerocopy;		/* --receiver zerocopy */
 	/* tracing */
 	bool probes;
 	char probe_why[200];
@@ -189,6 +192,8 @@ const char *zb_trace_probe_name(int i);
 /* bench_around.c */
 int zb_copies_around(struct zb_env *e, const pid_t *servers, size_t nservers,
 		     char **cmd, const char *json_out);
+int zb_cost_around(struct zb_env *e, const pid_t *servers, size_t nservers,
+		   char **cmd, const char *json_out);
 
 #define ZB_SYS(c, call) ((c)->syscalls++, (call))
 

@@ -2,7 +2,8 @@
 /*
  * zcopy-bench: the receiver. A child process, in the receiving network
  * namespace, accepts one connection, reads it to EOF with plain read()
- * and checks every request against the hash of what should have come, so
+ * (or, with --receiver zerocopy, maps what it can with
+ * TCP_ZEROCOPY_RECEIVE and reads the rest) and checks every request against the hash of what should have come, so
  * that a technique that sends wrong bytes fails instead of looking fast.
  *
  * The check is a 64-bit position-dependent mix of 8-byte words (each step
@@ -14,12 +15,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -86,14 +89,96 @@ static uint64_t zb_tv_ns(const struct timeval *tv)
 	return (uint64_t)tv->tv_sec * 1000000000ull + tv->tv_usec * 1000ull;
 }
 
+/* The check of one stream, unit by unit. */
+struct zb_rx_state {
+	const struct zb_work *w;
+	const struct zb_unit *u;
+	uint64_t left_in_unit, unit;
+	struct zb_hash h;
+};
+
+static void zb_rx_check(struct zb_rx_state *s, struct zb_rx_result *r,
+			const uint8_t *buf, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n && s->unit < s->w->requests) {
+		size_t take = n - off < s->left_in_unit ? n - off :
+			      s->left_in_unit;
+
+		zb_hash_update(&s->h, buf + off, take);
+		off += take;
+		s->left_in_unit -= take;
+		if (s->left_in_unit)
+			continue;
+		if (zb_hash_final(&s->h) != s->u->hash) {
+			if (!r->bad_units)
+				r->first_bad = s->unit;
+			r->bad_units++;
+		}
+		r->units++;
+		s->unit++;
+		s->u = &s->w->units[s->unit % s->w->nunits];
+		s->left_in_unit = s->u->hdr_len + s->u->body_len;
+		zb_hash_init(&s->h);
+	}
+}
+
+/*
+ * --receiver zerocopy: TCP_ZEROCOPY_RECEIVE maps whole received pages (a
+ * frag of a full page at offset 0) into @map, read-only; what cannot be
+ * mapped (a header, a frag that is not a whole page, the tail) comes with
+ * recv_skip_hint and is read() into @buf, a copy the probes count. Returns
+ * the bytes taken (mapped and read), 0 at EOF, -1 on an error (errno).
+ * Mapping needs the frag to be a whole page at offset 0 and the stream to
+ * be at its start; the kernel says how far to read() to the next one.
+ */
+static ssize_t zb_rx_zerocopy(int fd, uint8_t *map, uint8_t *buf,
+			      struct zb_rx_state *s, struct zb_rx_result *r,
+			      bool verify)
+{
+	struct tcp_zerocopy_receive zc;
+	socklen_t zl = sizeof(zc);
+	ssize_t n, got = 0;
+
+	memset(&zc, 0, sizeof(zc));
+	zc.address = (uintptr_t)map;
+	zc.length = ZB_RX_BUF;
+	/* EIO: nothing left and the peer's FIN is in (tcp_zerocopy_receive()). */
+	if (getsockopt(fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, &zc, &zl))
+		return errno == EIO ? 0 : -1;
+	if (zc.length) {
+		if (verify)
+			zb_rx_check(s, r, map, zc.length);
+		r->mapped += zc.length;
+		got += zc.length;
+		/* Unmapped now rather than by the next call. */
+		madvise(map, zc.length, MADV_DONTNEED);
+	}
+	if (zc.recv_skip_hint || !zc.length) {
+		/* Nothing mapped and nothing to skip: EOF, or bytes below a page. */
+		size_t want = zc.recv_skip_hint && zc.recv_skip_hint < ZB_RX_BUF ?
+			      zc.recv_skip_hint : ZB_RX_BUF;
+
+		n = read(fd, buf, want);
+		if (n < 0)
+			return got ? got : -1;
+		if (verify)
+			zb_rx_check(s, r, buf, (size_t)n);
+		r->copied += (uint64_t)n;
+		got += n;
+	}
+	return got;
+}
+
 /* The child: never returns. */
 static void zb_receiver(struct zb_env *e, const struct zb_work *w, int lfd,
 			int wfd)
 {
 	struct zb_rx_result r = { 0 };
-	uint64_t want = w->bytes, left_in_unit, t0 = 0, unit = 0;
-	const struct zb_unit *u;
-	struct zb_hash h;
+	uint64_t want = w->bytes, t0 = 0;
+	struct zb_rx_state s = { .w = w };
+	uint8_t *map = NULL;
 	struct rusage ru;
 	char *buf = malloc(ZB_RX_BUF);
 	int fd;
@@ -119,12 +204,21 @@ static void zb_receiver(struct zb_env *e, const struct zb_work *w, int lfd,
 		goto out;
 	}
 	close(lfd);
-	u = &w->units[0];
-	left_in_unit = u->hdr_len + u->body_len;
-	zb_hash_init(&h);
+	if (e->rx_zerocopy) {
+		map = mmap(NULL, ZB_RX_BUF, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED) {
+			snprintf(r.err, sizeof(r.err),
+				 "receiver: mmap of the socket (TCP_ZEROCOPY_RECEIVE): %s",
+				 strerror(errno));
+			goto out;
+		}
+	}
+	s.u = &w->units[0];
+	s.left_in_unit = s.u->hdr_len + s.u->body_len;
+	zb_hash_init(&s.h);
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n, off = 0;
+		ssize_t n;
 
 		if (poll(&pfd, 1, (int)(e->timeout * 1000)) <= 0) {
 			snprintf(r.err, sizeof(r.err),
@@ -132,12 +226,18 @@ static void zb_receiver(struct zb_env *e, const struct zb_work *w, int lfd,
 				 e->timeout, (unsigned long long)r.bytes);
 			goto out;
 		}
-		n = read(fd, buf, ZB_RX_BUF);
+		/* A timed pass checks the length only. */
+		if (map)
+			n = zb_rx_zerocopy(fd, map, (uint8_t *)buf, &s, &r,
+					   e->rx_verify);
+		else
+			n = read(fd, buf, ZB_RX_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			snprintf(r.err, sizeof(r.err),
-				 "receiver: read after %llu bytes: %s",
+				 "receiver: %s after %llu bytes: %s",
+				 map ? "TCP_ZEROCOPY_RECEIVE" : "read",
 				 (unsigned long long)r.bytes, strerror(errno));
 			goto out;
 		}
@@ -146,28 +246,8 @@ static void zb_receiver(struct zb_env *e, const struct zb_work *w, int lfd,
 		if (!t0)
 			t0 = zc_now_ns();
 		r.bytes += n;
-		if (!e->rx_verify)
-			continue;	/* a timed pass: the length only */
-		while (off < n && unit < w->requests) {
-			size_t take = (size_t)(n - off) < left_in_unit ?
-				      (size_t)(n - off) : left_in_unit;
-
-			zb_hash_update(&h, buf + off, take);
-			off += take;
-			left_in_unit -= take;
-			if (left_in_unit)
-				continue;
-			if (zb_hash_final(&h) != u->hash) {
-				if (!r.bad_units)
-					r.first_bad = unit;
-				r.bad_units++;
-			}
-			r.units++;
-			unit++;
-			u = &w->units[unit % w->nunits];
-			left_in_unit = u->hdr_len + u->body_len;
-			zb_hash_init(&h);
-		}
+		if (!map && e->rx_verify)
+			zb_rx_check(&s, &r, (uint8_t *)buf, (size_t)n);
 	}
 	r.rx_ns = t0 ? zc_now_ns() - t0 : 0;
 	close(fd);
