@@ -135,7 +135,7 @@ static const struct zc_opt zb_optlist[] = {
 	{ "curve-points", OPT_CURVE_POINTS, "LIST",
 	  "with --curve: the points (default segs 1,2,4,...,1024; size 512,1K,...,64M; conns 1,4,16,64,256)" },
 	{ "curve-bytes", OPT_CURVE_BYTES, "BYTES",
-	  "with --curve: payload per point (segs default 8M, 4 to 4096 calls; size 8M, 1 to 4096 bodies) or per connection (conns, default 256K)" },
+	  "with --curve: payload per point (segs default 8M, 4 to 4096 calls; size 8M, 1 to 4096 bodies) or in all, shared by the connections (conns, default 16M)" },
 	{ "curve-unit", OPT_CURVE_UNIT, "BYTES",
 	  "with --curve: bytes per segment (segs, default 4K) or per request (conns, default 16K)" },
 	{ NULL, 0, NULL, NULL },

@@ -615,6 +615,14 @@ static int cv_send_all(struct cv_tx *t)
 	unsigned int i, left = p->nconn;
 	int ep = -1, ret = -1;
 
+	if (!p->reqs) {
+		/* the empty pass: connections opened and closed, no request */
+		for (i = 0; i < p->nconn; i++) {
+			t->c[i].done = true;
+			shutdown(t->c[i].fd, SHUT_WR);
+		}
+		return 0;
+	}
 	if (p->kind != CV_CONNS) {
 		for (i = 0; i < p->nconn; i++)
 			while (!t->c[i].done)
@@ -839,7 +847,8 @@ static int cv_plan_point(const struct zb_env *e, const struct zb_curve_opts *o,
 		p->nconn = (unsigned int)x;
 		p->plen = o->unit ? o->unit : 16384;
 		p->stride = (p->plen + 4095) / 4096 * 4096;
-		p->reqs = cv_clamp((o->bytes ? o->bytes : 256 << 10) / p->plen,
+		/* the same requests in all, shared by the connections */
+		p->reqs = cv_clamp((o->bytes ? o->bytes : 16 << 20) / p->plen / x,
 				   1, 4096);
 		break;
 	}
@@ -857,6 +866,7 @@ struct cv_row {
 	struct cv_plan p;
 	struct cv_pass med;
 	uint64_t min_busy, max_busy;
+	uint64_t fixed_ns;		/* the empty pass's median */
 	unsigned int repeats;
 };
 
@@ -870,10 +880,12 @@ static void cv_row_text(const struct zb_curve_opts *o, const struct cv_row *w)
 		printf("  %s: %s\n", w->status, w->why);
 		return;
 	}
-	printf(" %7" PRIu64 " %11" PRIu64 " %14.2f %6.1f%% %9.3f %9.2f %9.2f %9.2f\n",
+	printf(" %7" PRIu64 " %11" PRIu64 " %14.2f %6.1f%% %10.1f %12.2f %9.3f %9.2f %9.2f %9.2f\n",
 	       reqs, bytes, w->med.busy_ns / 1e3 / reqs,
 	       w->med.busy_ns ? 100.0 * (w->max_busy - w->min_busy) /
 				w->med.busy_ns : 0,
+	       w->fixed_ns / 1e3,
+	       ((double)w->med.busy_ns - (double)w->fixed_ns) / 1e3 / reqs,
 	       (double)w->med.busy_ns / bytes, (double)w->med.calls / reqs,
 	       (double)w->med.syscalls / reqs,
 	       w->med.compl ? 100.0 * w->med.compl_copied / w->med.compl : 0);
@@ -896,10 +908,13 @@ static void cv_row_json(FILE *f, const struct zb_curve_opts *o,
 		fprintf(f, ", \"busy_ns\": %" PRIu64 ", \"busy_min_ns\": %" PRIu64 ", \"busy_max_ns\": %" PRIu64
 			", \"elapsed_ns\": %" PRIu64 ", \"calls\": %" PRIu64 ", \"syscalls\": %" PRIu64
 			", \"completions\": %" PRIu64 ", \"completions_copied\": %" PRIu64
-			", \"all_kins_per_req\": %.3f, \"all_ins_per_byte\": %.4f",
+			", \"all_kins_per_req\": %.3f, \"all_ins_per_byte\": %.4f"
+			", \"empty_pass_ns\": %" PRIu64 ", \"net_kins_per_req\": %.3f",
 			w->med.busy_ns, w->min_busy, w->max_busy, w->med.ns, w->med.calls,
 			w->med.syscalls, w->med.compl, w->med.compl_copied,
-			w->med.busy_ns / 1e3 / reqs, (double)w->med.busy_ns / bytes);
+			w->med.busy_ns / 1e3 / reqs, (double)w->med.busy_ns / bytes,
+			w->fixed_ns,
+			((double)w->med.busy_ns - (double)w->fixed_ns) / 1e3 / reqs);
 	fprintf(f, "}");
 }
 
@@ -967,6 +982,35 @@ int zb_curve(struct zb_env *e, const struct zb_curve_opts *o)
 	if (madvise(e->mem, e->mem_map, MADV_DONTFORK))
 		zc_warn(e->ctx, "madvise(MADV_DONTFORK): %s", strerror(errno));
 	for (i = 0; i < npoints; i++) {
+		uint64_t fixed = 0, fx[9];
+		struct cv_plan ep;
+		unsigned int m, a2, b2;
+		char why[200] = "";
+
+		/* what a pass costs without requests: setup, FINs, the snapshots */
+		if (!cv_plan_point(e, o, kind, points[i], &ep)) {
+			ep.reqs = 0;
+			for (m = 0; m < o->repeat; m++) {
+				struct cv_pass v;
+
+				if (cv_pass(e, &ep, CT_SENDMSG, false, &v, why, sizeof(why)))
+					break;
+				fx[m] = v.busy_ns;
+			}
+			if (m < o->repeat) {
+				zc_warn(e->ctx, "the empty pass of %" PRIu64 " failed: %s", points[i], why);
+				m = 0;
+			}
+			for (a2 = 1; a2 < m; a2++)
+				for (b2 = a2; b2 > 0 && fx[b2] < fx[b2 - 1]; b2--) {
+					uint64_t tmp = fx[b2];
+
+					fx[b2] = fx[b2 - 1];
+					fx[b2 - 1] = tmp;
+				}
+			if (m)
+				fixed = fx[m / 2];
+		}
 		for (k = 0; k < CT_N; k++) {
 			struct cv_row *w = &rows[nrows];
 			struct cv_pass ps[9], v;
@@ -977,6 +1021,7 @@ int zb_curve(struct zb_env *e, const struct zb_curve_opts *o)
 			nrows++;
 			w->x = points[i];
 			w->tech = k;
+			w->fixed_ns = fixed;
 			w->status = "ok";
 			if (cv_plan_point(e, o, kind, points[i], &w->p)) {
 				w->status = "skipped";
@@ -1023,12 +1068,15 @@ int zb_curve(struct zb_env *e, const struct zb_curve_opts *o)
 	       o->name, un.release, o->route, e->file_len, e->zc_ok ? e->q.copy_threshold : 0,
 	       o->icount ? "icount (1 ns = 1 instruction)" : "wall");
 	printf("all kins/req = every CPU's busy time per request (median of %u passes; rng = (max - min) / median),\n"
-	       "in thousands of instructions under icount; all ins/B the same per payload byte; copied = completions that\n"
-	       "report a copy, percent.\n\n", o->repeat);
-	printf("%-6s %10s  %-13s %7s %11s %14s %7s %9s %9s %9s %9s\n", "curve",
+	       "in thousands of instructions under icount; empty = the same connections opened, shut down and read to\n"
+	       "EOF with no request (median of %u such passes); net = (all - empty) per request; all ins/B per payload\n"
+	       "byte; copied = completions that report a copy, percent.\n\n", o->repeat, o->repeat);
+	printf("%-6s %10s  %-13s %7s %11s %14s %7s %10s %12s %9s %9s %9s %9s\n", "curve",
 	       kind == CV_SEGS ? "segs/call" : kind == CV_SIZE ? "body B" : "conns",
 	       "technique", "reqs", "bytes", o->icount ? "all kins/req" : "all us/req",
-	       "rng", o->icount ? "all ins/B" : "all ns/B", "calls/req", "sys/req",
+	       "rng", o->icount ? "empty kins" : "empty us",
+	       o->icount ? "net kins/req" : "net us/req",
+	       o->icount ? "all ins/B" : "all ns/B", "calls/req", "sys/req",
 	       "copied%");
 	for (i = 0; i < nrows; i++)
 		cv_row_text(o, &rows[i]);
