@@ -27,7 +27,7 @@ opts=("$@")
 work=$(mktemp -d /tmp/zcopy-curves.XXXXXX)
 
 cleanup() {
-	for ns in $A $B; do ip netns del $ns 2>/dev/null || true; done
+	for ns in "$A" "$B"; do ip netns del "$ns" 2>/dev/null || true; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,7 +41,7 @@ ip netns add $B
 ip link add veth_a netns $A type veth peer name veth_b netns $B
 ip -n $A addr add 10.98.2.1/24 dev veth_a
 ip -n $B addr add 10.98.2.2/24 dev veth_b
-for ns in $A $B; do ip -n $ns link set lo up; done
+for ns in "$A" "$B"; do ip -n "$ns" link set lo up; done
 ip -n $A link set veth_a up
 ip -n $B link set veth_b up
 
