@@ -21,10 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +39,6 @@
 #include "bench.h"
 #include "bench_curve.h"
 
-#ifndef SO_EE_ORIGIN_ZEROCOPY
-#define SO_EE_ORIGIN_ZEROCOPY 5
-#endif
-#ifndef SO_EE_CODE_ZEROCOPY_COPIED
-#define SO_EE_CODE_ZEROCOPY_COPIED 1
-#endif
 #ifndef SO_ZEROCOPY
 #define SO_ZEROCOPY 60
 #endif
@@ -409,94 +401,11 @@ struct cv_tx {
 	const struct cv_plan *p;
 	int tech;
 	struct cv_conn *c;
-	uint64_t calls, syscalls, outstanding, cookie;
-	uint64_t compl, compl_copied;
+	uint64_t calls, outstanding, cookie;
+	struct zb_counts cnt;		/* syscalls, completions */
 	struct zcopy_seg segs[CV_MAX_PIECES];
 	struct iovec iov[CV_MAX_PIECES];
 };
-
-/* MSG_ZEROCOPY notifications of @c; @block: until all are in. */
-static int cv_msgzc_reap(struct cv_tx *t, struct cv_conn *c, bool block)
-{
-	while (c->zc_done < c->zc_issued) {
-		char control[128];
-		struct msghdr msg = {
-			.msg_control = control,
-			.msg_controllen = sizeof(control),
-		};
-		struct cmsghdr *cm;
-		ssize_t n;
-
-		if (block) {
-			struct pollfd pfd = { .fd = c->fd, .events = 0 };
-
-			t->syscalls++;
-			if (poll(&pfd, 1, (int)(t->e->timeout * 1000)) <= 0 &&
-			    errno != EINTR) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-		}
-		t->syscalls++;
-		n = recvmsg(c->fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (!block)
-				return 0;
-			continue;
-		}
-		if (n < 0)
-			return -1;
-		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-			struct sock_extended_err *ee;
-			uint64_t k;
-
-			if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
-			      (cm->cmsg_level == SOL_IPV6 &&
-			       cm->cmsg_type == IPV6_RECVERR)))
-				continue;
-			ee = (struct sock_extended_err *)CMSG_DATA(cm);
-			if (ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY)
-				continue;
-			k = (uint64_t)(ee->ee_data - ee->ee_info) + 1;
-			c->zc_done += k;
-			t->compl += k;
-			if (ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED)
-				t->compl_copied += k;
-		}
-	}
-	return 0;
-}
-
-/* zcopy completions; @block: until at most @max are unread. */
-static int cv_zc_reap(struct cv_tx *t, uint64_t max, bool block)
-{
-	struct zcopy_completion comps[64];
-
-	while (t->outstanding > max || (!block && t->outstanding)) {
-		int n, i;
-
-		t->syscalls += block ? 2 : 1;
-		n = libzcopy_reap(t->e->z, comps, 64,
-				  block ? (int)(t->e->timeout * 1000) : 0);
-		if (n == -EINTR)
-			continue;
-		if (!n && !block)
-			return 0;
-		if (n <= 0) {
-			errno = n ? -n : ETIMEDOUT;
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			t->compl++;
-			if (comps[i].copied_bytes)
-				t->compl_copied++;
-			t->outstanding--;
-		}
-		if (!block)
-			return 0;
-	}
-	return 0;
-}
 
 /*
  * One call of the technique from where @c is, to the end of its current
@@ -531,13 +440,14 @@ static int cv_step(struct cv_tx *t, struct cv_conn *c)
 			struct zcopy_send a;
 			int ret;
 
-			t->syscalls++;
+			t->cnt.syscalls++;
 			ret = libzcopy_send(e->z, c->fd, t->segs, n, 0,
 					    ++t->cookie, NULL, &a);
 			if (ret == -EINTR)
 				continue;
 			if (ret == -ENOBUFS && t->outstanding) {
-				if (cv_zc_reap(t, t->outstanding - 1, true))
+				if (zb_zc_reap(e, &t->outstanding,
+					       t->outstanding - 1, &t->cnt))
 					return -1;
 				continue;
 			}
@@ -555,7 +465,7 @@ static int cv_step(struct cv_tx *t, struct cv_conn *c)
 		} else if (t->tech == CT_SENDFILE) {
 			off_t off = (off_t)((uint8_t *)t->iov[0].iov_base - e->mem);
 
-			t->syscalls++;
+			t->cnt.syscalls++;
 			sent = sendfile(c->fd, e->file_fd, &off,
 					t->iov[0].iov_len);
 		} else {
@@ -563,19 +473,15 @@ static int cv_step(struct cv_tx *t, struct cv_conn *c)
 					      .msg_iovlen = n };
 			bool zc = t->tech == CT_MSGZC;
 
-			t->syscalls++;
+			t->cnt.syscalls++;
 			sent = sendmsg(c->fd, &msg, MSG_NOSIGNAL |
 				       (zc ? MSG_ZEROCOPY : 0));
 			if (sent < 0 && errno == ENOBUFS && zc &&
 			    c->zc_issued > c->zc_done) {
 				/* optmem: wait for a notification */
-				uint64_t want = c->zc_done + 1, keep;
-
-				keep = c->zc_issued;
-				c->zc_issued = want;
-				if (cv_msgzc_reap(t, c, true))
+				if (zb_msgzc_reap(c->fd, &t->cnt, &c->zc_done,
+						  c->zc_done + 1, true))
 					return -1;
-				c->zc_issued = keep;
 				continue;
 			}
 			if (sent > 0 && zc)
@@ -594,13 +500,12 @@ static int cv_step(struct cv_tx *t, struct cv_conn *c)
 	t->calls++;
 	cv_advance(p, &c->pos, (uint64_t)sent);
 	if (t->tech == CT_MSGZC && !(c->zc_issued % CV_REAP_EVERY) &&
-	    cv_msgzc_reap(t, c, false))
+	    zb_msgzc_reap(c->fd, &t->cnt, &c->zc_done, c->zc_issued, false))
 		return -1;
 	if ((t->tech == CT_ZC_POOL || t->tech == CT_ZC_FILE) &&
 	    (!(t->calls % CV_REAP_EVERY) ||
 	     t->outstanding > e->q.max_outstanding / 2) &&
-	    cv_zc_reap(t, e->q.max_outstanding / 2,
-		       t->outstanding > e->q.max_outstanding / 2))
+	    zb_zc_reap(e, &t->outstanding, e->q.max_outstanding / 2, &t->cnt))
 		return -1;
 	if (c->pos.req == p->reqs) {
 		c->done = true;
@@ -644,7 +549,7 @@ static int cv_send_all(struct cv_tx *t)
 		struct epoll_event evs[64];
 		int n, j;
 
-		t->syscalls++;
+		t->cnt.syscalls++;
 		n = epoll_wait(ep, evs, 64, (int)(t->e->timeout * 1000));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -673,10 +578,11 @@ static int cv_send_all(struct cv_tx *t)
 reap:
 	if (t->tech == CT_MSGZC)
 		for (i = 0; i < p->nconn; i++)
-			if (cv_msgzc_reap(t, &t->c[i], true))
+			if (zb_msgzc_reap(t->c[i].fd, &t->cnt, &t->c[i].zc_done,
+					  t->c[i].zc_issued, true))
 				return -1;
 	if (t->tech == CT_ZC_POOL || t->tech == CT_ZC_FILE)
-		return cv_zc_reap(t, 0, true);
+		return zb_zc_reap(t->e, &t->outstanding, 0, &t->cnt);
 	return 0;
 out:
 	close(ep);
@@ -799,9 +705,9 @@ static int cv_pass(struct zb_env *e, const struct cv_plan *p, int tech,
 	out->busy_ok = cost.busy_ok;
 	out->ns = t1 - t0;
 	out->calls = t->calls;
-	out->syscalls = t->syscalls;
-	out->compl = t->compl;
-	out->compl_copied = t->compl_copied;
+	out->syscalls = t->cnt.syscalls;
+	out->compl = t->cnt.compl;
+	out->compl_copied = t->cnt.compl_copied;
 out:
 	free(t);
 	free(c);
