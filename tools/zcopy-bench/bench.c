@@ -1374,6 +1374,11 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 	if (optind < argc)
 		return zc_usage_error(ctx, "unexpected argument '%s'",
 				      argv[optind]);
+	if (curve.name) {
+		curve.techs = techs;
+		if (zb_curve_check(ctx, &curve))
+			return EXIT_USAGE;
+	}
 	if (workloads) {
 		char *dup = strdup(workloads), *tok, *save;
 

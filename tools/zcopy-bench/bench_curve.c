@@ -824,6 +824,41 @@ static void cv_row_json(FILE *f, const struct zb_curve_opts *o,
 	fprintf(f, "}");
 }
 
+/* The options, before anything is set up: 0 or EXIT_USAGE. */
+int zb_curve_check(struct zc_cli *ctx, const struct zb_curve_opts *o)
+{
+	int kind = cv_kind(o->name), k;
+	size_t i;
+
+	if (kind < 0)
+		return zc_usage_error(ctx, "--curve '%s': expected segs, size or conns",
+				      o->name);
+	for (i = 0; i < o->npoints; i++)
+		if ((kind == CV_SEGS && o->points[i] > CV_MAX_PIECES) ||
+		    (kind == CV_CONNS && o->points[i] > CV_MAX_CONNS))
+			return zc_usage_error(ctx, "--curve-points: %" PRIu64 " is out of range for %s (at most %d)",
+					      o->points[i], o->name,
+					      kind == CV_SEGS ? CV_MAX_PIECES : CV_MAX_CONNS);
+	if (o->techs) {
+		char *dup = strdup(o->techs), *tok, *save;
+
+		for (tok = strtok_r(dup, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			for (k = 0; k < CT_N; k++)
+				if (!strcasecmp(tok, cv_tech_name[k]))
+					break;
+			if (k == CT_N || !cv_tech_ok[kind][k]) {
+				zc_usage_error(ctx, "--techniques: '%s' is not a technique of the %s curve",
+					       tok, o->name);
+				free(dup);
+				return EXIT_USAGE;
+			}
+		}
+		free(dup);
+	}
+	return 0;
+}
+
 int zb_curve(struct zb_env *e, const struct zb_curve_opts *o)
 {
 	static const uint64_t def_conns[] = { 1, 4, 16, 64, 256 };

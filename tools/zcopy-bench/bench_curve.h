@@ -12,6 +12,7 @@
 #define ZB_CURVE_MAX_POINTS	32
 
 struct zb_env;
+struct zc_cli;
 
 struct zb_curve_opts {
 	const char *name;		/* segs, size, conns; NULL: no curve */
@@ -26,6 +27,7 @@ struct zb_curve_opts {
 	bool icount;
 };
 
+int zb_curve_check(struct zc_cli *ctx, const struct zb_curve_opts *o);
 int zb_curve(struct zb_env *e, const struct zb_curve_opts *o);
 
 #endif /* ZCOPY_BENCH_CURVE_H */
