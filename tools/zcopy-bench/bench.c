@@ -19,6 +19,9 @@
  *   pool   bodies from memory of each --pool-sizes size, no header, per
  *          --copy-threshold value (zcopy's module parameter, set in sysfs
  *          for the run and restored after)
+ *
+ * --curve runs none of them: bench_curve.c's curves of the whole guest's
+ * cost per request against segments per call, body size or connections.
  */
 
 #include <errno.h>

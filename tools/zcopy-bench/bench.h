@@ -8,6 +8,7 @@
  *   bench_trace.c  CPU copies counted with kprobes/kretprobes in tracefs
  *   bench_cost.c   the whole guest's CPU time around a pass (all CPUs)
  *   bench_around.c those counters around another command (--copies-around)
+ *   bench_curve.c  cost per request against one variable (--curve)
  */
 #ifndef ZCOPY_BENCH_H
 #define ZCOPY_BENCH_H
