@@ -25,6 +25,9 @@
 #                         selftest, built from $(KSRC): make bench's peer
 #   make bench            zcopy-bench in a VM on both kernels, then
 #                         zcopyctl serve beside nginx under wrk: build/bench/
+#                         (and the cost curves of make bench-curves)
+#   make bench-curves     cost per request against segments per call, body
+#                         size, connections: build/bench/curves.md, curve-*.svg
 #   make style            checkpatch.pl --strict and the layering of the module
 #   make spec-check       the committed netlink code is what the spec
 #                         generates, and it compiles (and YNL's client)
@@ -116,7 +119,7 @@ all: module lib zcopyctl zcopy-bench selftests
 FORCE:
 .PHONY: FORCE all module lib examples lib-check zcopyctl zcopy-bench selftests \
 	selftests-install deps check shell demo demo-serve style clean help spec-check nlgen \
-	config-check bench msg-zerocopy-peer coverage fuzz install modules_install dkms-source \
+	config-check bench bench-curves msg-zerocopy-peer coverage fuzz install modules_install dkms-source \
 	dkms-install dkms-remove deb check-packages
 
 # The example kernel is an installed one (tools/kvers), not a name that
@@ -257,6 +260,12 @@ demo-serve: module zcopyctl selftests
 bench: module zcopyctl zcopy-bench selftests msg-zerocopy-peer
 	tools/vm/bench $(if $(KVERS),$(KVERS))
 	tools/vm/bench --serve $(if $(KVERS),$(KVERS))
+	tools/vm/bench --curves $(if $(KVERS),$(KVERS))
+
+# How the cost per request grows with segments per call, body size and
+# connections (tools/vm/bench --curves): build/bench/curves.md, curve-*.svg.
+bench-curves: module zcopyctl zcopy-bench selftests
+	tools/vm/bench --curves $(if $(KVERS),$(KVERS))
 
 style:
 	@test -x $(KSRC)/scripts/checkpatch.pl || { echo "$(KSRC)/scripts/checkpatch.pl missing: run 'make deps'" >&2; exit 1; }

@@ -288,6 +288,10 @@ t_usage() {
 	check2_says "--requests '-1'" bench --requests -1
 	check2_says "--pool-sizes: bad value '0' (1 to 1073741824)" bench --pool-sizes 4K,0
 	check2_says "--copy-threshold: bad value '4294967296' (0 to 4294967295)" bench --copy-threshold 4294967296
+	check2_says "--curve 'segments': expected segs, size or conns" bench --curve segments
+	check2_says "--curve-points: 2048 is out of range for segs (at most 1024)" bench --curve segs --curve-points 1,2048
+	check2_says "--techniques: 'sendfile' is not a technique of the conns curve" bench --curve conns --techniques sendfile
+	check2_says "--curve-bytes '0': expected 1 to 1G" bench --curve size --curve-bytes 0
 	return $fail
 }
 

@@ -19,6 +19,9 @@
  *   pool   bodies from memory of each --pool-sizes size, no header, per
  *          --copy-threshold value (zcopy's module parameter, set in sysfs
  *          for the run and restored after)
+ *
+ * --curve runs none of them: bench_curve.c's curves of the whole guest's
+ * cost per request against segments per call, body size or connections.
  */
 
 #include <errno.h>
@@ -40,6 +43,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_curve.h"
 
 enum {
 	OPT_RCV_NETNS = 'R',
@@ -71,6 +75,10 @@ enum {
 	OPT_SERVER_PID,
 	OPT_COST_AROUND,
 	OPT_RECEIVER,
+	OPT_CURVE,
+	OPT_CURVE_POINTS,
+	OPT_CURVE_BYTES,
+	OPT_CURVE_UNIT,
 };
 
 static const struct zc_opt zb_optlist[] = {
@@ -131,6 +139,14 @@ static const struct zc_opt zb_optlist[] = {
 	  "no bench: every CPU's non-idle time (the all column's instrument) while the command after -- runs, and the command's own CPU time" },
 	{ "receiver", OPT_RECEIVER, "MODE",
 	  "copy: the receiver read()s (default); zerocopy: it maps the received pages with TCP_ZEROCOPY_RECEIVE and read()s what cannot be mapped" },
+	{ "curve", OPT_CURVE, "NAME",
+	  "no workloads: the whole guest's cost per request against segs (segments per call), size (body bytes) or conns (concurrent connections); see zcopy-bench(8)" },
+	{ "curve-points", OPT_CURVE_POINTS, "LIST",
+	  "with --curve: the points (default segs 1,2,4,...,1024; size 512,1K,...,64M; conns 1,4,16,64,256)" },
+	{ "curve-bytes", OPT_CURVE_BYTES, "BYTES",
+	  "with --curve: payload per point (segs default 8M, 4 to 4096 calls; size 8M, 1 to 4096 bodies) or in all, shared by the connections (conns, default 16M)" },
+	{ "curve-unit", OPT_CURVE_UNIT, "BYTES",
+	  "with --curve: bytes per segment (segs, default 4K) or per request (conns, default 16K)" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -1212,6 +1228,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 	};
 	const char *techs = NULL, *workloads = NULL, *addr = "127.0.0.1";
 	bool tech_given = false, around = false, cost_around = false;
+	struct zb_curve_opts curve = { 0 };
 	pid_t servers[16];
 	size_t nservers = 0;
 	int64_t thr_saved = -1;
@@ -1363,6 +1380,25 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 						      optarg);
 			servers[nservers++] = (pid_t)v;
 			break;
+		case OPT_CURVE:
+			curve.name = optarg;
+			break;
+		case OPT_CURVE_POINTS:
+			if (zb_parse_list(ctx, "curve-points", optarg, 1, 1u << 30,
+					  curve.points, ZB_CURVE_MAX_POINTS,
+					  &curve.npoints))
+				return EXIT_USAGE;
+			break;
+		case OPT_CURVE_BYTES:
+		case OPT_CURVE_UNIT:
+			if (zc_parse_u64(optarg, &v) || !v || v > 1u << 30)
+				return zc_usage_error(ctx, "--%s '%s': expected 1 to 1G",
+						      zb_opt_name(c), optarg);
+			if (c == OPT_CURVE_BYTES)
+				curve.bytes = v;
+			else
+				curve.unit = v;
+			break;
 		case ZC_OPT_EXIT:
 			return ctx->exit;
 		}
@@ -1384,6 +1420,11 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 	if (optind < argc)
 		return zc_usage_error(ctx, "unexpected argument '%s'",
 				      argv[optind]);
+	if (curve.name) {
+		curve.techs = techs;
+		if (zb_curve_check(ctx, &curve))
+			return EXIT_USAGE;
+	}
 	if (workloads) {
 		char *dup = strdup(workloads), *tok, *save;
 
@@ -1405,7 +1446,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		}
 		free(dup);
 	}
-	if (techs) {
+	if (techs && !curve.name) {
 		char *dup = strdup(techs), *tok, *save;
 
 		tech_given = true;
@@ -1458,7 +1499,7 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 	}
 	if (zb_payload(&e, &o))
 		goto out;
-	if (o.w_small && e.file_len < 8 * 65536 + 65536) {
+	if (o.w_small && !curve.name && e.file_len < 8 * 65536 + 65536) {
 		zc_err(ctx, "the small-object workload needs a file of at least 576 KiB");
 		goto out;
 	}
@@ -1470,6 +1511,15 @@ static int zb_bench(struct zc_cli *ctx, int argc, char **argv)
 		if (zb_cost_setup(why, sizeof(why)))
 			zc_warn(ctx, "the cost of all CPUs will not be measured: %s",
 				why);
+	}
+	if (curve.name) {
+		curve.techs = techs;
+		curve.route = route;
+		curve.json_out = o.json_out;
+		curve.repeat = o.repeat;
+		curve.icount = o.icount;
+		ret = zb_curve(&e, &curve);
+		goto out;
 	}
 	if (o.probes && zb_trace_setup(&e))
 		zc_warn(ctx, "copies will not be counted: %s", e.probe_why);

@@ -9,6 +9,7 @@
  *   bench_cost.c   the whole guest's CPU time around a pass (all CPUs)
  *   bench_around.c those counters, or that cost, around another command
  *                  (--copies-around, --cost-around)
+ *   bench_curve.c  cost per request against one variable (--curve)
  */
 #ifndef ZCOPY_BENCH_H
 #define ZCOPY_BENCH_H
@@ -156,6 +157,11 @@ struct zb_env {
 
 /* bench_send.c */
 int zb_sendall(int fd, const void *buf, size_t len, int flags,
+	       struct zb_counts *c);
+/* MSG_ZEROCOPY notifications up to @want; zcopy completions down to @max */
+int zb_msgzc_reap(int fd, struct zb_counts *c, uint64_t *done,
+		  uint64_t want, bool block);
+int zb_zc_reap(struct zb_env *e, uint64_t *outstanding, uint64_t max,
 	       struct zb_counts *c);
 
 /* bench_cost.c: what a pass cost the whole guest */

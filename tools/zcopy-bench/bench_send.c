@@ -342,8 +342,8 @@ static int zb_vmsplice_send(struct zb_env *e, int fd, const struct zb_work *w,
 /* ---- MSG_ZEROCOPY ---- */
 
 /* Read zero-copy notifications from the error queue; @block: until @want. */
-static int zb_msgzc_reap(int fd, struct zb_counts *c, uint64_t *done,
-			 uint64_t want, bool block)
+int zb_msgzc_reap(int fd, struct zb_counts *c, uint64_t *done,
+		  uint64_t want, bool block)
 {
 	while (*done < want) {
 		char control[128];
@@ -685,8 +685,8 @@ static int zb_zc_setup(struct zb_env *e, char *why, size_t wlen)
 }
 
 /* Read completion records; @block: until @outstanding is at most @max. */
-static int zb_zc_reap(struct zb_env *e, uint64_t *outstanding, uint64_t max,
-		      struct zb_counts *c)
+int zb_zc_reap(struct zb_env *e, uint64_t *outstanding, uint64_t max,
+	       struct zb_counts *c)
 {
 	struct zcopy_completion comps[64];
 	bool block = *outstanding > max;
