@@ -5,8 +5,12 @@
 # status, ranges, HEAD, keep-alive reuse, path escapes, HTTPS with
 # --cacert; bodies compared by sha256 with the files), wrk for load (plain
 # and TLS, 4 KiB, 64 KiB and 1 MiB, no error and no non-2xx answer, and a
-# curl sha256 check during each run), and SIGTERM: exit status 0, the
-# summary, nothing left pinned or outstanding.
+# curl sha256 check during each run), clients that stall it (an idle
+# keep-alive, 50 slowloris heads against --max-conns 20, a client that
+# never reads its response: each closed by its timeout, others served
+# meanwhile), a file that shrinks while it is sent (the body ends early,
+# a prefix of the file), and SIGTERM: exit status 0, the summary, nothing
+# left pinned or outstanding.
 #
 # Needs root, zcopy.ko loaded, and zcopyctl, curl, jq on the PATH; the wrk
 # tests need wrk, the HTTPS tests openssl and the kernel's tls module.
@@ -42,6 +46,10 @@ TESTS=(
 	"https_keep_alive_range		curl,tls	t_https_more"
 	"wrk_plain			curl,wrk	t_wrk_plain"
 	"wrk_tls			curl,wrk,tls	t_wrk_tls"
+	"idle_keepalive_closed		curl		t_idle"
+	"slowloris_header_timeout	curl		t_slowloris"
+	"stalled_reader_reset		curl		t_stall"
+	"file_shrinks_mid_send		curl		t_shrink"
 	"sigterm_exit_0_idle		curl		t_sigterm"
 )
 
@@ -481,6 +489,189 @@ t_sigterm() {
 		"$tmp/stats.json" > /dev/null || { echo "not idle: $(cat "$tmp/stats.json")"; return 1; }
 }
 
+# ---- clients that stall the server ----
+
+# Milliseconds, without a fork.
+ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
+
+# outstanding: the module's transfers whose completion was not read.
+outstanding() { "$ZC" -j stats | jq -r .outstanding; }
+
+# wait_outstanding_0 SECS: until no transfer is outstanding.
+wait_outstanding_0() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[ "$(outstanding)" != 0 ] || return 0
+		sleep 0.1
+	done
+	echo "still outstanding after $1 s: $("$ZC" -j stats)"
+	return 1
+}
+
+t_idle() {
+	local port spid a b line t0 rc el c ela=
+	serve_start idle --idle-timeout 2 || return 1
+	# a: one keep-alive answer (HEAD: it ends at the empty line), then
+	# nothing; b: never a byte
+	exec {a}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	exec {b}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf 'HEAD /f4k.bin HTTP/1.1\r\nHost: x\r\n\r\n' >&"$a"
+	while IFS= read -r -t 5 -u "$a" line; do
+		[ "$line" != $'\r' ] || break
+	done
+	expect_eq "keep-alive answer" "$line" $'\r' || return 1
+	t0=$(ms)
+	# served meanwhile
+	get /f64k.bin || return 1
+	expect_eq "served meanwhile" "$code" 200 || return 1
+	expect_eq "sha256 meanwhile" "$(sha "$tmp/body")" "$(sha "$root/f64k.bin")" || return 1
+	for c in "$a" "$b"; do
+		rc=0
+		read -r -t 8 -N 1 -u "$c" line 2>/dev/null || rc=$?
+		el=$(($(ms) - t0))
+		echo "note: fd $c: read status $rc after $el ms"
+		[ $rc -le 128 ] || { echo "not closed after 8 s"; return 1; }
+		[ $rc != 0 ] || { echo "got a byte: '$line'"; return 1; }
+		exec {c}<&-
+		[ -n "$ela" ] || ela=$el
+	done
+	# a was closed by the timeout (2 s after its answer), not at once
+	[ "$ela" -ge 1500 ] || { echo "closed after $ela ms only"; return 1; }
+	stop "$spid" idle || return 1
+	jq -e '.timeouts.idle == 2 and .timeouts.header == 0 and .transfers == .completions' \
+		"$tmp/idle.json" > /dev/null || { echo "summary"; return 1; }
+}
+
+# slow_client FILE: a request head one byte every 0.3 s, never complete,
+# until the server closes the connection; FILE says "closed MS" (since
+# the connect) or, after 12 s, "open". FILE.up once connected.
+slow_client() {
+	local fd t0 i rc r
+	trap '' PIPE
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || { echo noconn > "$1"; return; }
+	t0=$(ms)
+	: > "$1.up"
+	printf 'GET /f4k.bin HTTP/1.1\r\nHost: x\r\nX-Slow: ' >&"$fd" 2>/dev/null
+	for ((i = 0; i < 40; i++)); do
+		printf a >&"$fd" 2>/dev/null || break
+		rc=0
+		read -r -t 0.3 -N 1 -u "$fd" r 2>/dev/null || rc=$?
+		[ $rc -gt 128 ] || break
+	done
+	if [ $i = 40 ]; then
+		echo open > "$1"
+	else
+		echo "closed $(($(ms) - t0))" > "$1"
+	fi
+}
+
+t_slowloris() {
+	local port spid i n=50 up pids=() closed early late
+	serve_start loris --max-conns 20 --header-timeout 4 || return 1
+	for ((i = 0; i < n; i++)); do
+		slow_client "$tmp/slow.$i" &
+		pids+=($!)
+	done
+	for ((i = 0; i < 100; i++)); do
+		up=$(find "$tmp" -maxdepth 1 -name 'slow.*.up' | wc -l)
+		[ "$up" -lt $n ] || break
+		sleep 0.1
+	done
+	echo "note: $up of $n slow clients connected"
+	# 20 connections at most, all slow: curl is answered at once all the
+	# same, in less than the header timeout
+	for i in 1 2; do
+		get /f64k.bin --max-time 2 || return 1
+		expect_eq "curl $i amid slowloris" "$code" 200 || return 1
+		expect_eq "curl $i sha256" "$(sha "$tmp/body")" "$(sha "$root/f64k.bin")" || return 1
+	done
+	wait "${pids[@]}"
+	closed=$(cat "$tmp"/slow.[0-9]* | grep -c '^closed') || true
+	early=$(cat "$tmp"/slow.[0-9]* | awk '$1 == "closed" && $2 < 3000' | wc -l)
+	late=$(cat "$tmp"/slow.[0-9]* | awk '$1 == "closed" && $2 >= 3000' | wc -l)
+	echo "note: closed $closed of $n: $early for room, $late by the header timeout"
+	expect_eq "slow clients closed" "$closed" $n || return 1
+	[ "$late" -gt 0 ] || { echo "none lasted to the header timeout"; return 1; }
+	stop "$spid" loris || return 1
+	jq -e ".evicted + .timeouts.header == $n and .evicted >= $n - 20 and .timeouts.header > 0 and .refused == 0 and .transfers == .completions" \
+		"$tmp/loris.json" > /dev/null || { echo "summary"; return 1; }
+}
+
+t_stall() {
+	local port spid fd got rc=0
+	[ -e "$root/big.bin" ] || head -c $((32 << 20)) /dev/urandom > "$root/big.bin"
+	serve_start stall --idle-timeout 2 || return 1
+	# a request for 32 MiB, and no byte read: the send stops, the
+	# socket full
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf 'GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n' >&"$fd"
+	sleep 0.5
+	# answered meanwhile
+	get /f1m.bin || return 1
+	expect_eq "served meanwhile" "$code" 200 || return 1
+	expect_eq "sha256 meanwhile" "$(sha "$tmp/body")" "$(sha "$root/f1m.bin")" || return 1
+	# past the timeout (2 s, checked every second) the server reset the
+	# connection: the client reads what it had, then the reset (cat
+	# fails; a FIN would be 0, no end 124)
+	sleep 3.5
+	timeout 10 cat <&"$fd" > "$tmp/stall.out" 2> "$tmp/stall.cat" || rc=$?
+	exec {fd}<&-
+	got=$(stat -c %s "$tmp/stall.out")
+	echo "note: the stalled client got $got bytes of $((32 << 20)) and a header, then cat status $rc: $(cat "$tmp/stall.cat")"
+	expect_eq "cat status" "$rc" 1 || return 1
+	grep -qi "reset" "$tmp/stall.cat" || { echo "no reset"; return 1; }
+	[ "$got" -lt $((32 << 20)) ] || { echo "it got it all"; return 1; }
+	wait_outstanding_0 5 || return 1
+	stop "$spid" stall || return 1
+	jq -e '.timeouts.send == 1 and .transfers == .completions' \
+		"$tmp/stall.json" > /dev/null || { echo "summary"; return 1; }
+}
+
+t_shrink() {
+	local port spid fd len hl body rc
+	[ -e "$root/big.bin" ] || head -c $((32 << 20)) /dev/urandom > "$root/big.bin"
+	cp "$root/big.bin" "$root/shrink.bin"
+	serve_start shrink || return 1
+	# the client takes nothing for a while: the send stops on a full
+	# socket, then the file is cut to 10000 bytes
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port" || return 1
+	printf 'GET /shrink.bin HTTP/1.1\r\nHost: x\r\n\r\n' >&"$fd"
+	sleep 0.5
+	truncate -s 10000 "$root/shrink.bin"
+	sleep 0.2
+	# then reads: what was sent, and the end of the connection (no hang)
+	timeout 10 cat <&"$fd" > "$tmp/shrink.out" || { echo "cat: $?"; return 1; }
+	exec {fd}<&-
+	len=$(tr -d '\r' < "$tmp/shrink.out" | sed -n 's/^Content-Length: //Ip;/^$/q')
+	expect_eq Content-Length "$len" $((32 << 20)) || return 1
+	hl=$(sed -n $'1,/^\r$/p' "$tmp/shrink.out" | wc -c)
+	tail -c +$((hl + 1)) "$tmp/shrink.out" > "$tmp/shrink.body"
+	body=$(stat -c %s "$tmp/shrink.body")
+	echo "note: the client got $body body bytes of $len; the file has 10000 now"
+	[ "$body" -lt "$len" ] || { echo "a whole body"; return 1; }
+	# What came is the file as it was, but for the rest of the page the
+	# new end is in: truncate zeroes it in the page cache, and pages the
+	# stack still held (here in the client's receive queue: lo delivers
+	# the sender's page references) show the zeros, as with sendfile.
+	# No other byte differs.
+	rc=0
+	cmp -l -n "$body" "$tmp/shrink.body" "$root/big.bin" > "$tmp/shrink.diff" 2>&1 || rc=$?
+	[ $rc -le 1 ] || { cat "$tmp/shrink.diff"; return 1; }
+	echo "note: $(wc -l < "$tmp/shrink.diff") bytes differ from the file as it was"
+	awk '$1 <= 10000 || $1 > 12288 || $2 != 0 { bad++; if (bad < 5) print "differs: " $0 }
+	     END { exit bad > 0 }' "$tmp/shrink.diff" || { echo "not the file as it was"; return 1; }
+	# served after
+	get /f64k.bin || return 1
+	expect_eq "served after" "$code" 200 || return 1
+	expect_eq "sha256 after" "$(sha "$tmp/body")" "$(sha "$root/f64k.bin")" || return 1
+	wait_outstanding_0 5 || return 1
+	grep "the file shrank" "$tmp/shrink.err" || { cat "$tmp/shrink.err"; return 1; }
+	stop "$spid" shrink || return 1
+	jq -e '.short_files == 1 and .transfers == .completions and .stray_completions == 0' \
+		"$tmp/shrink.json" > /dev/null || { echo "summary"; return 1; }
+	rm -f "$root/shrink.bin"
+}
+
 # ---- run ----
 
 spid_plain=
@@ -528,9 +719,15 @@ for t in "${TESTS[@]}"; do
 	log=$tmp/$name.log
 	rc=0
 	"$fn" > "$log" 2>&1 || rc=$?
+	# a server of the test's own that a failure left running
+	for p in "${srv_pids[@]}"; do
+		[ "$p" = "$spid_plain" ] || [ "$p" = "${spid_tls:-}" ] ||
+			{ kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; }
+	done
 	case $rc in
 	0) ok "$name"; [ "$fn" != t_wrk_plain ] && [ "$fn" != t_wrk_tls ] ||
-		grep -E 'Requests/sec|requests in|Transfer/sec|Socket|Non-2xx' "$log" | sed 's/^/# /' ;;
+		grep -E 'Requests/sec|requests in|Transfer/sec|Socket|Non-2xx' "$log" | sed 's/^/# /'
+	   sed -n 's/^note: /# /p' "$log" ;;
 	*) not_ok "$name"; sed 's/^/# /' "$log" ;;
 	esac
 done

@@ -13,6 +13,13 @@
  * it stopped when the socket is writable again; ENOBUFS (too many
  * transfers whose completions are unread) waits for completions.
  *
+ * Clients wait within bounds: a request head (and the handshake before
+ * the first) must be complete within --header-timeout however steadily
+ * it comes; no request, or no byte of a response taken, for
+ * --idle-timeout closes the connection (the latter with a reset, which
+ * drops the unsent data: its transfers complete). A new connection past
+ * --max-conns replaces the one waiting longest for its client.
+ *
  * The cookie of every transfer is (slot generation << 32 | slot index),
  * which "zcopyctl monitor" shows with each xfer-done event.
  *
@@ -58,6 +65,7 @@ enum {
 	OPT_READY,
 	OPT_MAX_CONNS,
 	OPT_IDLE,
+	OPT_HEADER,
 };
 
 const struct zc_opt zc_serve_opts[] = {
@@ -71,9 +79,14 @@ const struct zc_opt zc_serve_opts[] = {
 	{ "ready-file", OPT_READY, "FILE",
 	  "write the port to FILE once listening" },
 	{ "max-conns", OPT_MAX_CONNS, "N",
-	  "connections at once (default 512); more are closed at accept" },
+	  "connections at once (default 512); when all are taken, a new one "
+	  "replaces the one waiting longest for its client" },
 	{ "idle-timeout", OPT_IDLE, "SECS",
-	  "close connections idle for SECS (default 60)" },
+	  "close connections idle for SECS: no request, or the client takes "
+	  "no byte of its response (default 60)" },
+	{ "header-timeout", OPT_HEADER, "SECS",
+	  "close connections whose request head (and TLS handshake) is not "
+	  "complete within SECS (default 10)" },
 	{ "verbose", OPT_VERBOSE, NULL,
 	  "one line per response on stderr once its transfers completed" },
 	{ NULL, 0, NULL, NULL },
@@ -118,6 +131,8 @@ struct zc_conn {
 	enum zc_state state;
 	uint32_t events;		/* the epoll mask set */
 	uint64_t id, nreq, last_ns;
+	uint64_t head_ns;		/* head (or handshake) begun, or 0 */
+	uint64_t drain_ns;		/* ZC_DRAIN begun */
 	bool close_after;		/* close once this response is out */
 	int slot;			/* of the response in flight, or -1 */
 	struct zcopy_seg segs[2];
@@ -135,7 +150,7 @@ struct zc_serve {
 	enum zc_kind lkind, dkind;	/* epoll cookies of lfd and the device */
 	SSL_CTX *tls;
 	bool verbose;
-	uint64_t max_conns, nconns, idle_ns;
+	uint64_t max_conns, nconns, idle_ns, header_ns;
 	struct zc_conn *conns;
 	struct zc_conn *whead, *wtail;
 	struct zc_slot slots[ZC_NSLOTS];
@@ -143,7 +158,8 @@ struct zc_serve {
 	uint64_t next_conn_id;
 
 	/* counters of the summary */
-	uint64_t accepted, refused, requests, status[600];
+	uint64_t accepted, refused, evicted, requests, status[600];
+	uint64_t tmo_idle, tmo_head, tmo_send;	/* closed by a timeout */
 	uint64_t tls_ok, tls_fail, ktls_missing;
 	uint64_t transfers, completions, resumes, enobufs_waits, slot_waits;
 	uint64_t send_errors, short_files, stray;
@@ -270,6 +286,49 @@ static void zc_conn_close(struct zc_serve *s, struct zc_conn *c)
 	free(c);
 }
 
+/*
+ * Close with a reset: the stack drops at once what the client has not
+ * taken, so the transfers of it complete (a FIN would keep the data, and
+ * the pages, as long as the client does not read).
+ */
+static void zc_conn_abort(struct zc_serve *s, struct zc_conn *c)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	zc_conn_close(s, c);
+}
+
+/* Since when the connection waits for its client, or 0: it does not. */
+static uint64_t zc_conn_waits_since(const struct zc_conn *c)
+{
+	if (c->waiting || c->state == ZC_SEND)
+		return 0;			/* the server's turn */
+	if (c->state == ZC_DRAIN)
+		return c->drain_ns;
+	return c->head_ns ? c->head_ns : c->last_ns;
+}
+
+/*
+ * Every connection is taken: the one waiting longest for its client (an
+ * idle keep-alive, a head or handshake coming slowly, a drain) makes room
+ * for a new one, or NULL if all are being answered.
+ */
+static struct zc_conn *zc_victim(struct zc_serve *s)
+{
+	struct zc_conn *c, *v = NULL;
+	uint64_t vt = 0, t;
+
+	for (c = s->conns; c; c = c->next) {
+		t = zc_conn_waits_since(c);
+		if (t && (!v || t < vt)) {
+			v = c;
+			vt = t;
+		}
+	}
+	return v;
+}
+
 static void zc_accept(struct zc_serve *s)
 {
 	for (;;) {
@@ -285,9 +344,15 @@ static void zc_accept(struct zc_serve *s)
 			return;
 		}
 		if (s->nconns >= s->max_conns) {
-			s->refused++;
-			close(fd);
-			continue;
+			struct zc_conn *v = zc_victim(s);
+
+			if (!v) {
+				s->refused++;
+				close(fd);
+				continue;
+			}
+			s->evicted++;
+			zc_conn_close(s, v);
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
@@ -299,6 +364,7 @@ static void zc_accept(struct zc_serve *s)
 		c->slot = -1;
 		c->id = ++s->next_conn_id;
 		c->last_ns = zc_now_ns();
+		c->head_ns = c->last_ns;	/* the first head, from now */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (s->tls) {
 			c->ssl = SSL_new(s->tls);
@@ -543,9 +609,18 @@ static int zc_conn_send(struct zc_serve *s, struct zc_conn *c)
 		/* A signal: go on (the loop sees zc_stop_signal later). */
 	}
 	if (c->st.eof_segs) {
-		/* The file shrank: fewer bytes than Content-Length said. */
+		/*
+		 * The file shrank: fewer bytes than Content-Length said. The
+		 * connection ends after them, which the client sees as a
+		 * body cut short.
+		 */
 		s->short_files++;
 		c->close_after = true;
+		zc_warn(&s->ctx->cli,
+			"conn %" PRIu64 " #%" PRIu64 " %s: the file shrank: %" PRIu64 " of %" PRIu64 " body bytes sent, closing",
+			c->id, c->nreq, sl->what,
+			c->st.bytes_sent - (uint64_t)c->segs[0].len,
+			c->nsegs > 1 ? (uint64_t)c->segs[1].len : 0);
 	}
 	sl->sending = false;
 	zc_slot_put_if_done(s, c->slot);
@@ -690,6 +765,7 @@ static void zc_start_drain(struct zc_serve *s, struct zc_conn *c)
 	shutdown(c->fd, SHUT_WR);
 	c->state = ZC_DRAIN;
 	c->last_ns = zc_now_ns();
+	c->drain_ns = c->last_ns;
 	zc_conn_events(s, c, EPOLLIN);
 }
 
@@ -710,9 +786,11 @@ static void zc_conn_run(struct zc_serve *s, struct zc_conn *c)
 		case ZC_READ:
 			end = memmem(c->in, c->in_len, "\r\n\r\n", 4);
 			if (end) {
+				c->head_ns = 0;
 				ret = zc_respond(s, c, (size_t)(end - c->in) + 4, 0);
 			} else if (c->in_len == sizeof(c->in)) {
 				/* No end of the head in 8 KiB. */
+				c->head_ns = 0;
 				ret = zc_respond(s, c, 0,
 						 memmem(c->in, c->in_len, "\r\n", 2) ?
 						 431 : 414);
@@ -728,6 +806,9 @@ static void zc_conn_run(struct zc_serve *s, struct zc_conn *c)
 					return;
 				}
 				c->in_len += (size_t)r;
+				/* The header deadline runs from its first byte. */
+				if (!c->head_ns)
+					c->head_ns = c->last_ns;
 				break;
 			}
 			if (ret != ZC_SENT)
@@ -742,6 +823,8 @@ sent:
 				zc_start_drain(s, c);
 			} else {
 				c->state = ZC_READ;
+				/* A pipelined head began already. */
+				c->head_ns = c->in_len ? zc_now_ns() : 0;
 			}
 			break;
 		case ZC_DRAIN: {
@@ -846,12 +929,33 @@ static void zc_timers(struct zc_serve *s)
 		uint64_t idle = now - c->last_ns;
 
 		next = c->next;
-		if (c->waiting || c->state == ZC_SEND)
-			continue;
-		if ((c->state == ZC_DRAIN && idle > 5000000000ull) ||
-		    (c->state == ZC_HANDSHAKE && idle > 10000000000ull) ||
-		    idle > s->idle_ns)
-			zc_conn_close(s, c);
+		if (c->waiting)
+			continue;	/* for the server: a slot, completions */
+		switch (c->state) {
+		case ZC_SEND:
+			/* The client took no byte of the response. */
+			if (idle > s->idle_ns) {
+				s->tmo_send++;
+				zc_conn_abort(s, c);
+			}
+			break;
+		case ZC_DRAIN:
+			if (now - c->drain_ns > 5000000000ull ||
+			    idle > s->idle_ns)
+				zc_conn_close(s, c);
+			break;
+		case ZC_HANDSHAKE:
+		case ZC_READ:
+			/* A head coming too slowly, however steadily. */
+			if (c->head_ns && now - c->head_ns > s->header_ns) {
+				s->tmo_head++;
+				zc_conn_close(s, c);
+			} else if (idle > s->idle_ns) {
+				s->tmo_idle++;
+				zc_conn_close(s, c);
+			}
+			break;
+		}
 	}
 }
 
@@ -925,6 +1029,16 @@ static void zc_serve_report(struct zc_serve *s)
 		     ", %" PRIu64 " without kTLS)", s->ktls_missing);
 	zc_print_u64(s->refused ? ZC_ANY : ZC_JSON, "refused",
 		     ", %" PRIu64 " refused", s->refused);
+	zc_print_u64(s->evicted ? ZC_ANY : ZC_JSON, "evicted",
+		     ", %" PRIu64 " closed for room", s->evicted);
+	zc_print_nl();
+	/* connections closed by each timeout */
+	zc_print_text("timeouts  ");
+	zc_obj_open("timeouts");
+	zc_print_u64(ZC_ANY, "idle", " %" PRIu64 " idle", s->tmo_idle);
+	zc_print_u64(ZC_ANY, "header", ", %" PRIu64 " slow heads", s->tmo_head);
+	zc_print_u64(ZC_ANY, "send", ", %" PRIu64 " stalled sends", s->tmo_send);
+	zc_obj_close();
 	zc_print_nl();
 	zc_print_text("status    ");
 	zc_obj_open("status");
@@ -1014,12 +1128,26 @@ static int zc_serve_listen(struct zc_serve *s, const char *bind_addr,
 	return 0;
 }
 
+/* --WHAT-timeout SECS in @ns: 0, or EXIT_USAGE (said). */
+static int zc_opt_timeout(struct zc_cli *cli, const char *what,
+			  const char *arg, uint64_t *ns)
+{
+	double secs;
+
+	if (zc_parse_secs(arg, &secs) || secs <= 0)
+		return zc_usage_error(cli, "--%s-timeout '%s': expected seconds",
+				      what, arg);
+	*ns = (uint64_t)(secs * 1e9);
+	return 0;
+}
+
 int cmd_serve(struct zc_cli *cli, int argc, char **argv)
 {
 	struct zc_ctx *ctx = zc_ctx_of(cli);
 	struct zc_serve s = {
 		.ctx = ctx, .ep = -1, .lfd = -1, .rootfd = -1, .free_slot = -1,
 		.max_conns = 512, .idle_ns = 60000000000ull,
+		.header_ns = 10000000000ull,
 		.lkind = ZC_EP_LISTEN, .dkind = ZC_EP_DEV,
 	};
 	const char *root = ".", *bind_addr = "", *cert = NULL, *key = NULL;
@@ -1027,8 +1155,8 @@ int cmd_serve(struct zc_cli *cli, int argc, char **argv)
 	struct epoll_event e, evs[64];
 	uint64_t port = 8080, deadline;
 	struct zcopy_query q;
-	double secs;
 	int c, i, n, ret = EXIT_FAIL;
+	bool listening;
 
 	while ((c = zc_getopt(&ctx->cli, argc, argv)) != -1) {
 		switch (c) {
@@ -1057,10 +1185,13 @@ int cmd_serve(struct zc_cli *cli, int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case OPT_IDLE:
-			if (zc_parse_secs(optarg, &secs) || secs <= 0)
-				return zc_usage_error(&ctx->cli, "--idle-timeout '%s': expected seconds",
-						      optarg);
-			s.idle_ns = (uint64_t)(secs * 1e9);
+			if (zc_opt_timeout(&ctx->cli, "idle", optarg, &s.idle_ns))
+				return EXIT_USAGE;
+			break;
+		case OPT_HEADER:
+			if (zc_opt_timeout(&ctx->cli, "header", optarg,
+					   &s.header_ns))
+				return EXIT_USAGE;
 			break;
 		case OPT_VERBOSE:
 			s.verbose = true;
@@ -1131,11 +1262,12 @@ int cmd_serve(struct zc_cli *cli, int argc, char **argv)
 			zc_err(&ctx->cli, "epoll_wait: %s", strerror(errno));
 			goto out;
 		}
+		listening = false;
 		for (i = 0; i < n; i++) {
 			enum zc_kind *k = evs[i].data.ptr;
 
 			if (*k == ZC_EP_LISTEN)
-				zc_accept(&s);
+				listening = true;
 			else if (*k == ZC_EP_DEV)
 				zc_reap(&s);
 		}
@@ -1150,17 +1282,24 @@ int cmd_serve(struct zc_cli *cli, int argc, char **argv)
 		}
 		if (s.whead)
 			zc_wake_waiters(&s);
+		/* Last: making room may close a connection of evs[]. */
+		if (listening)
+			zc_accept(&s);
 		zc_timers(&s);
 	}
 	ret = EXIT_OK;
 
 	/*
-	 * Stop: close every connection (the stack purges what it holds, and
-	 * every transfer completes), wait for the completions, then free the
-	 * pool.
+	 * Stop: close every connection, with a reset if its response is
+	 * not all out (the stack purges what it holds, and every transfer
+	 * completes), wait for the completions, then free the pool.
 	 */
-	while (s.conns)
-		zc_conn_close(&s, s.conns);
+	while (s.conns) {
+		if (s.conns->slot >= 0)
+			zc_conn_abort(&s, s.conns);
+		else
+			zc_conn_close(&s, s.conns);
+	}
 	deadline = zc_now_ns() + 10000000000ull;
 	while (zc_outstanding(&s) && zc_now_ns() < deadline) {
 		n = epoll_wait(s.ep, evs, 64, 100);
