@@ -333,36 +333,52 @@ static int zcopy_short_send_err(struct socket *sock)
 	return -EAGAIN;
 }
 
-static int zcopy_send_pool_seg(struct zcopy_sender *s,
-			       const struct zcopy_kseg *seg, bool more,
-			       struct zcopy_seg_result *res)
+/*
+ * Send pool segments @first to @last of @ks, each from what it sent
+ * before, all with the same notification (or all copied): as many as the
+ * bvec batch holds go down in one sendmsg(), as the iovecs of one
+ * MSG_ZEROCOPY sendmsg() do, rather than one call per segment. @more:
+ * data follows @last. The bytes sent are counted to the segments in
+ * order; a short send stops at the first segment not sent in full.
+ */
+static int zcopy_send_pool_segs(struct zcopy_sender *s,
+				const struct zcopy_kseg *ks,
+				struct zcopy_seg_result *res, unsigned int first,
+				unsigned int last, bool more)
 {
-	struct page **pages = seg->pool->pages;
-	/* A resumed segment goes on from what it sent before. */
-	u64 off = seg->offset + res->sent, left = seg->len - res->sent;
-	u32 reason = zcopy_route_pool_seg_reason(&s->route, seg->zc);
+	bool zc = ks[first].zc;
+	u32 reason = zcopy_route_pool_seg_reason(&s->route, zc);
+	unsigned int i = first;
 
-	while (left) {
+	while (i <= last) {
 		struct msghdr msg = { .msg_flags = s->msg_flags };
-		unsigned int n = 0;
-		size_t chunk = 0;
+		unsigned int n = 0, j = i;
+		u64 pos = res[i].sent;
+		size_t chunk = 0, left;
 		int ret;
 
 		if (zcopy_cancelled(s))
 			return ZCOPY_ERR_CANCELLED;
-		while (n < ZCOPY_BVEC_BATCH && chunk < left) {
-			u64 pos = off + chunk;
-			unsigned int poff = offset_in_page(pos);
-			size_t l = min_t(u64, PAGE_SIZE - poff, left - chunk);
+		while (n < ZCOPY_BVEC_BATCH && j <= last) {
+			const struct zcopy_kseg *seg = &ks[j];
+			u64 at = seg->offset + pos;
+			unsigned int poff = offset_in_page(at);
+			size_t l = min_t(u64, PAGE_SIZE - poff, seg->len - pos);
 
-			bvec_set_page(&s->bvec[n++], pages[pos >> PAGE_SHIFT],
-				      l, poff);
+			bvec_set_page(&s->bvec[n++],
+				      seg->pool->pages[at >> PAGE_SHIFT], l,
+				      poff);
 			chunk += l;
+			pos += l;
+			if (pos == seg->len) {
+				j++;
+				pos = 0;
+			}
 		}
-		if (more || chunk < left)
+		if (more || j <= last)
 			msg.msg_flags |= MSG_MORE;
 		/* kTLS refuses MSG_ZEROCOPY: it encrypts into new pages. */
-		if (seg->zc) {
+		if (zc) {
 			msg.msg_flags |= MSG_ZEROCOPY;
 			msg.msg_ubuf = &s->x->ubuf;
 		}
@@ -371,12 +387,17 @@ static int zcopy_send_pool_seg(struct zcopy_sender *s,
 		ret = sock_sendmsg(s->sock, &msg);
 		if (ret < 0)
 			return ret;
-		zcopy_seg_count(res, ret, reason);
-		atomic64_add(ret, &seg->pool->bytes_sent);
+		for (left = ret; left; ) {
+			size_t take = min_t(u64, ks[i].len - res[i].sent, left);
+
+			zcopy_seg_count(&res[i], take, reason);
+			atomic64_add(take, &ks[i].pool->bytes_sent);
+			left -= take;
+			if (res[i].sent == ks[i].len)
+				i++;
+		}
 		if (ret < chunk)
 			return zcopy_short_send_err(s->sock);
-		off += ret;
-		left -= ret;
 	}
 	return 0;
 }
@@ -934,13 +955,28 @@ static int zcopy_send_segs(struct zcopy_sendop *op)
 			else if (zcopy_seg_boundary(ks, i))
 				zcopy_sock_end_skb(s->sock);
 		}
-		if (zcopy_cancelled(s))
+		if (zcopy_cancelled(s)) {
 			err = ZCOPY_ERR_CANCELLED;
-		else if (ks[i].pool)
-			err = zcopy_send_pool_seg(s, &ks[i], more, &res[i]);
-		else
+		} else if (ks[i].pool) {
+			unsigned int last = i;
+
+			/* The pool ranges that follow with the same notification. */
+			while (last + 1 < a->nr_segs && ks[last + 1].pool &&
+			       ks[last + 1].zc == ks[i].zc)
+				last++;
+			more = last + 1 < a->nr_segs || more_after;
+			err = zcopy_send_pool_segs(s, ks, res, i, last, more);
+			if (err) {
+				while (res[i].sent >= ks[i].len)
+					i++;
+				break;
+			}
+			i = last;
+			continue;
+		} else {
 			err = zcopy_send_file_seg(s, &ks[i], more, more_after,
 						  &res[i]);
+		}
 		if (err)
 			break;
 	}
