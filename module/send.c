@@ -263,7 +263,9 @@ static u32 zcopy_route_file_reason(const struct zcopy_route *r, bool cache)
  *	without the transfer's notification
  * @nowait_io: ZCOPY_SEND_NOWAIT_IO: stop before a page that is not cached
  * @cancel: set by zcopy_send_cancel(): stop at the next batch
- * @bvec: ZCOPY_BVEC_BATCH entries for pool pages
+ * @bvec: @nr_bvec entries for pool pages
+ * @nr_bvec: pages one sendmsg() takes at most: ZCOPY_BVEC_BATCH, or fewer
+ *	when the pool segments span fewer
  */
 struct zcopy_sender {
 	struct socket *sock;
@@ -274,6 +276,7 @@ struct zcopy_sender {
 	bool nowait_io;
 	bool cancel;
 	struct bio_vec *bvec;
+	unsigned int nr_bvec;
 };
 
 static bool zcopy_cancelled(const struct zcopy_sender *s)
@@ -359,7 +362,7 @@ static int zcopy_send_pool_segs(struct zcopy_sender *s,
 
 		if (zcopy_cancelled(s))
 			return ZCOPY_ERR_CANCELLED;
-		while (n < ZCOPY_BVEC_BATCH && j <= last) {
+		while (n < s->nr_bvec && j <= last) {
 			const struct zcopy_kseg *seg = &ks[j];
 			u64 at = seg->offset + pos;
 			unsigned int poff = offset_in_page(at);
@@ -1083,6 +1086,25 @@ static void zcopy_sendop_free(struct zcopy_sendop *op)
 	kvfree(op);
 }
 
+/*
+ * The bvec entries a send needs for its pool pages: those its pool
+ * segments span, up to one batch. Every allocation is zeroed on kernels
+ * with init_on_alloc (Debian's), so a 1-page send that allocated the whole
+ * batch paid for clearing 1 KiB. @seg is not validated yet: lengths that
+ * large or offsets that far only saturate.
+ */
+static unsigned int zcopy_bvec_need(unsigned int need,
+				    const struct zcopy_seg *seg)
+{
+	u64 span;
+
+	if (seg->len >= (u64)ZCOPY_BVEC_BATCH << PAGE_SHIFT)
+		return ZCOPY_BVEC_BATCH;
+	span = offset_in_page(seg->offset) + seg->len;
+	need += max_t(u64, 1, DIV_ROUND_UP(span, PAGE_SIZE));
+	return min_t(unsigned int, need, ZCOPY_BVEC_BATCH);
+}
+
 /**
  * zcopy_send_prepare - validate and resolve a send; nothing is sent yet
  * @ctx: the sender's context: pools, completion queue; it must outlive
@@ -1108,7 +1130,7 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 					unsigned int *bad_seg)
 {
 	unsigned int i, nr_segs = a->nr_segs, nr_pools = 0, nr_drops = 0;
-	unsigned int nr_watches = 0;
+	unsigned int nr_watches = 0, nr_bvec = 0;
 	struct zcopy_sendop *op;
 	struct zcopy_sender *s;
 	u64 total = 0;
@@ -1118,6 +1140,8 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 		*bad_seg = nr_segs;
 	/* One allocation: the send, its segments and results, the bvec. */
 	for (i = 0; i < nr_segs; i++) {
+		if (segs[i].type == ZCOPY_SEG_POOL)
+			nr_bvec = zcopy_bvec_need(nr_bvec, &segs[i]);
 		nr_pools += segs[i].type == ZCOPY_SEG_POOL;
 		nr_drops += !!(segs[i].flags & ZCOPY_SEG_DROP_BEHIND);
 		/* Files of a file-notify send are watched for changes. */
@@ -1126,7 +1150,7 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 	}
 	op = kvzalloc(sizeof(*op) + nr_segs * (sizeof(*op->ks) +
 					       sizeof(*op->res)) +
-		      (nr_pools ? ZCOPY_BVEC_BATCH * sizeof(*s->bvec) : 0),
+		      nr_bvec * sizeof(*s->bvec),
 		      GFP_KERNEL);
 	if (!op) {
 		ret = -ENOMEM;
@@ -1138,8 +1162,10 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 	op->pid = get_pid(task_tgid(current));
 	op->ks = (struct zcopy_kseg *)(op + 1);
 	op->res = (struct zcopy_seg_result *)(op->ks + nr_segs);
-	if (nr_pools)
+	if (nr_pools) {
 		s->bvec = (struct bio_vec *)(op->res + nr_segs);
+		s->nr_bvec = nr_bvec;
+	}
 
 	s->sock = sockfd_lookup(a->sockfd, &ret);
 	if (!s->sock) {
