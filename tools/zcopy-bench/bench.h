@@ -201,6 +201,14 @@ int zb_copies_around(struct zb_env *e, const pid_t *servers, size_t nservers,
 int zb_cost_around(struct zb_env *e, const pid_t *servers, size_t nservers,
 		   char **cmd, const char *json_out);
 
+/* MSG_ZEROCOPY's constants, for C libraries older than the kernel's. */
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+
 #define ZB_SYS(c, call) ((c)->syscalls++, (call))
 
 #endif /* ZCOPY_BENCH_H */

@@ -38,13 +38,6 @@
 #ifndef SO_EE_CODE_ZEROCOPY_COPIED
 #define SO_EE_CODE_ZEROCOPY_COPIED 1
 #endif
-#ifndef SO_ZEROCOPY
-#define SO_ZEROCOPY 60
-#endif
-#ifndef MSG_ZEROCOPY
-#define MSG_ZEROCOPY 0x4000000
-#endif
-
 #define ZB_REAP_EVERY	16		/* sends between non-blocking reaps */
 
 static inline const struct zb_unit *zb_unit(const struct zb_work *w,
