@@ -25,6 +25,10 @@
 #   bench-serve-guest.sh [--secs N] [--probe-secs N] [--conns N]
 #                        [--nginx-workers LIST] [--sizes LIST]
 #                        [--servers LIST] [--schemes LIST]
+#                        [--zcopy-opts "OPTIONS"]
+#
+# --zcopy-opts: more options for zcopyctl serve (split on spaces), e.g.
+# "--header-timeout 60s" to match nginx's client_header_timeout.
 set -eu
 
 secs=5 probe_secs=2 conns=64 threads=2
@@ -32,6 +36,7 @@ nginx_workers=1,2
 sizes=4k,64k,1m
 servers=zcopy,nginx
 schemes=http,https
+zcopy_opts=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--secs) secs=$2; shift 2 ;;
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--sizes) sizes=$2; shift 2 ;;
 	--servers) servers=$2; shift 2 ;;
 	--schemes) schemes=$2; shift 2 ;;
+	--zcopy-opts) zcopy_opts=$2; shift 2 ;;
 	*) echo "bench-serve-guest: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -162,7 +168,7 @@ start() {
 		fi
 		rm -f "$work/ready"
 		zcopyctl -j serve --bind 127.0.0.1 --port $port --root "$www" \
-			"${tls[@]}" --ready-file "$work/ready" \
+			"${tls[@]}" --ready-file "$work/ready" $zcopy_opts \
 			> "$work/zcopy.json" 2> "$work/zcopy.err" &
 		spid=$!
 		;;
