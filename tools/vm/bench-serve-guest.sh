@@ -28,7 +28,7 @@
 #                        [--zcopy-opts "OPTIONS"]
 #
 # --zcopy-opts: more options for zcopyctl serve (split on spaces), e.g.
-# "--header-timeout 60s" to match nginx's client_header_timeout.
+# "--header-timeout 60" to match nginx's client_header_timeout (60 s).
 set -eu
 
 secs=5 probe_secs=2 conns=64 threads=2
