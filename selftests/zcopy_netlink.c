@@ -930,47 +930,6 @@ TEST_F(xfer, max_segments)
 
 /* ------------------------------------------ kernel-run transfers */
 
-/*
- * Queue into @fd without blocking until it takes nothing more: its send
- * buffer is locked at 64 KiB (no autotuning), and ACKs of what was queued
- * free room for a while, so it is full once two rounds 200 ms apart added
- * nothing. Returns the bytes queued (zeros).
- */
-static size_t fill_socket(int fd)
-{
-	static char junk[65536];
-	int round, idle = 0, sndbuf = 65536;
-	size_t total = 0;
-
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	for (round = 0; round < 100 && idle < 2; round++) {
-		size_t added = 0;
-		ssize_t n;
-
-		while ((n = send(fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
-			added += n;
-		total += added;
-		idle = added ? 0 : idle + 1;
-		usleep(200 * 1000);
-	}
-	return total;
-}
-
-/* Read and drop @len bytes from @fd. */
-static int drain(int fd, size_t len)
-{
-	static unsigned char sink[65536];
-
-	while (len) {
-		ssize_t n = recv(fd, sink, len < sizeof(sink) ? len : sizeof(sink), 0);
-
-		if (n <= 0)
-			return -1;
-		len -= n;
-	}
-	return 0;
-}
-
 /* XFER_START of one file extent: its id, or a negative errno. */
 static long start_file(FIXTURE_DATA(xfer) *self, struct zt_nl *nl, int sock,
 		       int file, __u64 off, __u64 len, __u32 flags,
@@ -1057,7 +1016,7 @@ TEST_F_TIMEOUT(xfer, async_returns_at_once_and_resumes, 90)
 	got = malloc(len);
 	ASSERT_NE(NULL, got);
 	open_mon(_metadata, &mon);
-	junk = fill_socket(self->cli);
+	junk = zu_fill_socket(self->cli);
 
 	t0 = zu_now_ns();
 	id = start_file(self, &self->nl, self->cli, file, 0, len, 0, 5150,
@@ -1082,7 +1041,7 @@ TEST_F_TIMEOUT(xfer, async_returns_at_once_and_resumes, 90)
 	/* Nothing of it can be acknowledged: the peer reads nothing. */
 	EXPECT_EQ(0, reply_u64(self, ZCOPY_A_XFER_BYTES_ACKED, 1));
 
-	ASSERT_EQ(0, drain(self->srv, junk));
+	ASSERT_EQ(junk, zu_drain(self->srv, junk, 15000));
 	ASSERT_EQ(0, recv_all(self->srv, got, len));
 	EXPECT_EQ(0, memcmp(got, data, len));
 	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 10000));
@@ -1112,7 +1071,7 @@ TEST_F_TIMEOUT(xfer, async_cancel_before_first_byte, 60)
 	int i;
 
 	open_mon(_metadata, &mon);
-	fill_socket(self->cli);
+	zu_fill_socket(self->cli);
 	refs = zu_module_refcnt();
 	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
 			0, 1, false);
@@ -1149,11 +1108,11 @@ TEST_F_TIMEOUT(xfer, async_cancel_midway, 90)
 	file = big_file(len, 0xc4c, &data);
 	ASSERT_LE(0, file);
 	open_mon(_metadata, &mon);
-	junk = fill_socket(self->cli);
+	junk = zu_fill_socket(self->cli);
 	id = start_file(self, &self->nl, self->cli, file, 0, len, 0, 2, false);
 	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
 	/* Room for a part of it. */
-	ASSERT_EQ(0, drain(self->srv, junk));
+	ASSERT_EQ(junk, zu_drain(self->srv, junk, 15000));
 	usleep(300 * 1000);
 	ASSERT_EQ(0, xfer_id_req(self, ZCOPY_CMD_XFER_CANCEL, id))
 		TH_LOG("extack: %s", self->nl.extack);
@@ -1182,7 +1141,7 @@ TEST_F_TIMEOUT(xfer, async_dontwait_stops, 60)
 	long id;
 
 	open_mon(_metadata, &mon);
-	fill_socket(self->cli);
+	zu_fill_socket(self->cli);
 	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
 			ZCOPY_SEND_DONTWAIT, 3, false);
 	ASSERT_LT(0, id) TH_LOG("XFER_START: %ld (%s)", id, self->nl.extack);
@@ -1215,7 +1174,7 @@ TEST_F_TIMEOUT(xfer, async_dump, 60)
 	int i;
 
 	open_mon(_metadata, &mon);
-	fill_socket(self->cli);
+	zu_fill_socket(self->cli);
 	for (i = 0; i < 2; i++) {
 		id[i] = start_file(self, &self->nl, self->cli, self->file, 0,
 				   self->len, 0, seen[2 * i], false);
@@ -1249,7 +1208,7 @@ static void start_releasing(struct __test_metadata *_metadata,
 	int i;
 
 	*id = 0;
-	*junk = fill_socket(self->cli);
+	*junk = zu_fill_socket(self->cli);
 	/* Room on our side; the peer still reads nothing. */
 	ASSERT_EQ(0, setsockopt(self->cli, SOL_SOCKET, SO_SNDBUFFORCE, &big,
 				sizeof(big)));
@@ -1293,7 +1252,7 @@ TEST_F_TIMEOUT(xfer, async_releasing_cannot_be_cancelled, 60)
 	EXPECT_EQ(-ETIMEDOUT, zu_xfer_wait(&mon, id, &end, 500));
 	got = malloc(self->len);
 	ASSERT_NE(NULL, got);
-	ASSERT_EQ(0, drain(self->srv, junk));
+	ASSERT_EQ(junk, zu_drain(self->srv, junk, 15000));
 	ASSERT_EQ(0, recv_all(self->srv, got, self->len));
 	EXPECT_EQ(0, memcmp(got, self->mem + 1, self->len));
 	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 10000));
@@ -1325,8 +1284,8 @@ TEST_F_TIMEOUT(xfer, async_file_changed, 60)
 	start_releasing(_metadata, self, 6, &id, &junk);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(1, pwrite(self->file, "X", 1, self->len / 2));
-	ASSERT_EQ(0, drain(self->srv, junk));
-	ASSERT_EQ(0, drain(self->srv, self->len));
+	ASSERT_EQ(junk, zu_drain(self->srv, junk, 15000));
+	ASSERT_EQ(self->len, zu_drain(self->srv, self->len, 15000));
 	ASSERT_EQ(0, zu_xfer_wait(&mon, id, &end, 10000));
 	EXPECT_TRUE(end.done);
 	EXPECT_TRUE(end.compl_flags & ZCOPY_COMPL_FILE_RELEASED);
@@ -1347,7 +1306,7 @@ TEST_F_TIMEOUT(xfer, async_cancel_on_close, 60)
 	long id, kept;
 
 	open_mon(_metadata, &mon);
-	fill_socket(self->cli);
+	zu_fill_socket(self->cli);
 	ASSERT_EQ(0, zt_nl_open(&req, ZCOPY_GENL_NAME));
 	id = start_file(self, &req, self->cli, self->file, 0, self->len, 0, 5,
 			true);
@@ -1375,7 +1334,7 @@ TEST_F_TIMEOUT(xfer, async_devfd_close_cancels, 60)
 	int dev, ret;
 
 	open_mon(_metadata, &mon);
-	fill_socket(self->cli);
+	zu_fill_socket(self->cli);
 	ASSERT_EQ(0, zu_stats(before));
 	dev = open(ZCOPY_DEV_PATH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, dev);
@@ -1470,7 +1429,7 @@ TEST_F_TIMEOUT(xfer, async_other_netns, 60)
 	long id;
 
 	open_mon(_metadata, &mon);
-	fill_socket(self->cli);
+	zu_fill_socket(self->cli);
 	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
 			0, 7, false);
 	ASSERT_LT(0, id);
@@ -1529,7 +1488,7 @@ TEST_F_TIMEOUT(xfer, async_stall_blocks_no_genl, 90)
 	alone_ms = zu_ms_since(t0);
 	ASSERT_EQ(0, zu_sh("rmmod team"));
 	open_mon(_metadata, &mon);
-	fill_socket(self->cli);
+	zu_fill_socket(self->cli);
 	id = start_file(self, &self->nl, self->cli, self->file, 0, self->len,
 			0, 8, false);
 	ASSERT_LT(0, id);

@@ -251,6 +251,14 @@ int zu_sock_pending(int fd);
 
 ssize_t zu_read_file(const char *path, void *buf, size_t max);
 
+/*
+ * Queue zeros into @fd without blocking until it takes nothing more: its
+ * send buffer is locked at 64 KiB (no autotuning), and ACKs of what was
+ * queued free room for a while (delayed ACKs, a slow kernel), so it is full
+ * once two rounds 200 ms apart added nothing. Returns the bytes queued.
+ */
+size_t zu_fill_socket(int fd);
+
 /* Log a TCP socket's queues and state (for diagnosing a stalled stream). */
 void zu_tcp_log(int fd, const char *name);
 
@@ -308,8 +316,8 @@ void zu_rx_log(const struct zu_rx *rx);
 bool zu_rx_ok(const struct zu_rx *rx, size_t len);
 
 /*
- * Read and discard from @fd until @len bytes or @idle_ms without data;
- * returns the number of bytes read.
+ * Read and discard from @fd until @len bytes (no more: what follows stays
+ * queued; 0: until EOF) or @idle_ms without data; returns the bytes read.
  */
 size_t zu_drain(int fd, size_t len, int idle_ms);
 

@@ -699,6 +699,26 @@ int zu_sock_pending(int fd)
 	return n;
 }
 
+size_t zu_fill_socket(int fd)
+{
+	static char junk[65536];
+	int round, idle = 0, sndbuf = 65536;
+	size_t total = 0;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	for (round = 0; round < 100 && idle < 2; round++) {
+		size_t added = 0;
+		ssize_t n;
+
+		while ((n = send(fd, junk, sizeof(junk), MSG_DONTWAIT)) > 0)
+			added += n;
+		total += added;
+		idle = added ? 0 : idle + 1;
+		usleep(200 * 1000);
+	}
+	return total;
+}
+
 void zu_tcp_log(int fd, const char *name)
 {
 	struct tcp_info ti;
@@ -886,7 +906,8 @@ size_t zu_drain(int fd, size_t len, int idle_ms)
 	while (!len || got < len) {
 		if (zu_wait_fd(fd, POLLIN, idle_ms))
 			break;
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		n = recv(fd, buf, len && len - got < sizeof(buf) ?
+			 len - got : sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n <= 0)
