@@ -162,7 +162,6 @@ struct zc_http_req {
 	char method[16];
 	bool get, head;			/* the method is GET, HEAD */
 	int minor;			/* HTTP/1.minor */
-	char path[4096];		/* decoded, relative to the root */
 	bool dir_slash;			/* the target ended with '/' */
 	bool have_host, conn_close, conn_keep;
 	bool keep_alive;		/* the connection stays open after */
@@ -172,11 +171,16 @@ struct zc_http_req {
 	bool range_bad;			/* two Range fields, or too long */
 	bool have_ims;			/* a valid If-Modified-Since */
 	time_t ims;
+	/* last: zc_http_parse() clears what is above it, not its 4 KiB */
+	char path[4096];		/* decoded, relative to the root */
 };
 
+const char *zc_http_find(const char *p, size_t n, const char *pat, size_t pl);
 int zc_http_parse(const char *buf, size_t len, struct zc_http_req *r);
 int zc_http_range(const struct zc_http_req *r, uint64_t size, uint64_t *off,
 		  uint64_t *len);
+/* "Sun, 06 Nov 1994 08:49:37 GMT" and its NUL */
+#define ZC_HTTP_DATE_LEN	30
 void zc_http_date(time_t t, char *buf, size_t len);
 int zc_http_date_parse(const char *s, time_t *t);
 const char *zc_http_type(const char *path);
