@@ -39,6 +39,7 @@ TESTS=(
 	"nul_400			curl		t_nul"
 	"overlong_414_431		curl		t_overlong"
 	"if_modified_since_304		curl		t_ims"
+	"dates_imf_fixdate		curl		t_dates"
 	"content_type			curl		t_type"
 	"keep_alive_reuse		curl		t_keepalive"
 	"http10_close			curl		t_http10"
@@ -116,6 +117,7 @@ head -c 3000 /dev/urandom > "$root/sub/inner.bin"
 head -c 1234 /dev/urandom > "$root/a b%c.bin"
 echo '<html><body>zcopy</body></html>' > "$root/site/index.html"
 echo 'body { }' > "$root/style.css"
+echo dated > "$root/dated.bin"
 echo outside > "$tmp/outside.txt"
 ln -s "$tmp/outside.txt" "$root/escape-abs"
 ln -s ../outside.txt "$root/escape-rel"
@@ -347,6 +349,30 @@ t_ims() {
 	expect_eq "older sha256" "$(sha "$tmp/body")" "$(sha "$root/f64k.bin")" || return 1
 	get /f64k.bin -H "If-Modified-Since: not a date" || return 1
 	expect_eq "invalid date" "$code" 200 || return 1
+}
+
+# Date and Last-Modified: IMF-fixdates (RFC 9110 5.6.7), Last-Modified
+# exactly the file's mtime, across a leap day and a century's missing one.
+t_dates() {
+	local t want d before after ok s
+	for t in "1 Thu, 01 Jan 1970 00:00:01 GMT" \
+		 "951868799 Tue, 29 Feb 2000 23:59:59 GMT" \
+		 "4107542399 Sun, 28 Feb 2100 23:59:59 GMT" \
+		 "4107542400 Mon, 01 Mar 2100 00:00:00 GMT"; do
+		want=${t#* }
+		touch -d "@${t%% *}" "$root/dated.bin" || return 1
+		get /dated.bin -I || return 1
+		expect_eq "mtime ${t%% *}" "$(hdr last-modified)" "$want" || return 1
+	done
+	before=$(date -u +%s)
+	get /f4k.bin -I || return 1
+	after=$(date -u +%s)
+	d=$(hdr date)
+	ok=
+	for ((s = before; s <= after; s++)); do
+		[ "$d" = "$(date -u -d "@$s" '+%a, %d %b %Y %H:%M:%S GMT')" ] && ok=1
+	done
+	[ -n "$ok" ] || { echo "Date: '$d' is not a time in [$before, $after]"; return 1; }
 }
 
 t_type() {
