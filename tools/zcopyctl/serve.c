@@ -138,6 +138,12 @@ struct zc_conn {
 	struct zcopy_seg segs[2];
 	unsigned int nsegs;
 	struct libzcopy_send_state st;
+	/*
+	 * The last read() returned less than it asked for: the socket is
+	 * empty until epoll (level-triggered) says otherwise, and a read
+	 * now would only return EAGAIN, one system call per request.
+	 */
+	bool rd_dry;
 	size_t in_len;
 	char in[ZC_HTTP_MAX_HEAD];
 };
@@ -776,6 +782,7 @@ static ssize_t zc_conn_recv(struct zc_conn *c, char *buf, size_t len)
 		r = read(c->fd, buf, len);
 		if (r < 0)
 			return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
+		c->rd_dry = !c->ssl && (size_t)r < len;
 		return r;
 	}
 	n = SSL_read(c->ssl, buf, (int)len);
@@ -870,6 +877,9 @@ static void zc_conn_run(struct zc_serve *s, struct zc_conn *c)
 				ret = zc_respond(s, c, 0,
 						 zc_http_find(c->in, c->in_len, "\r\n", 2) ?
 						 431 : 414);
+			} else if (c->rd_dry) {
+				zc_conn_events(s, c, EPOLLIN);
+				return;
 			} else {
 				r = zc_conn_recv(c, c->in + c->in_len,
 						 sizeof(c->in) - c->in_len);
@@ -1353,6 +1363,8 @@ int cmd_serve(struct zc_cli *cli, int argc, char **argv)
 
 			if (cn->kind != ZC_EP_CONN)
 				continue;
+			if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+				cn->rd_dry = false;
 			/* Each connection once per round: it may close. */
 			zc_conn_run(&s, cn);
 		}
