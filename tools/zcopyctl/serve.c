@@ -1035,6 +1035,12 @@ static void zc_timers(struct zc_serve *s)
 			/* A head coming too slowly, however steadily. */
 			if (c->head_ns && now - c->head_ns > s->header_ns) {
 				s->tmo_head++;
+				if (s->verbose)
+					zc_warn(&s->ctx->cli,
+						"conn %" PRIu64 ": no %s in %" PRIu64 " ms (%zu bytes of a head read, %" PRIu64 " responses), closing",
+						c->id,
+						c->state == ZC_HANDSHAKE ? "TLS handshake" : "request head",
+						(now - c->head_ns) / 1000000, c->in_len, c->nreq);
 				zc_conn_close(s, c);
 			} else if (idle > s->idle_ns) {
 				s->tmo_idle++;
