@@ -88,7 +88,7 @@ const struct zc_opt zc_serve_opts[] = {
 	  "close connections whose request head (and TLS handshake) is not "
 	  "complete within SECS (default 10)" },
 	{ "verbose", OPT_VERBOSE, NULL,
-	  "one line per response on stderr once its transfers completed" },
+	  "one line per response on stderr once its transfers completed, and one per failure or timeout" },
 	{ NULL, 0, NULL, NULL },
 };
 
