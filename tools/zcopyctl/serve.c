@@ -522,10 +522,11 @@ static void zc_decide(struct zc_serve *s, const struct zc_http_req *r,
 }
 
 /*
- * The response header is written by appending: snprintf() costs about a
- * thousand instructions a call in glibc, and a header took eight of them,
- * a fifth of what a small response cost in all. What does not fit in
- * @cap (never, for the header's sizes) is cut.
+ * The response header is written by appending: snprintf() costs about
+ * 1,700 instructions a call in glibc 2.36 (callgrind), and a response
+ * took seven of them with its dates and its slot's description, more than
+ * a tenth of what a 4 KiB response cost in all. What does not fit in @cap
+ * (never, for the header's sizes) is cut.
  */
 struct zc_out {
 	char *b;
