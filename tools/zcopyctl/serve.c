@@ -908,10 +908,23 @@ static void zc_conn_run(struct zc_serve *s, struct zc_conn *c)
 sent:
 			if (c->close_after) {
 				zc_start_drain(s, c);
-			} else {
-				c->state = ZC_READ;
-				/* A pipelined head began already. */
-				c->head_ns = c->in_len ? zc_now_ns() : 0;
+				break;
+			}
+			c->state = ZC_READ;
+			/* A pipelined head began already. */
+			c->head_ns = c->in_len ? zc_now_ns() : 0;
+			/*
+			 * Back to the event loop after each response unless
+			 * the next head is already with us (pipelined, or in
+			 * OpenSSL's buffer), where epoll cannot see it. A
+			 * client whose next request is in by the time a send
+			 * returns (a long kTLS send on 6.1 encrypts while the
+			 * client reads) kept the loop to itself, and the other
+			 * connections waited for it until their timeouts.
+			 */
+			if (!c->in_len && !(c->ssl && SSL_has_pending(c->ssl))) {
+				zc_conn_events(s, c, EPOLLIN);
+				return;
 			}
 			break;
 		case ZC_DRAIN: {
