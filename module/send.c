@@ -13,9 +13,11 @@
  *
  * File extents go through the splice machinery, as sendfile does: the
  * file's ->splice_read fills the task's internal pipe with page-cache
- * pages (with readahead, and the filesystem's own locking), and the pipe's
- * buffers are handed to the socket by reference, a pipe's worth per call
- * (compat.h). Buffers that
+ * pages (with readahead, and the filesystem's own locking). The pipe holds
+ * 16 pages; sendfile hands each pipe's worth to the socket in a call of
+ * its own. zcopy takes the pages out of the pipe (a page reference each)
+ * until a bvec batch of up to 64 is full, and hands the batch to the
+ * socket by reference in one call (compat.h). Buffers that
  * are not page-cache pages (O_DIRECT, procfs, ...) were already copies.
  *
  * With ZCOPY_SEND_FILE_NOTIFY the pipe's page-cache pages go the way pool
@@ -75,7 +77,7 @@ unsigned int zcopy_copy_threshold(void)
 /* Segments of a ZCOPY_IOC_SEND read onto the stack (header and body). */
 #define ZCOPY_SEGS_ON_STACK	4
 
-/* Pool pages handed to one sock_sendmsg() call. */
+/* Pool or page-cache pages handed to one sock_sendmsg() call. */
 #define ZCOPY_BVEC_BATCH	64
 
 /* Internal: a file extent met the end of its file. */
@@ -263,9 +265,9 @@ static u32 zcopy_route_file_reason(const struct zcopy_route *r, bool cache)
  *	without the transfer's notification
  * @nowait_io: ZCOPY_SEND_NOWAIT_IO: stop before a page that is not cached
  * @cancel: set by zcopy_send_cancel(): stop at the next batch
- * @bvec: @nr_bvec entries for pool pages
+ * @bvec: @nr_bvec entries for pool and page-cache pages
  * @nr_bvec: pages one sendmsg() takes at most: ZCOPY_BVEC_BATCH, or fewer
- *	when the pool segments span fewer
+ *	when the segments span fewer
  */
 struct zcopy_sender {
 	struct socket *sock;
@@ -421,14 +423,25 @@ static bool zcopy_page_is_cache(struct page *page)
  * @res: the extent's result
  * @zc: page-cache pages go with the transfer's notification
  * @copy: every byte is copied at send time (FILE_NOTIFY on kTLS)
+ * @more: MSG_MORE on the extent's last byte
  * @err: why the actor stopped short, or 0
+ * @left: bytes of the extent not yet taken from the pipe
+ * @n: pages taken from the pipe and not sent yet, in @s->bvec, each
+ *	holding a page reference of its own
+ * @bytes: their length
+ * @reason: their copy reason (zcopy_buf_reason()), the same for all
  */
 struct zcopy_splice_state {
 	struct zcopy_sender *s;
 	struct zcopy_seg_result *res;
 	bool zc;
 	bool copy;
+	bool more;
 	int err;
+	u64 left;
+	unsigned int n;
+	size_t bytes;
+	u32 reason;
 };
 
 /*
@@ -449,9 +462,6 @@ static int zcopy_send_pages_notify(struct zcopy_sender *s,
 	return sock_sendmsg(s->sock, &msg);
 }
 
-/* Pipe buffers handed to the socket in one call: a default pipe's worth. */
-#define ZCOPY_PIPE_BATCH	16
-
 /*
  * Why a pipe buffer's bytes were copied before they reached the socket,
  * or NONE: a page-cache page goes by reference.
@@ -464,109 +474,153 @@ static u32 zcopy_buf_reason(const struct zcopy_sender *s,
 				       !copy && zcopy_page_is_cache(buf->page));
 }
 
-/* Release the first @sent bytes of @pipe, counting how they went. */
-static void zcopy_pipe_consume(const struct zcopy_splice_state *st,
-			       struct pipe_inode_info *pipe, size_t sent)
+/* Drop the references of the pages taken and not sent. */
+static void zcopy_file_batch_drop(struct zcopy_splice_state *st)
 {
-	unsigned int mask = pipe->ring_size - 1, tail = pipe->tail;
+	unsigned int i;
 
-	while (!pipe_empty(pipe->head, tail)) {
-		struct pipe_buffer *buf = &pipe->bufs[tail & mask];
-		size_t l = min_t(size_t, sent, buf->len);
-
-		/* Go on past empty buffers, which nothing else releases. */
-		if (!sent && buf->len)
-			break;
-		if (l)
-			zcopy_seg_count(st->res, l,
-					zcopy_buf_reason(st->s, buf, st->copy));
-		buf->offset += l;
-		buf->len -= l;
-		sent -= l;
-		if (buf->len)
-			break;
-		pipe_buf_release(pipe, buf);
-		tail++;
-	}
-	pipe->tail = tail;
+	for (i = 0; i < st->n; i++)
+		put_page(st->s->bvec[i].bv_page);
+	st->n = 0;
+	st->bytes = 0;
 }
 
 /*
- * Hand what the task's private pipe holds to the socket, up to
- * ZCOPY_PIPE_BATCH buffers a call, as splice_to_socket() does. Return
- * the bytes consumed; st->err says why it stopped short of sd->total_len.
+ * Send the pages taken from the pipe, by reference, in one call: MSG_MORE
+ * unless they end the extent and nothing follows it. The stack takes its
+ * own references; ours are dropped, whatever was sent. Return 0 when the
+ * whole batch went out, else why not.
+ */
+static int zcopy_file_batch_send(struct zcopy_splice_state *st)
+{
+	struct zcopy_sender *s = st->s;
+	int flags = s->msg_flags;
+	size_t len = st->bytes;
+	int ret;
+
+	if (!st->n)
+		return 0;
+	if (st->more || st->left)
+		flags |= MSG_MORE;
+	if (zcopy_cancelled(s))
+		ret = ZCOPY_ERR_CANCELLED;
+	else if (st->zc)
+		ret = zcopy_send_pages_notify(s, s->bvec, st->n, len, flags);
+	else
+		ret = zcopy_sock_send_pages(s->sock, s->bvec, st->n, len, flags,
+					    !st->copy);
+	zcopy_file_batch_drop(st);
+	if (ret <= 0)
+		return ret ?: -EIO;
+	zcopy_seg_count(st->res, ret, st->reason);
+	if ((size_t)ret < len)
+		return zcopy_short_send_err(s->sock);
+	return 0;
+}
+
+/*
+ * Take @l bytes of @buf, a page that may be referenced, into the batch;
+ * send the batch first if the page's copy reason differs from the
+ * batch's, and after if the batch is full.
+ */
+static int zcopy_file_batch_add(struct zcopy_splice_state *st,
+				struct pipe_buffer *buf, size_t l)
+{
+	struct zcopy_sender *s = st->s;
+	u32 reason = zcopy_buf_reason(s, buf, st->copy);
+	int ret;
+
+	if (st->n && reason != st->reason) {
+		ret = zcopy_file_batch_send(st);
+		if (ret)
+			return ret;
+	}
+	get_page(buf->page);
+	bvec_set_page(&s->bvec[st->n++], buf->page, l, buf->offset);
+	st->bytes += l;
+	st->reason = reason;
+	st->left -= l;
+	if (st->n == s->nr_bvec || !st->left)
+		return zcopy_file_batch_send(st);
+	return 0;
+}
+
+/*
+ * A page that may not be referenced (sendpage_ok()): after the batch,
+ * copied by the socket on its own.
+ */
+static int zcopy_file_send_copy(struct zcopy_splice_state *st,
+				struct pipe_buffer *buf, size_t l)
+{
+	struct zcopy_sender *s = st->s;
+	int flags = s->msg_flags;
+	struct bio_vec bv;
+	int ret;
+
+	ret = zcopy_file_batch_send(st);
+	if (ret)
+		return ret;
+	st->left -= l;
+	if (st->more || st->left)
+		flags |= MSG_MORE;
+	bvec_set_page(&bv, buf->page, l, buf->offset);
+	ret = zcopy_sock_send_pages(s->sock, &bv, 1, l, flags, false);
+	if (ret <= 0)
+		return ret ?: -EIO;
+	zcopy_seg_count(st->res, ret, zcopy_buf_reason(s, buf, st->copy));
+	if ((size_t)ret < l)
+		return zcopy_short_send_err(s->sock);
+	return 0;
+}
+
+/*
+ * Take what the task's private pipe holds, for the socket: the batch is
+ * sent when full, and at the end of the extent. Return the bytes taken;
+ * st->err says why it stopped short of sd->total_len.
  */
 static int zcopy_splice_actor(struct pipe_inode_info *pipe,
 			      struct splice_desc *sd)
 {
 	struct zcopy_splice_state *st = sd->u.data;
-	struct zcopy_sender *s = st->s;
-	struct bio_vec bv[ZCOPY_PIPE_BATCH];
+	unsigned int mask = pipe->ring_size - 1;
 	size_t left = sd->total_len;
-	int done = 0;
+	int done = 0, ret = 0;
 
-	st->err = 0;
 	pipe_lock(pipe);
 	while (left && !pipe_empty(pipe->head, pipe->tail)) {
-		unsigned int mask = pipe->ring_size - 1, tail = pipe->tail;
-		int flags = s->msg_flags, ret = 0;
-		unsigned int n = 0;
-		bool by_ref = true;
-		size_t chunk = 0;
+		struct pipe_buffer *buf = &pipe->bufs[pipe->tail & mask];
+		size_t l = min_t(size_t, buf->len, left);
 
-		if (zcopy_cancelled(s)) {
-			st->err = ZCOPY_ERR_CANCELLED;
-			break;
-		}
-		for (; !pipe_empty(pipe->head, tail) && n < ARRAY_SIZE(bv);
-		     tail++) {
-			struct pipe_buffer *buf = &pipe->bufs[tail & mask];
-			size_t l = min_t(size_t, buf->len, left - chunk);
-			bool ok;
-
-			if (chunk == left)
-				break;
-			if (!l)
-				continue;
+		if (l) {
 			ret = pipe_buf_confirm(pipe, buf);
+			if (ret) {
+				int err = zcopy_file_batch_send(st);
+
+				/* -ENODATA: the page left the page cache: the end. */
+				if (ret == -ENODATA)
+					ret = err;
+				break;
+			}
+			if (sendpage_ok(buf->page))
+				ret = zcopy_file_batch_add(st, buf, l);
+			else
+				ret = zcopy_file_send_copy(st, buf, l);
 			if (ret)
 				break;
-			/* A run is all by reference or a single copied page. */
-			ok = sendpage_ok(buf->page);
-			if (n && (!ok || !by_ref))
-				break;
-			by_ref = ok;
-			bvec_set_page(&bv[n++], buf->page, l, buf->offset);
-			chunk += l;
+			done += l;
+			left -= l;
+			buf->offset += l;
+			buf->len -= l;
 		}
-		if (!n) {
-			/* -ENODATA: the page left the page cache: the end. */
-			st->err = ret == -ENODATA ? 0 : ret;
+		/* Empty buffers go too: nothing else releases them. */
+		if (buf->len)
 			break;
-		}
-
-		if ((sd->flags & SPLICE_F_MORE) || chunk < left)
-			flags |= MSG_MORE;
-		if (st->zc && by_ref)
-			ret = zcopy_send_pages_notify(s, bv, n, chunk, flags);
-		else
-			ret = zcopy_sock_send_pages(s->sock, bv, n, chunk, flags,
-						    by_ref && !st->copy);
-		if (ret <= 0) {
-			st->err = ret ?: -EIO;
-			break;
-		}
-
-		done += ret;
-		left -= ret;
-		zcopy_pipe_consume(st, pipe, ret);
-		if ((size_t)ret < chunk) {
-			st->err = zcopy_short_send_err(s->sock);
-			break;
-		}
+		pipe_buf_release(pipe, buf);
+		pipe->tail++;
 	}
 	pipe_unlock(pipe);
-	return done ?: st->err;
+	st->err = ret;
+	return done ?: ret;
 }
 
 /*
@@ -627,6 +681,7 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 		.res = res,
 		.zc = seg->zc,
 		.copy = s->file_notify && !seg->zc,
+		.more = more,
 	};
 	struct inode *inode = file_inode(seg->file);
 	/* A resumed extent goes on from what it sent before. */
@@ -637,6 +692,7 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 	};
 	bool eof, not_cached = false;
 	ssize_t ret;
+	int err;
 
 	/*
 	 * Stop at the end of the file with MSG_MORE already clear on the last
@@ -649,7 +705,7 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 	}
 	eof = len < seg->len - base;
 	if (eof)
-		more = more_at_eof;
+		st.more = more_at_eof;
 
 	ret = rw_verify_area(READ, seg->file, &pos, len);
 	if (ret)
@@ -671,7 +727,7 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 			if (!cached)
 				return ZCOPY_ERR_NOT_CACHED;
 			len = cached;
-			more = true;
+			st.more = true;
 			not_cached = true;
 		}
 	}
@@ -681,19 +737,24 @@ static int zcopy_send_file_seg(struct zcopy_sender *s,
 	 * read path returns 0 (the end of the file, which a concurrent
 	 * truncate moves) or fails after some bytes. Go on from where it
 	 * stopped until the read path itself says: 0 is the end of the file,
-	 * an error is returned as such.
+	 * an error is returned as such. What it took from the pipe before it
+	 * stopped short is sent first.
 	 */
 	while (res->sent - base < len) {
 		u64 done = res->sent - base;
 
-		sd.total_len = len - done;
+		st.left = len - done;
+		sd.total_len = st.left;
 		sd.pos = pos + done;
-		sd.flags = more ? SPLICE_F_MORE : 0;
 		ret = splice_direct_to_actor(seg->file, &sd, zcopy_splice_actor);
-		if (ret < 0)
-			return ret;
-		if (st.err)
-			return st.err;
+		err = ret < 0 ? ret : st.err;
+		if (err) {
+			zcopy_file_batch_drop(&st);
+			return err;
+		}
+		err = zcopy_file_batch_send(&st);
+		if (err)
+			return err;
 		if (res->sent - base >= len)
 			break;
 		if (signal_pending(current))
@@ -1087,8 +1148,8 @@ static void zcopy_sendop_free(struct zcopy_sendop *op)
 }
 
 /*
- * The bvec entries a send needs for its pool pages: those its pool
- * segments span, up to one batch. Every allocation is zeroed on kernels
+ * The bvec entries a send needs for its pool and page-cache pages: those
+ * its segments span, up to one batch. Every allocation is zeroed on kernels
  * with init_on_alloc (Debian's), so a 1-page send that allocated the whole
  * batch paid for clearing 1 KiB. @seg is not validated yet: lengths that
  * large or offsets that far only saturate.
@@ -1140,8 +1201,7 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 		*bad_seg = nr_segs;
 	/* One allocation: the send, its segments and results, the bvec. */
 	for (i = 0; i < nr_segs; i++) {
-		if (segs[i].type == ZCOPY_SEG_POOL)
-			nr_bvec = zcopy_bvec_need(nr_bvec, &segs[i]);
+		nr_bvec = zcopy_bvec_need(nr_bvec, &segs[i]);
 		nr_pools += segs[i].type == ZCOPY_SEG_POOL;
 		nr_drops += !!(segs[i].flags & ZCOPY_SEG_DROP_BEHIND);
 		/* Files of a file-notify send are watched for changes. */
@@ -1162,10 +1222,8 @@ struct zcopy_sendop *zcopy_send_prepare(struct zcopy_ctx *ctx,
 	op->pid = get_pid(task_tgid(current));
 	op->ks = (struct zcopy_kseg *)(op + 1);
 	op->res = (struct zcopy_seg_result *)(op->ks + nr_segs);
-	if (nr_pools) {
-		s->bvec = (struct bio_vec *)(op->res + nr_segs);
-		s->nr_bvec = nr_bvec;
-	}
+	s->bvec = (struct bio_vec *)(op->res + nr_segs);
+	s->nr_bvec = nr_bvec;
 
 	s->sock = sockfd_lookup(a->sockfd, &ret);
 	if (!s->sock) {
